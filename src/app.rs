@@ -1,0 +1,179 @@
+//! `AppState` and the HTTP application, built the same way by `main` and the tests.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::{from_fn, ErrorHandlers, Next};
+use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError};
+use anyhow::Context;
+use futures_util::FutureExt;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa_actix_web::AppExt;
+
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::error::{problem_for_bare_errors, problem_response, ApiError};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DbPool,
+    pub config: Arc<Config>,
+    /// The OpenAPI document, rendered once at start.
+    pub openapi_json: Arc<str>,
+}
+
+/// Largest request body accepted, JSON or otherwise.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+impl AppState {
+    /// Opens the database, migrates it and loads the sample content when it is empty.
+    pub fn prepare(config: Config) -> anyhow::Result<Self> {
+        let db = DbPool::connect(&config.database_url, config.database_pool_size)?;
+        {
+            let mut conn = db.get()?;
+            crate::sample::seed_if_empty(&mut conn, &config.sample_content)
+                .context("loading the sample content")?;
+        }
+        Ok(Self {
+            db,
+            config: Arc::new(config),
+            openapi_json: crate::openapi::document_json().into(),
+        })
+    }
+}
+
+/// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT.
+pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result<Server> {
+    let server = HttpServer::new(move || {
+        let state = state.clone();
+        App::new()
+            .into_utoipa_app()
+            .app_data(web::Data::new(state.clone()))
+            .app_data(json_config())
+            .app_data(query_config())
+            .app_data(path_config())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .configure(crate::routes::configure)
+            .into_app()
+            .service(web::redirect("/docs", "/docs/"))
+            .route("/docs/{tail:.*}", web::get().to(docs))
+            .default_service(web::to(unknown_route))
+            .wrap(from_fn(catch_panic))
+            .wrap(cors(&state.config.cors_allowed_origins))
+            .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+            .wrap(from_fn(request_id_header))
+            .wrap(TracingLogger::default())
+    })
+    .listen(listener)
+    .context("listening")?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError as E;
+            let api = match &err {
+                E::OverflowKnownLength { .. } | E::Overflow { .. } => {
+                    ApiError::PayloadTooLarge(format!("the body is over {MAX_BODY_BYTES} bytes"))
+                }
+                E::ContentType => ApiError::UnsupportedMediaType(
+                    "send the body as JSON with Content-Type: application/json".into(),
+                ),
+                E::Deserialize(e) => {
+                    ApiError::bad_request(format!("the JSON body is invalid: {e}"))
+                }
+                other => ApiError::bad_request(format!("the body could not be read: {other}")),
+            };
+            api.into()
+        })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::bad_request(format!("the query string is invalid: {err}")).into()
+    })
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _req| ApiError::not_found(format!("no such resource: {err}")).into())
+}
+
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let base = actix_cors::Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        return base.allow_any_origin();
+    }
+    origins
+        .iter()
+        .fold(base, |cors, origin| cors.allowed_origin(origin))
+}
+
+async fn unknown_route(req: HttpRequest) -> HttpResponse {
+    problem_response(
+        actix_web::http::StatusCode::NOT_FOUND,
+        format!("no resource at {}", req.path()),
+        Vec::new(),
+    )
+}
+
+/// Swagger UI, served from assets compiled into the binary (works offline).
+async fn docs(path: web::Path<String>) -> HttpResponse {
+    let config = Arc::new(utoipa_swagger_ui::Config::from("/openapi.json"));
+    match utoipa_swagger_ui::serve(&path.into_inner(), config) {
+        Ok(Some(file)) => HttpResponse::Ok()
+            .content_type(file.content_type)
+            .body(file.bytes.to_vec()),
+        Ok(None) => problem_response(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "no such documentation file".into(),
+            Vec::new(),
+        ),
+        Err(e) => ApiError::Internal(anyhow::anyhow!("swagger ui: {e}")).error_response(),
+    }
+}
+
+/// Echoes the request id of the log lines in `X-Request-Id`, so a client
+/// report can be matched to the server's log.
+async fn request_id_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let mut res = next.call(req).await?;
+    if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
+}
+
+/// A panicking handler answers 500 problem+json instead of dropping the connection.
+async fn catch_panic(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // The request cannot be kept aside here (routing needs it unshared), so
+    // the panic becomes an error that actix renders through ApiError.
+    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(res) => res,
+        Err(_) => Err(ApiError::Internal(anyhow::anyhow!("a handler panicked")).into()),
+    }
+}

@@ -1,0 +1,240 @@
+//! Configuration read from the environment (and `.env`), validated once at start.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the content lives: chosen explicitly from the URL scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "PostgreSQL is not supported by this build yet; use sqlite://PATH",
+            ));
+        }
+        let path = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+            .unwrap_or(raw);
+        if path.is_empty() {
+            return Err(ConfigError::new("DATABASE_URL", "the SQLite path is empty"));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+}
+
+/// What to load into an empty database at start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SampleContent {
+    Off,
+    /// The clinic's sample content shipped inside the binary.
+    Builtin,
+    /// A content file of the same format as the built-in one.
+    File(PathBuf),
+}
+
+impl SampleContent {
+    fn parse(raw: &str) -> Self {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "" | "true" | "1" | "yes" | "on" => Self::Builtin,
+            "false" | "0" | "no" | "off" => Self::Off,
+            _ => Self::File(PathBuf::from(raw.trim())),
+        }
+    }
+}
+
+/// A value that must never reach a log line or a `Debug` print.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub database_pool_size: u32,
+    pub bind_addr: SocketAddr,
+    pub jwt_secret: Option<Secret>,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<Secret>,
+    pub sample_content: SampleContent,
+    pub cors_allowed_origins: Vec<String>,
+    /// `max-age` of public responses, in seconds.
+    pub cache_max_age: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            variable,
+            message: message.into(),
+        }
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/clinic-cms.db";
+pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
+
+impl Config {
+    /// Reads the process environment, after loading `.env` when one is present.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is reported by the parse below.
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Builds the configuration from any key lookup, so tests need no global state.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+        let database_url = DatabaseUrl::parse(
+            &get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+        )?;
+        let bind_addr = get("BIND_ADDR")
+            .unwrap_or_else(|| DEFAULT_BIND_ADDR.into())
+            .parse()
+            .map_err(|_| {
+                ConfigError::new("BIND_ADDR", "expected HOST:PORT, e.g. 127.0.0.1:8080")
+            })?;
+        let jwt_secret = match get("JWT_SECRET") {
+            Some(s) if s.len() < 32 => {
+                return Err(ConfigError::new("JWT_SECRET", "must be at least 32 bytes"))
+            }
+            other => other.map(Secret::new),
+        };
+        Ok(Self {
+            database_url,
+            database_pool_size: parse_number(&get, "DATABASE_POOL_SIZE", 8, 1..=256)?,
+            bind_addr,
+            jwt_secret,
+            admin_email: get("ADMIN_EMAIL"),
+            admin_password: get("ADMIN_PASSWORD").map(Secret::new),
+            sample_content: get("SAMPLE_CONTENT")
+                .map(|v| SampleContent::parse(&v))
+                .unwrap_or(SampleContent::Builtin),
+            cors_allowed_origins: get("CORS_ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().to_string())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            cache_max_age: parse_number(&get, "CACHE_MAX_AGE", 60, 0..=31_536_000)?,
+        })
+    }
+}
+
+fn parse_number(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, ConfigError> {
+    let Some(raw) = get(variable) else {
+        return Ok(default);
+    };
+    raw.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            ConfigError::new(
+                variable,
+                format!(
+                    "expected a whole number in {}..={}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            c.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("data/clinic-cms.db"))
+        );
+        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.sample_content, SampleContent::Builtin);
+        assert!(c.jwt_secret.is_none());
+        assert!(c.cors_allowed_origins.is_empty());
+    }
+
+    #[test]
+    fn sqlite_urls_and_bare_paths_are_accepted() {
+        for (raw, path) in [
+            ("sqlite://x/y.db", "x/y.db"),
+            ("sqlite:///abs/y.db", "/abs/y.db"),
+            ("plain.db", "plain.db"),
+        ] {
+            assert_eq!(
+                DatabaseUrl::parse(raw).unwrap(),
+                DatabaseUrl::Sqlite(PathBuf::from(path))
+            );
+        }
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn short_jwt_secret_is_refused_and_never_printed() {
+        assert!(config(&[("JWT_SECRET", "short")]).is_err());
+        let c = config(&[("JWT_SECRET", "0123456789abcdef0123456789abcdef")]).unwrap();
+        assert!(!format!("{c:?}").contains("0123456789abcdef"));
+    }
+
+    #[test]
+    fn sample_content_switch() {
+        let off = config(&[("SAMPLE_CONTENT", "false")]).unwrap();
+        assert_eq!(off.sample_content, SampleContent::Off);
+        let file = config(&[("SAMPLE_CONTENT", "seed.json")]).unwrap();
+        assert_eq!(file.sample_content, SampleContent::File("seed.json".into()));
+    }
+
+    #[test]
+    fn bad_numbers_are_refused() {
+        assert!(config(&[("DATABASE_POOL_SIZE", "0")]).is_err());
+        assert!(config(&[("BIND_ADDR", "nowhere")]).is_err());
+    }
+}

@@ -1,0 +1,446 @@
+//! Articles: their public queries, their relations, and rendering their bodies on write.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+
+use super::faq::Faq;
+use super::massage_type::MassageType;
+use super::site::Site;
+use super::tag::{Tag, TagRef};
+use super::treatment::Treatment;
+use super::user::User;
+use super::{to_utc, PageRequest, Paged};
+use crate::db::backend;
+use crate::db::schema::{
+    article_massage_types, article_related, article_tags, article_treatments, articles, tags,
+};
+use crate::db::DbConnection;
+use crate::render::{render_markdown, Block, Embeds};
+
+pub const STATUS_DRAFT: &str = "draft";
+pub const STATUS_PUBLISHED: &str = "published";
+pub const STATUS_ARCHIVED: &str = "archived";
+
+pub type IsPublic = diesel::dsl::And<
+    diesel::dsl::Eq<articles::status, &'static str>,
+    diesel::dsl::LtEq<articles::published_at, NaiveDateTime>,
+>;
+
+/// Readers see an article when it is published and its time has come; a
+/// scheduled article needs no job to appear, only the clock.
+pub fn is_public(now: NaiveDateTime) -> IsPublic {
+    articles::status
+        .eq(STATUS_PUBLISHED)
+        .and(articles::published_at.le(now))
+}
+
+/// How a list of articles is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ArticleSort {
+    #[default]
+    PublishedDesc,
+    PublishedAsc,
+    TitleAsc,
+    TitleDesc,
+    /// Best full-text match first; only with a search.
+    Relevance,
+}
+
+/// What a reader asked the article list for.
+#[derive(Clone, Debug, Default)]
+pub struct ArticleFilter {
+    pub tag: Option<String>,
+    /// An FTS query already made safe by `backend::fts_query`.
+    pub search: Option<String>,
+    pub sort: ArticleSort,
+}
+
+/// The byline of an article.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Author {
+    pub name: String,
+}
+
+/// What a list of articles shows of each.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ArticleSummary {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    pub tags: Vec<TagRef>,
+    /// Null when the author's account was removed.
+    pub author: Option<Author>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub reading_time_minutes: i32,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+struct SummaryRow {
+    id: i32,
+    slug: String,
+    title: String,
+    excerpt: String,
+    published_at: Option<NaiveDateTime>,
+    updated_at: NaiveDateTime,
+    reading_time_minutes: i32,
+    author_id: Option<i32>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+struct BodyRow {
+    body_markdown: String,
+    body_html: String,
+    body_blocks: String,
+    seo_title: Option<String>,
+    seo_description: Option<String>,
+    canonical_url: Option<String>,
+}
+
+/// An article body in the three forms a front end may want.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Body {
+    pub markdown: String,
+    /// Rendered from the Markdown and sanitized.
+    pub html: String,
+    /// The same document as typed blocks.
+    #[schema(value_type = Vec<Block>)]
+    pub blocks: Box<RawValue>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Seo {
+    pub title: String,
+    pub description: String,
+    pub canonical_url: Option<String>,
+}
+
+/// A whole published article as readers get it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicArticle {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    pub body: Body,
+    /// The massage types this article presents, in order.
+    pub massage_types: Vec<MassageType>,
+    /// The treatment comparison this article presents, in order.
+    pub treatments: Vec<Treatment>,
+    pub faqs: Vec<Faq>,
+    /// "More from the blog": related published articles.
+    pub related: Vec<ArticleSummary>,
+    pub seo: Seo,
+    /// schema.org JSON-LD ready to embed: an `Article` and, with FAQs, a `FAQPage`.
+    #[schema(value_type = Object)]
+    pub json_ld: serde_json::Value,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = articles)]
+pub struct NewArticle<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub excerpt: &'a str,
+    pub body_markdown: &'a str,
+    pub status: &'a str,
+    pub published_at: Option<NaiveDateTime>,
+    pub author_id: Option<i32>,
+    pub seo_title: Option<&'a str>,
+    pub seo_description: Option<&'a str>,
+    pub canonical_url: Option<&'a str>,
+    pub created_by: Option<i32>,
+    pub updated_by: Option<i32>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The ordered relations of an article, as ids.
+#[derive(Clone, Debug, Default)]
+pub struct ArticleLinks {
+    pub tags: Vec<i32>,
+    pub massage_types: Vec<i32>,
+    pub treatments: Vec<i32>,
+    pub related: Vec<i32>,
+}
+
+pub struct Article;
+
+impl Article {
+    pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+        articles::table.count().get_result(conn)
+    }
+
+    pub fn id_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<i32>> {
+        articles::table
+            .filter(articles::slug.eq(slug))
+            .select(articles::id)
+            .first(conn)
+            .optional()
+    }
+
+    /// One page of the articles readers may see at `now`.
+    pub fn list_public(
+        conn: &mut DbConnection,
+        filter: &ArticleFilter,
+        page: PageRequest,
+        now: NaiveDateTime,
+    ) -> QueryResult<Paged<ArticleSummary>> {
+        let total = public_query(filter, now).count().get_result(conn)?;
+        let mut query = public_query(filter, now);
+        query = match (filter.sort, &filter.search) {
+            (ArticleSort::Relevance, Some(fts)) => query
+                .order(backend::fulltext_rank(fts.clone()).asc())
+                .then_order_by(articles::published_at.desc()),
+            (ArticleSort::PublishedAsc, _) => query.order(articles::published_at.asc()),
+            (ArticleSort::TitleAsc, _) => query.order(articles::title.asc()),
+            (ArticleSort::TitleDesc, _) => query.order(articles::title.desc()),
+            _ => query.order(articles::published_at.desc()),
+        };
+        let rows = query
+            .then_order_by(articles::id.desc())
+            .limit(page.limit())
+            .offset(page.offset())
+            .select(SummaryRow::as_select())
+            .load(conn)?;
+        let items = summaries(conn, rows)?;
+        Ok(Paged { items, total, page })
+    }
+
+    /// The whole article readers see at `slug`, with every relation resolved.
+    pub fn find_public(
+        conn: &mut DbConnection,
+        slug: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<PublicArticle> {
+        let (row, body): (SummaryRow, BodyRow) = articles::table
+            .filter(articles::slug.eq(slug))
+            .filter(is_public(now))
+            .select((SummaryRow::as_select(), BodyRow::as_select()))
+            .first(conn)?;
+        let id = row.id;
+        let summary = summaries(conn, vec![row])?
+            .pop()
+            .ok_or(diesel::result::Error::NotFound)?;
+        let related_rows = articles::table
+            .inner_join(article_related::table.on(article_related::related_id.eq(articles::id)))
+            .filter(article_related::article_id.eq(id))
+            .filter(is_public(now))
+            .order(article_related::position)
+            .select(SummaryRow::as_select())
+            .load(conn)?;
+        let faqs = Faq::for_article(conn, id)?;
+        let site = Site::find(conn).optional()?;
+        let seo = Seo {
+            title: body.seo_title.unwrap_or_else(|| summary.title.clone()),
+            description: body
+                .seo_description
+                .unwrap_or_else(|| summary.excerpt.clone()),
+            canonical_url: body
+                .canonical_url
+                .or_else(|| site.as_ref().and_then(|s| s.article_url(slug))),
+        };
+        let json_ld = json_ld(&summary, &seo, &faqs, site.as_ref());
+        Ok(PublicArticle {
+            body: Body {
+                markdown: body.body_markdown,
+                html: body.body_html,
+                blocks: RawValue::from_string(body.body_blocks)
+                    .map_err(|e| diesel::result::Error::DeserializationError(e.into()))?,
+            },
+            massage_types: MassageType::for_article(conn, id)?,
+            treatments: Treatment::for_article(conn, id)?,
+            faqs,
+            related: summaries(conn, related_rows)?,
+            seo,
+            json_ld,
+            summary,
+        })
+    }
+
+    pub fn insert(conn: &mut DbConnection, new: &NewArticle) -> QueryResult<i32> {
+        diesel::insert_into(articles::table)
+            .values(new)
+            .execute(conn)?;
+        articles::table
+            .filter(articles::slug.eq(new.slug))
+            .select(articles::id)
+            .first(conn)
+    }
+
+    /// Replaces every ordered relation of an article.
+    pub fn set_links(conn: &mut DbConnection, id: i32, links: &ArticleLinks) -> QueryResult<()> {
+        diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(
+            article_massage_types::table.filter(article_massage_types::article_id.eq(id)),
+        )
+        .execute(conn)?;
+        diesel::delete(article_treatments::table.filter(article_treatments::article_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(article_related::table.filter(article_related::article_id.eq(id)))
+            .execute(conn)?;
+        // One row at a time: multi-row inserts do not compile for a MultiConnection.
+        for (position, tag_id) in (0..).zip(&links.tags) {
+            diesel::insert_into(article_tags::table)
+                .values((
+                    article_tags::article_id.eq(id),
+                    article_tags::tag_id.eq(tag_id),
+                    article_tags::position.eq(position),
+                ))
+                .execute(conn)?;
+        }
+        for (position, massage_type_id) in (0..).zip(&links.massage_types) {
+            diesel::insert_into(article_massage_types::table)
+                .values((
+                    article_massage_types::article_id.eq(id),
+                    article_massage_types::massage_type_id.eq(massage_type_id),
+                    article_massage_types::position.eq(position),
+                ))
+                .execute(conn)?;
+        }
+        for (position, treatment_id) in (0..).zip(&links.treatments) {
+            diesel::insert_into(article_treatments::table)
+                .values((
+                    article_treatments::article_id.eq(id),
+                    article_treatments::treatment_id.eq(treatment_id),
+                    article_treatments::position.eq(position),
+                ))
+                .execute(conn)?;
+        }
+        for (position, related_id) in (0..).zip(&links.related) {
+            diesel::insert_into(article_related::table)
+                .values((
+                    article_related::article_id.eq(id),
+                    article_related::related_id.eq(related_id),
+                    article_related::position.eq(position),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Renders the stored Markdown, with the tables it embeds, into HTML,
+    /// blocks and search text. Called after every change to the body or to
+    /// what it embeds, never on a read.
+    pub fn render_body(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
+        let markdown: String = articles::table
+            .find(id)
+            .select(articles::body_markdown)
+            .first(conn)?;
+        let mut embeds = Embeds::new();
+        embeds.insert(
+            "massage-types".into(),
+            MassageType::embed_table(&MassageType::for_article(conn, id)?),
+        );
+        embeds.insert(
+            "treatments".into(),
+            Treatment::embed_table(&Treatment::for_article(conn, id)?),
+        );
+        let rendered = render_markdown(&markdown, &embeds);
+        diesel::update(articles::table.find(id))
+            .set((
+                articles::body_html.eq(&rendered.html),
+                articles::body_blocks.eq(rendered.blocks_json()),
+                articles::body_text.eq(&rendered.text),
+                articles::reading_time_minutes.eq(rendered.reading_time_minutes()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+}
+
+/// The filtered public query, before ordering; built twice (count, page)
+/// because boxed queries cannot be cloned.
+fn public_query(
+    filter: &ArticleFilter,
+    now: NaiveDateTime,
+) -> articles::BoxedQuery<'static, backend::Db> {
+    let mut query = articles::table.filter(is_public(now)).into_boxed();
+    if let Some(tag) = &filter.tag {
+        let tagged = article_tags::table
+            .inner_join(tags::table)
+            .filter(tags::slug.eq(tag.clone()))
+            .select(article_tags::article_id);
+        query = query.filter(articles::id.eq_any(tagged));
+    }
+    if let Some(fts) = &filter.search {
+        query = query.filter(backend::matches_fulltext(fts.clone()));
+    }
+    query
+}
+
+/// Resolves tags and authors for a batch of rows: two queries whatever the batch size.
+fn summaries(conn: &mut DbConnection, rows: Vec<SummaryRow>) -> QueryResult<Vec<ArticleSummary>> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut tags = Tag::for_articles(conn, &ids)?;
+    let author_ids: Vec<i32> = rows.iter().filter_map(|r| r.author_id).collect();
+    let names = User::names(conn, &author_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ArticleSummary {
+            tags: tags.remove(&r.id).unwrap_or_default(),
+            author: r
+                .author_id
+                .and_then(|a| names.get(&a))
+                .map(|name| Author { name: name.clone() }),
+            id: r.id,
+            slug: r.slug,
+            title: r.title,
+            excerpt: r.excerpt,
+            published_at: r.published_at.map(to_utc),
+            updated_at: to_utc(r.updated_at),
+            reading_time_minutes: r.reading_time_minutes,
+        })
+        .collect())
+}
+
+fn json_ld(
+    summary: &ArticleSummary,
+    seo: &Seo,
+    faqs: &[Faq],
+    site: Option<&Site>,
+) -> serde_json::Value {
+    use serde_json::json;
+    let mut article = json!({
+        "@type": "Article",
+        "headline": summary.title,
+        "description": seo.description,
+        "datePublished": summary.published_at,
+        "dateModified": summary.updated_at,
+        "author": summary.author.as_ref().map(|a| json!({"@type": "Person", "name": a.name})),
+        "keywords": summary.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+    });
+    if let Some(site) = site {
+        article["publisher"] = json!({"@type": "Organization", "name": site.name});
+    }
+    if let Some(url) = &seo.canonical_url {
+        article["mainEntityOfPage"] = json!(url);
+    }
+    let mut graph = vec![article];
+    if !faqs.is_empty() {
+        graph.push(json!({
+            "@type": "FAQPage",
+            "mainEntity": faqs.iter().map(|f| json!({
+                "@type": "Question",
+                "name": f.question,
+                "acceptedAnswer": {"@type": "Answer", "text": f.answer.html},
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    json!({"@context": "https://schema.org", "@graph": graph})
+}
+
+/// Ids of the given slugs of one collection, in order; the first unknown slug is the error.
+pub fn ids_for_slugs(slugs: &[String], lookup: &HashMap<String, i32>) -> Result<Vec<i32>, String> {
+    slugs
+        .iter()
+        .map(|s| lookup.get(s).copied().ok_or_else(|| s.clone()))
+        .collect()
+}

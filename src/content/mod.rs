@@ -1,0 +1,166 @@
+//! The content types, each owning its queries, and the small domain types they share.
+
+pub mod article;
+pub mod faq;
+pub mod massage_type;
+pub mod site;
+pub mod tag;
+pub mod treatment;
+pub mod user;
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+
+/// The current time as stored: UTC, truncated to microseconds so that SQLite
+/// and PostgreSQL round-trip the same value.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A stored UTC time as the API shows it.
+pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// A URL-safe identifier: lowercase `a-z0-9` words joined by single hyphens,
+/// 1..=120 characters. Holding one means it is valid.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    pub const MAX_LEN: usize = 120;
+
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        if raw.is_empty() || raw.len() > Self::MAX_LEN {
+            return Err("must be 1 to 120 characters");
+        }
+        let valid_words = raw.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+        if !valid_words {
+            return Err("must be lowercase letters a-z, digits and single hyphens between words");
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    /// Derives a slug from a title: ASCII letters and digits kept (accents
+    /// folded where simple), everything else a word break.
+    pub fn from_title(title: &str) -> Option<Self> {
+        let mut out = String::new();
+        for c in title.chars().flat_map(char::to_lowercase) {
+            let c = fold_accent(c);
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+            } else if c == '\'' || c == '\u{2019}' {
+                // "it's" -> "its", not "it-s"
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        let mut slug = out.trim_end_matches('-').to_string();
+        if slug.len() > Self::MAX_LEN {
+            slug.truncate(Self::MAX_LEN);
+            slug = slug.trim_end_matches('-').to_string();
+        }
+        Self::parse(&slug).ok()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+fn fold_accent(c: char) -> char {
+    match c {
+        'à'..='å' => 'a',
+        'ç' => 'c',
+        'è'..='ë' => 'e',
+        'ì'..='ï' => 'i',
+        'ñ' => 'n',
+        'ò'..='ö' | 'ø' => 'o',
+        'ù'..='ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        other => other,
+    }
+}
+
+impl std::fmt::Display for Slug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A 1-based page of a list; `per_page` is 1..=100.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    pub const DEFAULT_PER_PAGE: u32 = 20;
+    pub const MAX_PER_PAGE: u32 = 100;
+
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+
+    pub fn limit(&self) -> i64 {
+        i64::from(self.per_page)
+    }
+}
+
+/// One page of items and the total count over all pages.
+#[derive(Debug)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: PageRequest,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_follow_the_contract() {
+        for good in [
+            "a",
+            "massage-benefits",
+            "4-healing-strategies",
+            &"x".repeat(120),
+        ] {
+            assert!(Slug::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "A",
+            "a--b",
+            "-a",
+            "a-",
+            "a b",
+            "é",
+            "a_b",
+            &"x".repeat(121),
+        ] {
+            assert!(Slug::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn slugs_from_titles() {
+        let s = |t: &str| Slug::from_title(t).map(Slug::into_inner);
+        assert_eq!(
+            s("Massage vs. Other Treatments").as_deref(),
+            Some("massage-vs-other-treatments")
+        );
+        assert_eq!(s("It’s Café Time!").as_deref(), Some("its-cafe-time"));
+        assert_eq!(s("!!!"), None);
+        assert_eq!(s(&"word ".repeat(40)).map(|s| s.len() <= 120), Some(true));
+    }
+}

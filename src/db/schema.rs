@@ -1,0 +1,161 @@
+// @generated in the shape of `diesel print-schema`, kept by hand to the types
+// that SQLite and PostgreSQL share (see DEPENDENCIES.md on MultiConnection).
+
+diesel::table! {
+    site (id) {
+        id -> Integer,
+        name -> Text,
+        location -> Text,
+        description -> Text,
+        base_url -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Nullable<Text>,
+        disabled -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> Integer,
+        slug -> Text,
+        title -> Text,
+        excerpt -> Text,
+        body_markdown -> Text,
+        body_html -> Text,
+        body_blocks -> Text,
+        body_text -> Text,
+        reading_time_minutes -> Integer,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        author_id -> Nullable<Integer>,
+        seo_title -> Nullable<Text>,
+        seo_description -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        updated_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    massage_types (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        best_for -> Text,
+        benefits -> Text,
+        description -> Text,
+        position -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    treatments (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        benefits -> Text,
+        limitations -> Text,
+        position -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    faqs (id) {
+        id -> Integer,
+        article_id -> Nullable<Integer>,
+        question -> Text,
+        answer_markdown -> Text,
+        answer_html -> Text,
+        position -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> Integer,
+        tag_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_massage_types (article_id, massage_type_id) {
+        article_id -> Integer,
+        massage_type_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_treatments (article_id, treatment_id) {
+        article_id -> Integer,
+        treatment_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_related (article_id, related_id) {
+        article_id -> Integer,
+        related_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(faqs -> articles (article_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(article_massage_types -> articles (article_id));
+diesel::joinable!(article_massage_types -> massage_types (massage_type_id));
+diesel::joinable!(article_treatments -> articles (article_id));
+diesel::joinable!(article_treatments -> treatments (treatment_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    site,
+    users,
+    articles,
+    tags,
+    massage_types,
+    treatments,
+    faqs,
+    article_tags,
+    article_massage_types,
+    article_treatments,
+    article_related,
+);

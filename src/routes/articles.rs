@@ -1,0 +1,137 @@
+//! `GET /api/v1/articles` and `GET /api/v1/articles/{slug}`.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{page_request, path_slug, public_json, Item, List};
+use crate::app::AppState;
+use crate::content::article::{Article, ArticleFilter, ArticleSort, ArticleSummary, PublicArticle};
+use crate::content::{now, Slug};
+use crate::db::backend::fts_query;
+use crate::error::{ApiError, Problem};
+
+/// Orders of the article list.
+#[derive(Clone, Copy, Debug, Default, Deserialize, ToSchema)]
+pub enum SortParam {
+    #[default]
+    #[serde(rename = "-published_at")]
+    PublishedDesc,
+    #[serde(rename = "published_at")]
+    PublishedAsc,
+    #[serde(rename = "title")]
+    TitleAsc,
+    #[serde(rename = "-title")]
+    TitleDesc,
+    /// Best match first; the default when `q` is given.
+    #[serde(rename = "relevance")]
+    Relevance,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleListParams {
+    /// 1-based page number.
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<u32>,
+    /// Items per page, 1..=100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub per_page: Option<u32>,
+    /// Only articles with this tag (a tag slug).
+    pub tag: Option<String>,
+    /// Full-text search over title, excerpt and body; every word must match,
+    /// the last one as a prefix.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// `-published_at` (newest first, the default), `published_at`, `title`,
+    /// `-title`, or `relevance` (the default with `q`).
+    pub sort: Option<SortParam>,
+}
+
+impl ArticleListParams {
+    fn filter(&self) -> Result<ArticleFilter, ApiError> {
+        let tag = match &self.tag {
+            Some(raw) => Some(
+                Slug::parse(raw)
+                    .map_err(|m| ApiError::bad_query("tag", m))?
+                    .into_inner(),
+            ),
+            None => None,
+        };
+        let search = match self.q.as_deref().map(str::trim) {
+            Some(q) if q.chars().count() > 200 => {
+                return Err(ApiError::bad_query("q", "must be at most 200 characters"))
+            }
+            Some("") | None => None,
+            // Text with no searchable word matches nothing rather than everything.
+            Some(q) => Some(fts_query(q).unwrap_or_else(|| "\"\"".into())),
+        };
+        let sort = match (self.sort, &search) {
+            (Some(SortParam::Relevance), None) => {
+                return Err(ApiError::bad_query("sort", "relevance needs a search (q)"))
+            }
+            (None, Some(_)) | (Some(SortParam::Relevance), Some(_)) => ArticleSort::Relevance,
+            (None | Some(SortParam::PublishedDesc), _) => ArticleSort::PublishedDesc,
+            (Some(SortParam::PublishedAsc), _) => ArticleSort::PublishedAsc,
+            (Some(SortParam::TitleAsc), _) => ArticleSort::TitleAsc,
+            (Some(SortParam::TitleDesc), _) => ArticleSort::TitleDesc,
+        };
+        Ok(ArticleFilter { tag, search, sort })
+    }
+}
+
+/// List published articles, newest first.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticleListParams),
+    responses(
+        (status = 200, description = "A page of article summaries", body = List<ArticleSummary>),
+        (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
+        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: web::Query<ArticleListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(params.page, params.per_page)?;
+    let filter = params.filter()?;
+    let at = now();
+    let paged = state
+        .db
+        .run(move |conn| Ok(Article::list_public(conn, &filter, page, at)?))
+        .await?;
+    public_json(&req, &List::from(paged), state.config.cache_max_age)
+}
+
+/// One published article, with its body, tables, FAQs, related articles, SEO and JSON-LD.
+#[utoipa::path(
+    tag = "articles",
+    params(("slug" = String, Path, description = "The article's slug")),
+    responses(
+        (status = 200, description = "The article", body = Item<PublicArticle>),
+        (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
+        (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{slug}")]
+pub async fn find_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path_slug(&slug)?;
+    let at = now();
+    let article = state
+        .db
+        .run(move |conn| match Article::find_public(conn, &slug, at) {
+            Err(diesel::result::Error::NotFound) => Err(ApiError::not_found(format!(
+                "no published article has the slug {slug}"
+            ))),
+            other => Ok(other?),
+        })
+        .await?;
+    public_json(&req, &Item { data: article }, state.config.cache_max_age)
+}

@@ -1,0 +1,169 @@
+//! HTTP routes: one file per resource, plus the envelopes and conditional-GET helpers they share.
+
+pub mod articles;
+pub mod faqs;
+pub mod massage_types;
+pub mod ops;
+pub mod site;
+pub mod tags;
+pub mod treatments;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::content::{PageRequest, Paged};
+use crate::error::ApiError;
+
+/// Registers every documented route; `app.rs` and the `openapi` command share it.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::openapi_json)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .service(articles::list_articles)
+                .service(articles::find_article)
+                .service(massage_types::list_massage_types)
+                .service(massage_types::find_massage_type)
+                .service(treatments::list_treatments)
+                .service(treatments::find_treatment)
+                .service(faqs::list_faqs)
+                .service(tags::list_tags)
+                .service(site::find_site),
+        );
+}
+
+/// One item: `{"data": ...}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Item<T> {
+    pub data: T,
+}
+
+/// A page of a list: `{"data": [...], "meta": {...}}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct List<T> {
+    pub data: Vec<T>,
+    pub meta: ListMeta,
+}
+
+/// Where this page sits in the whole list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListMeta {
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+    /// Items over all pages.
+    pub total: i64,
+    pub total_pages: i64,
+}
+
+impl<T> From<Paged<T>> for List<T> {
+    fn from(paged: Paged<T>) -> Self {
+        let per_page = i64::from(paged.page.per_page);
+        List {
+            meta: ListMeta {
+                page: paged.page.page,
+                per_page: paged.page.per_page,
+                total: paged.total,
+                total_pages: (paged.total + per_page - 1) / per_page,
+            },
+            data: paged.items,
+        }
+    }
+}
+
+/// `page` and `per_page`, as every list takes them.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// 1-based page number.
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<u32>,
+    /// Items per page, 1..=100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub per_page: Option<u32>,
+}
+
+impl PageParams {
+    pub fn parse(&self) -> Result<PageRequest, ApiError> {
+        page_request(self.page, self.per_page)
+    }
+}
+
+/// Validates `page` and `per_page` (serde's flatten cannot read numbers from a
+/// query string, so list parameter structs repeat the two fields and call this).
+pub fn page_request(page: Option<u32>, per_page: Option<u32>) -> Result<PageRequest, ApiError> {
+    let page = page.unwrap_or(1);
+    if page == 0 {
+        return Err(ApiError::bad_query("page", "must be 1 or more"));
+    }
+    let per_page = per_page.unwrap_or(PageRequest::DEFAULT_PER_PAGE);
+    if !(1..=PageRequest::MAX_PER_PAGE).contains(&per_page) {
+        return Err(ApiError::bad_query("per_page", "must be between 1 and 100"));
+    }
+    Ok(PageRequest { page, per_page })
+}
+
+/// A strong validator for exact response bytes.
+pub fn etag_for(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// True when the request's `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks).
+fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
+    let Some(value) = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    value.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
+    })
+}
+
+/// A public JSON response: strong `ETag`, `Cache-Control`, and `304` when
+/// the client already holds these bytes.
+pub fn public_json<T: Serialize>(
+    req: &HttpRequest,
+    value: &T,
+    max_age: u32,
+) -> Result<HttpResponse, ApiError> {
+    let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(public_bytes(req, body, max_age))
+}
+
+/// `public_json` for bytes that are already JSON.
+pub fn public_bytes(req: &HttpRequest, body: Vec<u8>, max_age: u32) -> HttpResponse {
+    let etag = etag_for(&body);
+    let cache_control = format!("public, max-age={max_age}");
+    let mut response = if if_none_match(req, &etag) {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok()
+            .content_type(header::ContentType::json())
+            .body(body)
+    };
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&cache_control) {
+        headers.insert(header::CACHE_CONTROL, v);
+    }
+    response
+}
+
+/// A path slug that cannot exist is simply not found.
+pub fn path_slug(raw: &str) -> Result<String, ApiError> {
+    crate::content::Slug::parse(raw)
+        .map(crate::content::Slug::into_inner)
+        .map_err(|_| ApiError::not_found(format!("nothing is published at {raw:?}")))
+}

@@ -1,0 +1,66 @@
+//! Operations: `/healthz`, `/readyz` and `/openapi.json`.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::public_bytes;
+use crate::app::AppState;
+use crate::error::{ApiError, Problem};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`
+    pub status: &'static str,
+}
+
+/// The process is running.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "The process runs", body = Health))
+)]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Health { status: "ok" })
+}
+
+/// The database answers.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if state.db.is_ready().await {
+        Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(Health { status: "ok" }))
+    } else {
+        Err(ApiError::Unavailable(anyhow::anyhow!(
+            "readiness probe failed"
+        )))
+    }
+}
+
+/// This OpenAPI 3.1 document.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "The OpenAPI document", body = Object),
+        (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
+    )
+)]
+#[get("/openapi.json")]
+pub async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    public_bytes(
+        &req,
+        state.openapi_json.as_bytes().to_vec(),
+        state.config.cache_max_age,
+    )
+}
