@@ -4,7 +4,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ResourceDef, Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{from_fn, ErrorHandlers, Next};
 use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError};
@@ -24,6 +24,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The OpenAPI document, rendered once at start.
     pub openapi_json: Arc<str>,
+    /// Every documented path and the methods it allows, for `405 Allow`.
+    pub routes: Arc<Vec<(ResourceDef, String)>>,
 }
 
 /// Largest request body accepted, JSON or otherwise.
@@ -38,10 +40,12 @@ impl AppState {
             crate::sample::seed_if_empty(&mut conn, &config.sample_content)
                 .context("loading the sample content")?;
         }
+        let document = crate::openapi::document();
         Ok(Self {
             db,
             config: Arc::new(config),
             openapi_json: crate::openapi::document_json().into(),
+            routes: Arc::new(documented_routes(&document)),
         })
     }
 }
@@ -126,10 +130,49 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
         .fold(base, |cors, origin| cors.allowed_origin(origin))
 }
 
-async fn unknown_route(req: HttpRequest) -> HttpResponse {
+/// Path patterns of the document (actix and OpenAPI share the `{name}` syntax)
+/// with their methods, so a wrong method is told apart from an unknown path.
+fn documented_routes(document: &utoipa::openapi::OpenApi) -> Vec<(ResourceDef, String)> {
+    document
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let methods = [
+                (item.get.is_some(), "GET"),
+                (item.post.is_some(), "POST"),
+                (item.put.is_some(), "PUT"),
+                (item.patch.is_some(), "PATCH"),
+                (item.delete.is_some(), "DELETE"),
+            ];
+            let allow: Vec<&str> = methods
+                .iter()
+                .filter(|(has, _)| *has)
+                .map(|(_, m)| *m)
+                .collect();
+            (ResourceDef::new(path.as_str()), allow.join(", "))
+        })
+        .collect()
+}
+
+/// No route matched: `405` with `Allow` when the path exists under another
+/// method, else `404`.
+async fn unknown_route(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let path = req.path();
+    if let Some((_, allow)) = state.routes.iter().find(|(def, _)| def.is_match(path)) {
+        let mut res = problem_response(
+            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            format!("{} is not allowed on {path}; use {allow}", req.method()),
+            Vec::new(),
+        );
+        if let Ok(value) = HeaderValue::from_str(allow) {
+            res.headers_mut().insert(header::ALLOW, value);
+        }
+        return res;
+    }
     problem_response(
         actix_web::http::StatusCode::NOT_FOUND,
-        format!("no resource at {}", req.path()),
+        format!("no resource at {path}"),
         Vec::new(),
     )
 }

@@ -14,6 +14,8 @@ return only published content. Lists are `{\"data\": [...], \"meta\": {...}}`, i
 `{\"data\": {...}}`, errors RFC 9457 problem+json.",
         license(name = "MIT")
     ),
+    // Reached only through the recursive Block schema, which utoipa does not walk.
+    components(schemas(crate::render::Block, crate::render::ListItem, crate::render::Span, crate::render::Mark)),
     tags(
         (name = "articles", description = "Published articles, with bodies as Markdown, sanitized HTML and typed blocks"),
         (name = "massage-types", description = "The reusable massage types table"),

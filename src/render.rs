@@ -157,7 +157,7 @@ fn sanitizer() -> ammonia::Builder<'static> {
 /// relative ones. Anything else (javascript:, data:, vbscript:) is dropped.
 fn safe_url(url: &str) -> Option<String> {
     let trimmed = url.trim();
-    let scheme_end = trimmed.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = trimmed.find([':', '/', '?', '#']);
     let allowed = match scheme_end {
         Some(i) if trimmed[i..].starts_with(':') => {
             let scheme = trimmed[..i].to_ascii_lowercase();
@@ -467,7 +467,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> BlockParser<'a, I> {
 
     fn inlines_until(&mut self, end: TagEnd) -> Inline {
         let mut inline = Inline::default();
-        while let Some(event) = self.events.next() {
+        for event in self.events.by_ref() {
             match event {
                 Event::End(tag) if tag == end => break,
                 Event::Start(tag) => inline.start(tag),

@@ -89,10 +89,10 @@ impl DbPool {
         self.pool.get().context("taking a database connection")
     }
 
-    /// True when the database answers a trivial query.
+    /// True when the database answers a query that reads the migrated schema.
     pub async fn is_ready(&self) -> bool {
         self.run(|conn| {
-            conn.batch_execute("SELECT 1")
+            conn.batch_execute("SELECT version FROM __diesel_schema_migrations LIMIT 1")
                 .map_err(|e| ApiError::Unavailable(e.into()))
         })
         .await

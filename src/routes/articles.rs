@@ -45,6 +45,7 @@ pub struct ArticleListParams {
     pub q: Option<String>,
     /// `-published_at` (newest first, the default), `published_at`, `title`,
     /// `-title`, or `relevance` (the default with `q`).
+    #[param(inline)]
     pub sort: Option<SortParam>,
 }
 
