@@ -67,6 +67,7 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
             .route("/docs/{tail:.*}", web::get().to(docs))
             .default_service(web::to(unknown_route))
             .wrap(from_fn(catch_panic))
+            .wrap(from_fn(head_as_get))
             .wrap(cors(&state.config.cors_allowed_origins))
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
             .wrap(from_fn(request_id_header))
@@ -140,6 +141,7 @@ fn documented_routes(document: &utoipa::openapi::OpenApi) -> Vec<(ResourceDef, S
         .map(|(path, item)| {
             let methods = [
                 (item.get.is_some(), "GET"),
+                (item.get.is_some(), "HEAD"),
                 (item.post.is_some(), "POST"),
                 (item.put.is_some(), "PUT"),
                 (item.patch.is_some(), "PATCH"),
@@ -208,6 +210,18 @@ async fn request_id_header(
     Ok(res)
 }
 
+/// HEAD is GET without the body: routes are declared for GET only, and
+/// actix-http leaves the body off the wire for a request that arrived as HEAD.
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
+
 /// A panicking handler answers 500 problem+json instead of dropping the connection.
 async fn catch_panic(
     req: ServiceRequest,
@@ -218,5 +232,51 @@ async fn catch_panic(
     match AssertUnwindSafe(next.call(req)).catch_unwind().await {
         Ok(res) => res,
         Err(_) => Err(ApiError::Internal(anyhow::anyhow!("a handler panicked")).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test;
+
+    #[actix_web::test]
+    async fn a_panicking_handler_answers_500_problem_json() {
+        let app = test::init_service(
+            App::new()
+                .route(
+                    "/boom",
+                    web::get().to(|| async {
+                        panic!("boom");
+                        #[allow(unreachable_code)]
+                        HttpResponse::Ok().finish()
+                    }),
+                )
+                .wrap(from_fn(catch_panic))
+                .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors)),
+        )
+        .await;
+        // A middleware error is rendered by actix with the error's own response.
+        let error =
+            test::try_call_service(&app, test::TestRequest::get().uri("/boom").to_request())
+                .await
+                .err()
+                .expect("the panic becomes an error");
+        let res = error.error_response();
+        assert_eq!(
+            res.status(),
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            res.headers().get(header::CONTENT_TYPE).unwrap(),
+            crate::error::PROBLEM_JSON
+        );
+        let bytes = actix_web::body::to_bytes(res.into_body()).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["status"], 500);
+        assert!(
+            !body.to_string().contains("boom"),
+            "the panic message stays in the log"
+        );
     }
 }

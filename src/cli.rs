@@ -58,12 +58,14 @@ fn run_server(config: Config) -> anyhow::Result<()> {
     let listener =
         std::net::TcpListener::bind(bind_addr).with_context(|| format!("binding {bind_addr}"))?;
     actix_web::rt::System::new().block_on(async move {
-        let server = serve(state, listener)?;
+        // Polled once before saying so, so SIGTERM handling is in place by then.
+        let server = actix_web::rt::spawn(serve(state, listener)?);
+        actix_web::rt::task::yield_now().await;
         tracing::info!(
             address = %bind_addr,
             ready_ms = started.elapsed().as_millis() as u64,
             "clinic-cms is serving"
         );
-        server.await.context("serving")
+        server.await.context("the server task")?.context("serving")
     })
 }

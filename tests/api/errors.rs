@@ -40,7 +40,7 @@ async fn wrong_methods_are_405_problems_with_allow() {
             .map(|v| v.to_str().unwrap().to_string());
         let problem = assert_problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
         assert!(problem["detail"].as_str().unwrap().contains("PUT"));
-        assert_eq!(allow.as_deref(), Some("GET"), "{path}");
+        assert_eq!(allow.as_deref(), Some("GET, HEAD"), "{path}");
     }
 }
 
@@ -76,4 +76,19 @@ async fn relevance_without_a_search_is_a_400() {
     )
     .await;
     assert_eq!(problem["errors"][0]["field"], "sort");
+}
+
+#[tokio::test]
+async fn head_is_get_without_a_body() {
+    let app = crate::helpers::spawn_app().await;
+    let get = app.get("/api/v1/site").await;
+    let head = app
+        .client
+        .head(app.url("/api/v1/site"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()["etag"], get.headers()["etag"]);
+    assert!(head.bytes().await.unwrap().is_empty());
 }
