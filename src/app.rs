@@ -13,9 +13,11 @@ use futures_util::FutureExt;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 
+use crate::auth::{Passwords, TokenKeys};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::{problem_for_bare_errors, problem_response, ApiError};
+use crate::rate_limit::LoginLimiter;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -26,26 +28,40 @@ pub struct AppState {
     pub openapi_json: Arc<str>,
     /// Every documented path and the methods it allows, for `405 Allow`.
     pub routes: Arc<Vec<(ResourceDef, String)>>,
+    pub tokens: TokenKeys,
+    pub passwords: Passwords,
+    pub login_limiter: Arc<LoginLimiter>,
 }
+
+/// Argon2 runs at most this many at once (each takes 19 MiB and a core).
+const PASSWORD_CONCURRENCY: usize = 2;
 
 /// Largest request body accepted, JSON or otherwise.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 impl AppState {
-    /// Opens the database, migrates it and loads the sample content when it is empty.
+    /// Opens the database, migrates it, creates the first admin when asked,
+    /// and loads the sample content when it is empty.
     pub fn prepare(config: Config) -> anyhow::Result<Self> {
         let db = DbPool::connect(&config.database_url, config.database_pool_size)?;
         {
             let mut conn = db.get()?;
+            if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) {
+                crate::auth::create_first_admin(&mut conn, email, password.expose())
+                    .context("creating the first admin from ADMIN_EMAIL/ADMIN_PASSWORD")?;
+            }
             crate::sample::seed_if_empty(&mut conn, &config.sample_content)
                 .context("loading the sample content")?;
         }
         let document = crate::openapi::document();
         Ok(Self {
             db,
-            config: Arc::new(config),
+            config: Arc::new(config.clone()),
             openapi_json: crate::openapi::document_json().into(),
             routes: Arc::new(documented_routes(&document)),
+            tokens: TokenKeys::new(config.jwt_secret.as_ref()),
+            passwords: Passwords::new(PASSWORD_CONCURRENCY)?,
+            login_limiter: Arc::new(LoginLimiter::default()),
         })
     }
 }
@@ -83,6 +99,9 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(MAX_BODY_BYTES)
+        // application/json, and the +json types such as application/merge-patch+json.
+        .content_type(|mime| mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+        .content_type_required(true)
         .error_handler(|err, _req| {
             use actix_web::error::JsonPayloadError as E;
             let api = match &err {

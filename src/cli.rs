@@ -28,6 +28,29 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// author, editor or admin.
+        #[arg(long, value_parser = ["author", "editor", "admin"])]
+        role: String,
+        /// The display name (default: the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (the only way: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -42,6 +65,41 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::from_env()?;
             DbPool::connect(&config.database_url, 1)?;
             tracing::info!("migrations are up to date");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    role,
+                    name,
+                    password_stdin: _,
+                },
+        } => {
+            let config = Config::from_env()?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let role = crate::content::user::Role::parse(&role).context("unknown role")?;
+            let db = DbPool::connect(&config.database_url, 1)?;
+            let mut conn = db.get()?;
+            let id = crate::auth::create_user_blocking(
+                &mut conn,
+                &email,
+                name.as_deref(),
+                role,
+                password,
+            )
+            .map_err(|e| match e.downcast_ref::<diesel::result::Error>() {
+                Some(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => anyhow::anyhow!("an account with this email already exists"),
+                _ => e,
+            })?;
+            tracing::info!(id, role = role.as_str(), "created the account");
             Ok(())
         }
         Command::Serve => {

@@ -81,6 +81,9 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     /// `max-age` of public responses, in seconds.
     pub cache_max_age: u32,
+    /// Take the client address from `Forwarded`/`X-Forwarded-For` (behind a
+    /// trusted load balancer only: clients can forge them).
+    pub trust_proxy: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +150,11 @@ impl Config {
                 })
                 .unwrap_or_default(),
             cache_max_age: parse_number(&get, "CACHE_MAX_AGE", 60, 0..=31_536_000)?,
+            trust_proxy: match get("TRUST_PROXY").as_deref().map(str::trim) {
+                None | Some("false" | "0" | "no" | "off") => false,
+                Some("true" | "1" | "yes" | "on") => true,
+                Some(_) => return Err(ConfigError::new("TRUST_PROXY", "expected true or false")),
+            },
         })
     }
 }

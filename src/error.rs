@@ -57,11 +57,17 @@ pub enum ApiError {
         errors: Vec<FieldError>,
     },
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -71,6 +77,10 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    #[error("{0}")]
+    PreconditionRequired(String),
+    #[error("too many failed attempts; try again in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
     /// The database or the blocking pool could not serve the request now.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -98,6 +108,20 @@ impl ApiError {
 
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::NotFound(what.into())
+    }
+
+    /// A `422` naming the fields at fault.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        Self::Unprocessable {
+            detail: format!("invalid values: {}", fields.join(", ")),
+            errors,
+        }
+    }
+
+    /// A `422` for one field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError::new(field, message)])
     }
 
     fn detail(&self) -> String {
@@ -129,13 +153,33 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+impl From<crate::content::ContentError> for ApiError {
+    fn from(e: crate::content::ContentError) -> Self {
+        use crate::content::ContentError as C;
+        match e {
+            C::Db(e) => e.into(),
+            C::Invalid(errors) => Self::invalid(errors),
+            C::Stale(version) => Self::PreconditionFailed(format!(
+                "the item has changed since version {version}; fetch it again and reapply your change"
+            )),
+            C::Conflict(detail) => Self::Conflict(detail),
+            C::Forbidden(detail) => Self::Forbidden(detail),
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -150,11 +194,24 @@ impl ResponseError for ApiError {
             Self::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
             _ => {}
         }
-        problem_response(
+        let mut res = problem_response(
             self.status_code(),
             self.detail(),
             self.field_errors().to_vec(),
-        )
+        );
+        let extra = match self {
+            Self::Unauthorized(_) => Some((header::WWW_AUTHENTICATE, "Bearer".to_string())),
+            Self::TooManyRequests { retry_after_secs } => {
+                Some((header::RETRY_AFTER, retry_after_secs.to_string()))
+            }
+            _ => None,
+        };
+        if let Some((name, value)) = extra {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                res.headers_mut().insert(name, value);
+            }
+        }
+        res
     }
 }
 

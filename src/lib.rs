@@ -1,12 +1,14 @@
 //! clinic-cms: a headless CMS serving a clinic's editorial content as a JSON API.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod db;
 pub mod error;
 pub mod openapi;
+pub mod rate_limit;
 pub mod render;
 pub mod routes;
 pub mod sample;

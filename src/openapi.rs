@@ -1,7 +1,8 @@
 //! The OpenAPI document: info and tags here, paths and schemas from the handlers.
 
 use actix_web::App;
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 #[derive(OpenApi)]
@@ -14,6 +15,7 @@ return only published content. Lists are `{\"data\": [...], \"meta\": {...}}`, i
 `{\"data\": {...}}`, errors RFC 9457 problem+json.",
         license(name = "MIT")
     ),
+    modifiers(&BearerAuth),
     // Reached only through the recursive Block schema, which utoipa does not walk.
     components(schemas(crate::render::Block, crate::render::ListItem, crate::render::Span, crate::render::Mark)),
     tags(
@@ -23,10 +25,38 @@ return only published content. Lists are `{\"data\": [...], \"meta\": {...}}`, i
         (name = "faqs", description = "Frequently asked questions"),
         (name = "tags", description = "Tags and their article counts"),
         (name = "site", description = "The site itself"),
+        (name = "auth", description = "Log in, refresh and log out; tokens for the editor API"),
+        (name = "admin: articles", description = "Drafts, publishing, scheduling and revisions"),
+        (name = "admin: massage types", description = "Editing the massage types table"),
+        (name = "admin: treatments", description = "Editing the treatment comparison"),
+        (name = "admin: faqs", description = "Editing FAQs"),
+        (name = "admin: tags", description = "Editing tags"),
+        (name = "admin: users", description = "Accounts and roles (admins)"),
+        (name = "admin: site", description = "Site settings (admins)"),
+        (name = "admin: activity", description = "Who did what, newest first"),
         (name = "operations", description = "Health, readiness and this document")
     )
 )]
 struct ApiDoc;
+
+/// The `bearer` scheme the editor endpoints name: an access token from `/auth/login`.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /api/v1/auth/login"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The whole document, as the routes declare it.
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -47,8 +47,41 @@ pub enum ArticleSort {
     PublishedAsc,
     TitleAsc,
     TitleDesc,
+    UpdatedDesc,
+    UpdatedAsc,
     /// Best full-text match first; only with a search.
     Relevance,
+}
+
+/// An article's state as editors see it; `scheduled` is `published` with a
+/// `published_at` still in the future.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    Draft,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl ArticleStatus {
+    pub fn of(stored: &str, published_at: Option<NaiveDateTime>, now: NaiveDateTime) -> Self {
+        match stored {
+            STATUS_PUBLISHED if published_at.is_some_and(|p| p > now) => Self::Scheduled,
+            STATUS_PUBLISHED => Self::Published,
+            STATUS_ARCHIVED => Self::Archived,
+            _ => Self::Draft,
+        }
+    }
+}
+
+/// Which articles a query may see.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    /// Readers: published and due at this time.
+    Public(NaiveDateTime),
+    /// Editors: every article, optionally one status, judged at this time.
+    Admin(Option<ArticleStatus>, NaiveDateTime),
 }
 
 /// What a reader asked the article list for.
@@ -142,6 +175,40 @@ pub struct PublicArticle {
     pub json_ld: serde_json::Value,
 }
 
+/// A whole article as editors see it: what readers get plus its state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminArticle {
+    #[serde(flatten)]
+    pub article: PublicArticle,
+    pub status: ArticleStatus,
+    /// Increases with every change; the `ETag` is made from it.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    /// The id of the user who created it.
+    pub created_by: Option<i32>,
+    /// The id of the user who changed it last.
+    pub updated_by: Option<i32>,
+}
+
+/// A summary in the editors' list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminArticleSummary {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    pub status: ArticleStatus,
+    pub version: i32,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+struct MetaRow {
+    status: String,
+    version: i32,
+    created_at: NaiveDateTime,
+    created_by: Option<i32>,
+    updated_by: Option<i32>,
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = articles)]
 pub struct NewArticle<'a> {
@@ -192,8 +259,50 @@ impl Article {
         page: PageRequest,
         now: NaiveDateTime,
     ) -> QueryResult<Paged<ArticleSummary>> {
-        let total = public_query(filter, now).count().get_result(conn)?;
-        let mut query = public_query(filter, now);
+        let (paged, _) = Self::list(conn, filter, page, Scope::Public(now))?;
+        Ok(paged)
+    }
+
+    /// One page of every article, for editors.
+    pub fn list_admin(
+        conn: &mut DbConnection,
+        filter: &ArticleFilter,
+        page: PageRequest,
+        status: Option<ArticleStatus>,
+        now: NaiveDateTime,
+    ) -> QueryResult<Paged<AdminArticleSummary>> {
+        let (paged, meta) = Self::list(conn, filter, page, Scope::Admin(status, now))?;
+        let items = paged
+            .items
+            .into_iter()
+            .zip(meta)
+            .map(
+                |(summary, (status, published_at, version))| AdminArticleSummary {
+                    status: ArticleStatus::of(&status, published_at, now),
+                    version,
+                    summary,
+                },
+            )
+            .collect();
+        Ok(Paged {
+            items,
+            total: paged.total,
+            page,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn list(
+        conn: &mut DbConnection,
+        filter: &ArticleFilter,
+        page: PageRequest,
+        scope: Scope,
+    ) -> QueryResult<(
+        Paged<ArticleSummary>,
+        Vec<(String, Option<NaiveDateTime>, i32)>,
+    )> {
+        let total = scoped_query(filter, scope).count().get_result(conn)?;
+        let mut query = scoped_query(filter, scope);
         query = match (filter.sort, &filter.search) {
             (ArticleSort::Relevance, Some(fts)) => query
                 .order(backend::fulltext_rank(fts.clone()).asc())
@@ -201,16 +310,22 @@ impl Article {
             (ArticleSort::PublishedAsc, _) => query.order(articles::published_at.asc()),
             (ArticleSort::TitleAsc, _) => query.order(articles::title.asc()),
             (ArticleSort::TitleDesc, _) => query.order(articles::title.desc()),
+            (ArticleSort::UpdatedDesc, _) => query.order(articles::updated_at.desc()),
+            (ArticleSort::UpdatedAsc, _) => query.order(articles::updated_at.asc()),
             _ => query.order(articles::published_at.desc()),
         };
-        let rows = query
+        let rows: Vec<(SummaryRow, (String, Option<NaiveDateTime>, i32))> = query
             .then_order_by(articles::id.desc())
             .limit(page.limit())
             .offset(page.offset())
-            .select(SummaryRow::as_select())
+            .select((
+                SummaryRow::as_select(),
+                (articles::status, articles::published_at, articles::version),
+            ))
             .load(conn)?;
+        let (rows, meta): (Vec<SummaryRow>, Vec<_>) = rows.into_iter().unzip();
         let items = summaries(conn, rows)?;
-        Ok(Paged { items, total, page })
+        Ok((Paged { items, total, page }, meta))
     }
 
     /// The whole article readers see at `slug`, with every relation resolved.
@@ -224,43 +339,32 @@ impl Article {
             .filter(is_public(now))
             .select((SummaryRow::as_select(), BodyRow::as_select()))
             .first(conn)?;
-        let id = row.id;
-        let summary = summaries(conn, vec![row])?
-            .pop()
-            .ok_or(diesel::result::Error::NotFound)?;
-        let related_rows = articles::table
-            .inner_join(article_related::table.on(article_related::related_id.eq(articles::id)))
-            .filter(article_related::article_id.eq(id))
-            .filter(is_public(now))
-            .order(article_related::position)
-            .select(SummaryRow::as_select())
-            .load(conn)?;
-        let faqs = Faq::for_article(conn, id)?;
-        let site = Site::find(conn).optional()?;
-        let seo = Seo {
-            title: body.seo_title.unwrap_or_else(|| summary.title.clone()),
-            description: body
-                .seo_description
-                .unwrap_or_else(|| summary.excerpt.clone()),
-            canonical_url: body
-                .canonical_url
-                .or_else(|| site.as_ref().and_then(|s| s.article_url(slug))),
-        };
-        let json_ld = json_ld(&summary, &seo, &faqs, site.as_ref());
-        Ok(PublicArticle {
-            body: Body {
-                markdown: body.body_markdown,
-                html: body.body_html,
-                blocks: RawValue::from_string(body.body_blocks)
-                    .map_err(|e| diesel::result::Error::DeserializationError(e.into()))?,
-            },
-            massage_types: MassageType::for_article(conn, id)?,
-            treatments: Treatment::for_article(conn, id)?,
-            faqs,
-            related: summaries(conn, related_rows)?,
-            seo,
-            json_ld,
-            summary,
+        assemble(conn, row, body, Some(now))
+    }
+
+    /// One article in any status, with its state, for editors.
+    pub fn find_admin(
+        conn: &mut DbConnection,
+        id: i32,
+        now: NaiveDateTime,
+    ) -> QueryResult<AdminArticle> {
+        let (row, body, meta): (SummaryRow, BodyRow, MetaRow) = articles::table
+            .find(id)
+            .select((
+                SummaryRow::as_select(),
+                BodyRow::as_select(),
+                MetaRow::as_select(),
+            ))
+            .first(conn)?;
+        let published_at = row.published_at;
+        let article = assemble(conn, row, body, None)?;
+        Ok(AdminArticle {
+            article,
+            status: ArticleStatus::of(&meta.status, published_at, now),
+            version: meta.version,
+            created_at: to_utc(meta.created_at),
+            created_by: meta.created_by,
+            updated_by: meta.updated_by,
         })
     }
 
@@ -356,13 +460,81 @@ impl Article {
     }
 }
 
-/// The filtered public query, before ordering; built twice (count, page)
-/// because boxed queries cannot be cloned.
-fn public_query(
+/// The full article from its rows: relations resolved, related articles
+/// limited to the visible ones when `visible_at` is given.
+fn assemble(
+    conn: &mut DbConnection,
+    row: SummaryRow,
+    body: BodyRow,
+    visible_at: Option<NaiveDateTime>,
+) -> QueryResult<PublicArticle> {
+    let id = row.id;
+    let slug = row.slug.clone();
+
+    let summary = summaries(conn, vec![row])?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)?;
+    let mut related_query = articles::table
+        .inner_join(article_related::table.on(article_related::related_id.eq(articles::id)))
+        .filter(article_related::article_id.eq(id))
+        .into_boxed();
+    if let Some(now) = visible_at {
+        related_query = related_query.filter(is_public(now));
+    }
+    let related_rows = related_query
+        .order(article_related::position)
+        .select(SummaryRow::as_select())
+        .load(conn)?;
+    let faqs = Faq::for_article(conn, id)?;
+    let site = Site::find(conn).optional()?;
+    let seo = Seo {
+        title: body.seo_title.unwrap_or_else(|| summary.title.clone()),
+        description: body
+            .seo_description
+            .unwrap_or_else(|| summary.excerpt.clone()),
+        canonical_url: body
+            .canonical_url
+            .or_else(|| site.as_ref().and_then(|s| s.article_url(&slug))),
+    };
+    let json_ld = json_ld(&summary, &seo, &faqs, site.as_ref());
+    Ok(PublicArticle {
+        body: Body {
+            markdown: body.body_markdown,
+            html: body.body_html,
+            blocks: RawValue::from_string(body.body_blocks)
+                .map_err(|e| diesel::result::Error::DeserializationError(e.into()))?,
+        },
+        massage_types: MassageType::for_article(conn, id)?,
+        treatments: Treatment::for_article(conn, id)?,
+        faqs,
+        related: summaries(conn, related_rows)?,
+        seo,
+        json_ld,
+        summary,
+    })
+}
+
+/// The filtered query, before ordering; built twice (count, page) because
+/// boxed queries cannot be cloned.
+fn scoped_query(
     filter: &ArticleFilter,
-    now: NaiveDateTime,
+    scope: Scope,
 ) -> articles::BoxedQuery<'static, backend::Db> {
-    let mut query = articles::table.filter(is_public(now)).into_boxed();
+    let mut query = articles::table.into_boxed();
+    query = match scope {
+        Scope::Public(now) => query.filter(is_public(now)),
+        Scope::Admin(None, _) => query,
+        Scope::Admin(Some(ArticleStatus::Draft), _) => {
+            query.filter(articles::status.eq(STATUS_DRAFT))
+        }
+        Scope::Admin(Some(ArticleStatus::Archived), _) => {
+            query.filter(articles::status.eq(STATUS_ARCHIVED))
+        }
+        Scope::Admin(Some(ArticleStatus::Published), now) => query.filter(is_public(now)),
+        Scope::Admin(Some(ArticleStatus::Scheduled), now) => query
+            .filter(articles::status.eq(STATUS_PUBLISHED))
+            .filter(articles::published_at.gt(now)),
+    };
     if let Some(tag) = &filter.tag {
         let tagged = article_tags::table
             .inner_join(tags::table)

@@ -5,8 +5,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::activity::Activity;
 use super::article::is_public;
-use super::{PageRequest, Paged};
+use super::collection::stale_or_missing;
+use super::{ContentError, PageRequest, Paged};
 use crate::db::schema::{articles, faqs};
 use crate::db::DbConnection;
 
@@ -25,18 +27,21 @@ pub struct Faq {
     /// The slug of the article this FAQ belongs to, or null for a standalone FAQ.
     pub article: Option<String>,
     pub position: i32,
+    /// Increases with every change; the admin `ETag` is made from it.
+    pub version: i32,
 }
 
-type FaqRow = (i32, String, String, String, i32, Option<String>);
+type FaqRow = (i32, String, String, String, i32, i32, Option<String>);
 
 impl From<FaqRow> for Faq {
-    fn from((id, question, markdown, html, position, article): FaqRow) -> Self {
+    fn from((id, question, markdown, html, position, version, article): FaqRow) -> Self {
         Faq {
             id,
             question,
             answer: RichText { markdown, html },
             article,
             position,
+            version,
         }
     }
 }
@@ -123,6 +128,7 @@ fn columns() -> (
     faqs::answer_markdown,
     faqs::answer_html,
     faqs::position,
+    faqs::version,
     diesel::dsl::Nullable<articles::slug>,
 ) {
     (
@@ -131,6 +137,159 @@ fn columns() -> (
         faqs::answer_markdown,
         faqs::answer_html,
         faqs::position,
+        faqs::version,
         articles::slug.nullable(),
     )
+}
+
+/// The writable fields of a FAQ; `answer_html` is rendered from the Markdown here.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaqFields {
+    pub question: String,
+    pub answer_markdown: String,
+    pub article_id: Option<i32>,
+    pub position: i32,
+}
+
+impl Faq {
+    pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Faq> {
+        faqs::table
+            .left_join(articles::table)
+            .filter(faqs::id.eq(id))
+            .select(columns())
+            .first::<FaqRow>(conn)
+            .map(Faq::from)
+    }
+
+    /// The article a FAQ belongs to, for the permission check.
+    pub fn article_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<i32>> {
+        faqs::table.find(id).select(faqs::article_id).first(conn)
+    }
+
+    /// The position after the last FAQ of the same article (or of the standalone ones).
+    pub fn next_position(conn: &mut DbConnection, article_id: Option<i32>) -> QueryResult<i32> {
+        let max: Option<i32> = match article_id {
+            Some(a) => faqs::table
+                .filter(faqs::article_id.eq(a))
+                .select(diesel::dsl::max(faqs::position))
+                .first(conn)?,
+            None => faqs::table
+                .filter(faqs::article_id.is_null())
+                .select(diesel::dsl::max(faqs::position))
+                .first(conn)?,
+        };
+        Ok(max.map_or(0, |m| m + 1))
+    }
+
+    pub fn create(
+        conn: &mut DbConnection,
+        fields: &FaqFields,
+        user_id: i32,
+        at: NaiveDateTime,
+    ) -> Result<i32, ContentError> {
+        let html = render_answer(&fields.answer_markdown);
+        diesel::insert_into(faqs::table)
+            .values((
+                faqs::article_id.eq(fields.article_id),
+                faqs::question.eq(&fields.question),
+                faqs::answer_markdown.eq(&fields.answer_markdown),
+                faqs::answer_html.eq(&html),
+                faqs::position.eq(fields.position),
+                faqs::created_by.eq(user_id),
+                faqs::updated_by.eq(user_id),
+                faqs::created_at.eq(at),
+                faqs::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        let id = faqs::table
+            .select(diesel::dsl::max(faqs::id))
+            .first::<Option<i32>>(conn)?;
+        let id = id.ok_or(diesel::result::Error::NotFound)?;
+        Activity::record(conn, user_id, "created", "faq", id, &fields.question, at)?;
+        Ok(id)
+    }
+
+    pub fn update(
+        conn: &mut DbConnection,
+        id: i32,
+        version: i32,
+        fields: &FaqFields,
+        user_id: i32,
+        at: NaiveDateTime,
+    ) -> Result<(), ContentError> {
+        let html = render_answer(&fields.answer_markdown);
+        let updated =
+            diesel::update(faqs::table.filter(faqs::id.eq(id).and(faqs::version.eq(version))))
+                .set((
+                    faqs::article_id.eq(fields.article_id),
+                    faqs::question.eq(&fields.question),
+                    faqs::answer_markdown.eq(&fields.answer_markdown),
+                    faqs::answer_html.eq(&html),
+                    faqs::position.eq(fields.position),
+                    faqs::version.eq(version + 1),
+                    faqs::updated_by.eq(user_id),
+                    faqs::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        if updated == 0 {
+            return Err(stale_or_missing(Self::find(conn, id).is_ok(), version));
+        }
+        Activity::record(conn, user_id, "updated", "faq", id, &fields.question, at)?;
+        Ok(())
+    }
+
+    pub fn delete(
+        conn: &mut DbConnection,
+        id: i32,
+        version: i32,
+        user_id: i32,
+        at: NaiveDateTime,
+    ) -> Result<(), ContentError> {
+        let current = Self::find(conn, id)?;
+        let deleted =
+            diesel::delete(faqs::table.filter(faqs::id.eq(id).and(faqs::version.eq(version))))
+                .execute(conn)?;
+        if deleted == 0 {
+            return Err(stale_or_missing(true, version));
+        }
+        Activity::record(conn, user_id, "deleted", "faq", id, &current.question, at)?;
+        Ok(())
+    }
+
+    /// Every FAQ, for editors: by article, then position.
+    pub fn list_all(
+        conn: &mut DbConnection,
+        filter: &FaqFilter,
+        page: PageRequest,
+    ) -> QueryResult<Paged<Faq>> {
+        let query = || {
+            let mut q = faqs::table
+                .left_join(articles::table)
+                .into_boxed::<crate::db::backend::Db>();
+            if let Some(slug) = &filter.article {
+                q = q.filter(articles::slug.nullable().eq(slug.clone()));
+            }
+            q
+        };
+        let total = query().count().get_result(conn)?;
+        let items = query()
+            .order((
+                faqs::article_id.is_null(),
+                faqs::article_id,
+                faqs::position,
+                faqs::id,
+            ))
+            .limit(page.limit())
+            .offset(page.offset())
+            .select(columns())
+            .load::<FaqRow>(conn)?
+            .into_iter()
+            .map(Faq::from)
+            .collect();
+        Ok(Paged { items, total, page })
+    }
+}
+
+fn render_answer(markdown: &str) -> String {
+    crate::render::render_markdown(markdown, &crate::render::Embeds::new()).html
 }

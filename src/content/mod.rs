@@ -1,14 +1,42 @@
 //! The content types, each owning its queries, and the small domain types they share.
 
+pub mod activity;
 pub mod article;
+pub mod article_write;
+pub mod collection;
+
 pub mod faq;
 pub mod massage_type;
+pub mod refresh_token;
 pub mod site;
 pub mod tag;
 pub mod treatment;
 pub mod user;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+
+/// Why a write was refused; nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+    /// Values that cannot be stored, by field.
+    #[error("invalid values")]
+    Invalid(Vec<crate::error::FieldError>),
+    /// The item changed since the version the writer saw.
+    #[error("the item has changed since version {0}")]
+    Stale(i32),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Forbidden(String),
+}
+
+impl ContentError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![crate::error::FieldError::new(field, message)])
+    }
+}
 
 /// The current time as stored: UTC, truncated to microseconds so that SQLite
 /// and PostgreSQL round-trip the same value.
@@ -19,6 +47,11 @@ pub fn now() -> NaiveDateTime {
 /// A stored UTC time as the API shows it.
 pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
+}
+
+/// Serializes a stored UTC time as RFC 3339 with `Z`.
+pub fn serialize_utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&to_utc(*t), s)
 }
 
 /// A URL-safe identifier: lowercase `a-z0-9` words joined by single hyphens,

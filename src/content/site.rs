@@ -21,6 +21,8 @@ pub struct Site {
     pub base_url: String,
     #[serde(skip)]
     pub updated_at: chrono::NaiveDateTime,
+    /// Increases with every change; the admin `ETag` is made from it.
+    pub version: i32,
 }
 
 #[derive(Debug, Insertable, AsChangeset)]
@@ -36,6 +38,32 @@ pub struct SiteChanges<'a> {
 impl Site {
     pub fn find(conn: &mut DbConnection) -> QueryResult<Site> {
         site::table.find(1).select(Site::as_select()).first(conn)
+    }
+
+    /// Changes the site when still at `version`.
+    pub fn update(
+        conn: &mut DbConnection,
+        version: i32,
+        changes: &SiteChanges,
+        user_id: i32,
+    ) -> Result<(), crate::content::ContentError> {
+        let updated =
+            diesel::update(site::table.filter(site::id.eq(1).and(site::version.eq(version))))
+                .set((changes, site::version.eq(version + 1)))
+                .execute(conn)?;
+        if updated == 0 {
+            return Err(crate::content::ContentError::Stale(version));
+        }
+        crate::content::activity::Activity::record(
+            conn,
+            user_id,
+            "updated",
+            "site",
+            1,
+            changes.name,
+            changes.updated_at,
+        )?;
+        Ok(())
     }
 
     /// Writes the one site row, creating it when missing.

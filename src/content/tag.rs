@@ -7,6 +7,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::activity::Activity;
+use super::collection::stale_or_missing;
+use super::ContentError;
 use crate::content::article::is_public;
 use crate::db::schema::{article_tags, articles, tags};
 use crate::db::DbConnection;
@@ -25,7 +28,9 @@ pub struct TagWithCount {
     pub id: i32,
     pub slug: String,
     pub name: String,
+    /// Published articles filed under this tag.
     pub article_count: i64,
+    pub version: i32,
 }
 
 #[derive(Debug, Insertable)]
@@ -53,9 +58,9 @@ impl Tag {
         conn: &mut DbConnection,
         now: NaiveDateTime,
     ) -> QueryResult<Vec<TagWithCount>> {
-        let all: Vec<(i32, String, String)> = tags::table
+        let all: Vec<(i32, String, String, i32)> = tags::table
             .order((tags::name.asc(), tags::id.asc()))
-            .select((tags::id, tags::slug, tags::name))
+            .select((tags::id, tags::slug, tags::name, tags::version))
             .load(conn)?;
         let counts: HashMap<i32, i64> = article_tags::table
             .inner_join(articles::table)
@@ -67,11 +72,12 @@ impl Tag {
             .collect();
         Ok(all
             .into_iter()
-            .map(|(id, slug, name)| TagWithCount {
+            .map(|(id, slug, name, version)| TagWithCount {
                 article_count: counts.get(&id).copied().unwrap_or(0),
                 id,
                 slug,
                 name,
+                version,
             })
             .collect())
     }
@@ -92,5 +98,104 @@ impl Tag {
             map.entry(article_id).or_default().push(tag);
         }
         Ok(map)
+    }
+}
+
+/// The writable fields of a tag.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagFields {
+    pub slug: String,
+    pub name: String,
+}
+
+impl Tag {
+    /// One tag with its count of articles visible at `now`.
+    pub fn find(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<TagWithCount> {
+        let (slug, name, version): (String, String, i32) = tags::table
+            .find(id)
+            .select((tags::slug, tags::name, tags::version))
+            .first(conn)?;
+        let article_count = article_tags::table
+            .inner_join(articles::table)
+            .filter(article_tags::tag_id.eq(id))
+            .filter(is_public(now))
+            .count()
+            .get_result(conn)?;
+        Ok(TagWithCount {
+            id,
+            slug,
+            name,
+            article_count,
+            version,
+        })
+    }
+
+    pub fn create(
+        conn: &mut DbConnection,
+        fields: &TagFields,
+        user_id: i32,
+        at: NaiveDateTime,
+    ) -> Result<i32, ContentError> {
+        diesel::insert_into(tags::table)
+            .values((
+                tags::slug.eq(&fields.slug),
+                tags::name.eq(&fields.name),
+                tags::created_by.eq(user_id),
+                tags::updated_by.eq(user_id),
+                tags::created_at.eq(at),
+                tags::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        let id = tags::table
+            .filter(tags::slug.eq(&fields.slug))
+            .select(tags::id)
+            .first(conn)?;
+        Activity::record(conn, user_id, "created", "tag", id, &fields.name, at)?;
+        Ok(id)
+    }
+
+    pub fn update(
+        conn: &mut DbConnection,
+        id: i32,
+        version: i32,
+        fields: &TagFields,
+        user_id: i32,
+        at: NaiveDateTime,
+    ) -> Result<(), ContentError> {
+        let updated =
+            diesel::update(tags::table.filter(tags::id.eq(id).and(tags::version.eq(version))))
+                .set((
+                    tags::slug.eq(&fields.slug),
+                    tags::name.eq(&fields.name),
+                    tags::version.eq(version + 1),
+                    tags::updated_by.eq(user_id),
+                    tags::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        if updated == 0 {
+            let exists = tags::table.find(id).count().get_result::<i64>(conn)? > 0;
+            return Err(stale_or_missing(exists, version));
+        }
+        Activity::record(conn, user_id, "updated", "tag", id, &fields.name, at)?;
+        Ok(())
+    }
+
+    /// Deletes the tag when still at `version`; articles simply lose it.
+    pub fn delete(
+        conn: &mut DbConnection,
+        id: i32,
+        version: i32,
+        user_id: i32,
+        at: NaiveDateTime,
+    ) -> Result<(), ContentError> {
+        let name: String = tags::table.find(id).select(tags::name).first(conn)?;
+        let deleted =
+            diesel::delete(tags::table.filter(tags::id.eq(id).and(tags::version.eq(version))))
+                .execute(conn)?;
+        if deleted == 0 {
+            return Err(stale_or_missing(true, version));
+        }
+        Activity::record(conn, user_id, "deleted", "tag", id, &name, at)?;
+        Ok(())
     }
 }

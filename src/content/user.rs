@@ -2,15 +2,24 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
+use super::{to_utc, PageRequest, Paged};
 use crate::db::schema::users;
 use crate::db::DbConnection;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a user may do; each role includes the one below it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// Writes drafts, edits and deletes their own drafts; cannot publish.
     Author,
+    /// Creates, edits, publishes, unpublishes and deletes all content.
     Editor,
+    /// All of that, plus users and settings.
     Admin,
 }
 
@@ -33,6 +42,88 @@ impl Role {
     }
 }
 
+/// A valid email address, lowercased (emails are unique case-insensitively).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let email = raw.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && match email.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                }
+                None => false,
+            };
+        if valid {
+            Ok(Self(email))
+        } else {
+            Err("must be an email address like name@example.com")
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A user as stored, password hash included: never serialized.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRecord {
+    pub id: i32,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: Option<String>,
+    pub disabled: bool,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A user as the API shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i32,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    /// Whether the account has a password (bylines from a content file have none).
+    pub can_log_in: bool,
+    pub version: i32,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl UserRecord {
+    pub fn role(&self) -> Role {
+        // The column has a CHECK constraint; anything else is the least privilege.
+        Role::parse(&self.role).unwrap_or(Role::Author)
+    }
+
+    pub fn view(&self) -> UserView {
+        UserView {
+            id: self.id,
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role(),
+            disabled: self.disabled,
+            can_log_in: self.password_hash.is_some(),
+            version: self.version,
+            created_at: to_utc(self.created_at),
+            updated_at: to_utc(self.updated_at),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
@@ -40,8 +131,18 @@ pub struct NewUser<'a> {
     pub name: &'a str,
     pub role: &'a str,
     pub password_hash: Option<&'a str>,
-    pub created_at: chrono::NaiveDateTime,
-    pub updated_at: chrono::NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub password_hash: Option<Option<String>>,
+    pub disabled: Option<bool>,
 }
 
 pub struct User;
@@ -63,12 +164,76 @@ impl User {
             .first(conn)
     }
 
-    pub fn id_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<i32>> {
+    pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+        users::table.count().get_result(conn)
+    }
+
+    pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<UserRecord> {
+        users::table
+            .find(id)
+            .select(UserRecord::as_select())
+            .first(conn)
+    }
+
+    pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRecord>> {
         users::table
             .filter(users::email.eq(email.trim().to_lowercase()))
-            .select(users::id)
+            .select(UserRecord::as_select())
             .first(conn)
             .optional()
+    }
+
+    pub fn id_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<i32>> {
+        Ok(Self::find_by_email(conn, email)?.map(|u| u.id))
+    }
+
+    pub fn list(conn: &mut DbConnection, page: PageRequest) -> QueryResult<Paged<UserView>> {
+        let total = users::table.count().get_result(conn)?;
+        let items = users::table
+            .order(users::id)
+            .limit(page.limit())
+            .offset(page.offset())
+            .select(UserRecord::as_select())
+            .load(conn)?
+            .iter()
+            .map(UserRecord::view)
+            .collect();
+        Ok(Paged { items, total, page })
+    }
+
+    /// Applies changes when the stored version is `version`; false when it is not.
+    pub fn update(
+        conn: &mut DbConnection,
+        id: i32,
+        version: i32,
+        changes: &UserChanges,
+        at: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let updated =
+            diesel::update(users::table.filter(users::id.eq(id).and(users::version.eq(version))))
+                .set((
+                    changes,
+                    users::version.eq(version + 1),
+                    users::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        Ok(updated == 1)
+    }
+
+    pub fn delete(conn: &mut DbConnection, id: i32, version: i32) -> QueryResult<bool> {
+        let deleted =
+            diesel::delete(users::table.filter(users::id.eq(id).and(users::version.eq(version))))
+                .execute(conn)?;
+        Ok(deleted == 1)
+    }
+
+    /// Admins that are not disabled; the last one may not be demoted, disabled or deleted.
+    pub fn active_admins(conn: &mut DbConnection) -> QueryResult<i64> {
+        users::table
+            .filter(users::role.eq(Role::Admin.as_str()))
+            .filter(users::disabled.eq(false))
+            .count()
+            .get_result(conn)
     }
 
     /// Display names of the given users, for bylines.
@@ -82,5 +247,37 @@ impl User {
             .load::<(i32, String)>(conn)?
             .into_iter()
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_and_lowercased() {
+        assert_eq!(
+            Email::parse(" Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "ann@.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_order_by_privilege() {
+        assert!(Role::Admin > Role::Editor && Role::Editor > Role::Author);
+        assert_eq!(Role::parse("editor"), Some(Role::Editor));
+        assert_eq!(Role::parse("root"), None);
     }
 }

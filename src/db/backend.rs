@@ -9,6 +9,16 @@ use super::schema::articles;
 pub type DbConnection = diesel::SqliteConnection;
 pub type Db = diesel::sqlite::Sqlite;
 
+/// Runs `f` in a transaction that takes the write lock up front, so two
+/// concurrent writers queue (busy_timeout) instead of failing on upgrade.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.immediate_transaction(f)
+}
+
 /// Turns a reader's search text into an FTS5 query that cannot be a syntax
 /// error: each word becomes a quoted term (all must match), the last one a
 /// prefix so that search-as-you-type works. `None` when nothing searchable is left.

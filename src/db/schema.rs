@@ -9,6 +9,7 @@ diesel::table! {
         description -> Text,
         base_url -> Text,
         updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -59,6 +60,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        updated_by -> Nullable<Integer>,
     }
 }
 
@@ -74,6 +77,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        updated_by -> Nullable<Integer>,
     }
 }
 
@@ -88,6 +93,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        updated_by -> Nullable<Integer>,
     }
 }
 
@@ -102,6 +109,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        updated_by -> Nullable<Integer>,
     }
 }
 
@@ -137,7 +146,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        family -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_revisions (id) {
+        id -> Integer,
+        article_id -> Integer,
+        version -> Integer,
+        snapshot -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activity (id) {
+        id -> Integer,
+        user_id -> Nullable<Integer>,
+        action -> Text,
+        item_type -> Text,
+        item_id -> Integer,
+        item_label -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(faqs -> articles (article_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
@@ -158,4 +205,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_massage_types,
     article_treatments,
     article_related,
+    refresh_tokens,
+    article_revisions,
+    activity,
 );

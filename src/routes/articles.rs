@@ -23,6 +23,11 @@ pub enum SortParam {
     TitleAsc,
     #[serde(rename = "-title")]
     TitleDesc,
+    /// Most recently changed first.
+    #[serde(rename = "-updated_at")]
+    UpdatedDesc,
+    #[serde(rename = "updated_at")]
+    UpdatedAsc,
     /// Best match first; the default when `q` is given.
     #[serde(rename = "relevance")]
     Relevance,
@@ -44,13 +49,13 @@ pub struct ArticleListParams {
     #[param(max_length = 200)]
     pub q: Option<String>,
     /// `-published_at` (newest first, the default), `published_at`, `title`,
-    /// `-title`, or `relevance` (the default with `q`).
+    /// `-title`, `-updated_at`, `updated_at`, or `relevance` (the default with `q`).
     #[param(inline)]
     pub sort: Option<SortParam>,
 }
 
 impl ArticleListParams {
-    fn filter(&self) -> Result<ArticleFilter, ApiError> {
+    pub fn filter(&self) -> Result<ArticleFilter, ApiError> {
         let tag = match &self.tag {
             Some(raw) => Some(
                 Slug::parse(raw)
@@ -76,6 +81,8 @@ impl ArticleListParams {
             (Some(SortParam::PublishedAsc), _) => ArticleSort::PublishedAsc,
             (Some(SortParam::TitleAsc), _) => ArticleSort::TitleAsc,
             (Some(SortParam::TitleDesc), _) => ArticleSort::TitleDesc,
+            (Some(SortParam::UpdatedDesc), _) => ArticleSort::UpdatedDesc,
+            (Some(SortParam::UpdatedAsc), _) => ArticleSort::UpdatedAsc,
         };
         Ok(ArticleFilter { tag, search, sort })
     }

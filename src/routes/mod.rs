@@ -1,6 +1,8 @@
 //! HTTP routes: one file per resource, plus the envelopes and conditional-GET helpers they share.
 
+pub mod admin;
 pub mod articles;
+pub mod auth;
 pub mod faqs;
 pub mod massage_types;
 pub mod ops;
@@ -33,8 +35,63 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(treatments::find_treatment)
                 .service(faqs::list_faqs)
                 .service(tags::list_tags)
-                .service(site::find_site),
+                .service(site::find_site)
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(admin_scope()),
         );
+}
+
+fn admin_scope() -> utoipa_actix_web::scope::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    use admin::*;
+    utoipa_actix_web::scope("/admin")
+        .service(articles::list_admin_articles)
+        .service(articles::create_article)
+        .service(articles::find_admin_article)
+        .service(articles::update_article)
+        .service(articles::delete_article)
+        .service(articles::publish_article)
+        .service(articles::unpublish_article)
+        .service(articles::list_article_revisions)
+        .service(articles::restore_article_revision)
+        .service(massage_types::list_admin_massage_types)
+        .service(massage_types::create_massage_type)
+        .service(massage_types::find_admin_massage_type)
+        .service(massage_types::update_massage_type)
+        .service(massage_types::delete_massage_type)
+        .service(treatments::list_admin_treatments)
+        .service(treatments::create_treatment)
+        .service(treatments::find_admin_treatment)
+        .service(treatments::update_treatment)
+        .service(treatments::delete_treatment)
+        .service(faqs::list_admin_faqs)
+        .service(faqs::create_faq)
+        .service(faqs::find_admin_faq)
+        .service(faqs::update_faq)
+        .service(faqs::delete_faq)
+        .service(tags::list_admin_tags)
+        .service(tags::create_tag)
+        .service(tags::find_admin_tag)
+        .service(tags::update_tag)
+        .service(tags::delete_tag)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::find_user)
+        .service(users::update_user)
+        .service(users::delete_user)
+        .service(activity::list_activity)
+        .service(site::find_admin_site)
+        .service(site::update_site)
 }
 
 /// One item: `{"data": ...}`.

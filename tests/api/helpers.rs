@@ -10,6 +10,10 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 pub const SAMPLE_SLUG: &str = "massage-benefits-for-back-pain-and-posture";
+pub const ADMIN_EMAIL: &str = "admin@clinic.test";
+pub const ADMIN_PASSWORD: &str = "admin password 123";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const PASSWORD: &str = "a long enough password";
 
 pub struct TestApp {
     pub address: String,
@@ -48,6 +52,9 @@ async fn spawn_in(dir: TempDir, vars: &[(&str, &str)]) -> TestApp {
         ),
         ("BIND_ADDR".into(), "127.0.0.1:0".into()),
         ("DATABASE_POOL_SIZE".into(), "4".into()),
+        ("ADMIN_EMAIL".into(), ADMIN_EMAIL.into()),
+        ("ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into()),
+        ("JWT_SECRET".into(), JWT_SECRET.into()),
     ]);
     for (k, v) in vars {
         env.insert(k.to_string(), v.to_string());
@@ -107,6 +114,121 @@ impl TestApp {
         slugs(&self.get_ok(path).await)
     }
 
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(etag) = if_match {
+            req = req.header("If-Match", etag);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.send(reqwest::Method::POST, path, Some(token), None, Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, etag: &str, body: &Value) -> Response {
+        self.send(
+            reqwest::Method::PATCH,
+            path,
+            Some(token),
+            Some(etag),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str, etag: &str) -> Response {
+        self.send(reqwest::Method::DELETE, path, Some(token), Some(etag), None)
+            .await
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
+        self.send(reqwest::Method::GET, path, Some(token), None, None)
+            .await
+    }
+
+    /// GET with a token, expecting 200: the body and the ETag.
+    pub async fn get_item(&self, path: &str, token: &str) -> (Value, String) {
+        let res = self.get_auth(path, token).await;
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        let etag = res.headers()["etag"].to_str().unwrap().to_string();
+        (res.json().await.unwrap(), etag)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        let body = serde_json::json!({"email": email, "password": password});
+        self.send(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            None,
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
+    /// A token pair for the account, asserting the login works.
+    pub async fn login_ok(&self, email: &str, password: &str) -> Value {
+        let res = self.login(email, password).await;
+        assert_eq!(res.status(), StatusCode::OK, "login {email}");
+        res.json::<Value>().await.unwrap()["data"].clone()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.login_ok(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Creates an account with `role` through the admin API; returns (id, access token).
+    pub async fn user_with_role(&self, role: &str) -> (i64, String) {
+        let admin = self.admin_token().await;
+        let email = format!("{role}-{}@clinic.test", rand_suffix());
+        let res = self
+            .post(
+                "/api/v1/admin/users",
+                &admin,
+                &serde_json::json!({"email": email, "name": format!("A {role}"), "password": PASSWORD, "role": role}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let id = res.json::<Value>().await.unwrap()["data"]["id"]
+            .as_i64()
+            .unwrap();
+        let token = self.login_ok(&email, PASSWORD).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (id, token)
+    }
+
+    /// Creates a draft article; returns (id, ETag).
+    pub async fn create_article(&self, token: &str, body: &Value) -> (i64, String) {
+        let res = self.post("/api/v1/admin/articles", token, body).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "create article");
+        let etag = res.headers()["etag"].to_str().unwrap().to_string();
+        let id = res.json::<Value>().await.unwrap()["data"]["id"]
+            .as_i64()
+            .unwrap();
+        (id, etag)
+    }
+
     pub async fn stop(&self) {
         self.server.stop(true).await;
     }
@@ -158,4 +280,14 @@ pub fn article(slug: &str, title: &str, body: &str) -> Value {
         "body": body, "published_at": "2025-01-01T00:00:00Z",
         "author": "writer@example.com", "tags": ["alpha"],
     })
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }

@@ -2,12 +2,16 @@
 
 mod helpers;
 
+mod admin_articles;
+mod admin_collections;
 mod articles;
+mod auth;
 mod caching;
 mod collections;
 mod errors;
 mod openapi;
 mod ops;
+mod permissions;
 mod sample_content;
 mod sanitizing;
 mod search;

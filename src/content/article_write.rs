@@ -1,0 +1,480 @@
+//! Writing articles: each change is the row, its relations, its rendered body,
+//! its search entry (kept by triggers), a revision and an activity entry.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::activity::Activity;
+use super::article::{Article, ArticleLinks, NewArticle, STATUS_DRAFT};
+use super::user::User;
+use super::{to_utc, ContentError};
+use crate::db::schema::{
+    article_massage_types, article_related, article_revisions, article_tags, article_treatments,
+    articles, massage_types, tags, treatments,
+};
+use crate::db::DbConnection;
+use crate::error::FieldError;
+
+/// Everything an editor can change about an article: what a revision keeps.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ArticleState {
+    pub title: String,
+    pub slug: String,
+    pub excerpt: String,
+    /// The Markdown body.
+    pub body: String,
+    pub tags: Vec<String>,
+    pub massage_types: Vec<String>,
+    pub treatments: Vec<String>,
+    pub related: Vec<String>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub canonical_url: Option<String>,
+    /// `draft`, `published` or `archived` as stored.
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub author_id: Option<i32>,
+}
+
+/// What the permission check and `If-Match` need to know of the stored article.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    pub version: i32,
+    pub created_by: Option<i32>,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+impl Stored {
+    pub fn is_draft(&self) -> bool {
+        self.status == STATUS_DRAFT
+    }
+}
+
+/// One saved version of an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revision {
+    /// The article version this revision saved; restore it by this number.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    /// The user who made this version, when still known.
+    pub created_by: Option<i32>,
+    pub created_by_name: Option<String>,
+    pub state: ArticleState,
+}
+
+type StateRow = (
+    (String, String, String, String),
+    (Option<String>, Option<String>, Option<String>),
+    (String, Option<NaiveDateTime>, Option<i32>, i32, Option<i32>),
+);
+
+impl ArticleState {
+    /// The current state of an article and what is stored about it.
+    pub fn load(conn: &mut DbConnection, id: i32) -> QueryResult<(ArticleState, Stored)> {
+        let (
+            (title, slug, excerpt, body),
+            (seo_title, seo_description, canonical_url),
+            (status, published_at, author_id, version, created_by),
+        ): StateRow = articles::table
+            .find(id)
+            .select((
+                (
+                    articles::title,
+                    articles::slug,
+                    articles::excerpt,
+                    articles::body_markdown,
+                ),
+                (
+                    articles::seo_title,
+                    articles::seo_description,
+                    articles::canonical_url,
+                ),
+                (
+                    articles::status,
+                    articles::published_at,
+                    articles::author_id,
+                    articles::version,
+                    articles::created_by,
+                ),
+            ))
+            .first(conn)?;
+        let state = ArticleState {
+            title,
+            slug,
+            excerpt,
+            body,
+            tags: linked_slugs(conn, id, Link::Tags)?,
+            massage_types: linked_slugs(conn, id, Link::MassageTypes)?,
+            treatments: linked_slugs(conn, id, Link::Treatments)?,
+            related: linked_slugs(conn, id, Link::Related)?,
+            seo_title,
+            seo_description,
+            canonical_url,
+            status: status.clone(),
+            published_at,
+            author_id,
+        };
+        Ok((
+            state,
+            Stored {
+                version,
+                created_by,
+                status,
+                published_at,
+            },
+        ))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Link {
+    Tags,
+    MassageTypes,
+    Treatments,
+    Related,
+}
+
+fn linked_slugs(conn: &mut DbConnection, id: i32, link: Link) -> QueryResult<Vec<String>> {
+    match link {
+        Link::Tags => article_tags::table
+            .inner_join(tags::table)
+            .filter(article_tags::article_id.eq(id))
+            .order(article_tags::position)
+            .select(tags::slug)
+            .load(conn),
+        Link::MassageTypes => article_massage_types::table
+            .inner_join(massage_types::table)
+            .filter(article_massage_types::article_id.eq(id))
+            .order(article_massage_types::position)
+            .select(massage_types::slug)
+            .load(conn),
+        Link::Treatments => article_treatments::table
+            .inner_join(treatments::table)
+            .filter(article_treatments::article_id.eq(id))
+            .order(article_treatments::position)
+            .select(treatments::slug)
+            .load(conn),
+        Link::Related => articles::table
+            .inner_join(article_related::table.on(article_related::related_id.eq(articles::id)))
+            .filter(article_related::article_id.eq(id))
+            .order(article_related::position)
+            .select(articles::slug)
+            .load(conn),
+    }
+}
+
+/// Ids for the ordered slug lists; every unknown or repeated slug is a field error.
+fn resolve_links(
+    conn: &mut DbConnection,
+    state: &ArticleState,
+    own_slug: &str,
+) -> Result<ArticleLinks, ContentError> {
+    let mut errors = Vec::new();
+    let tag_ids = resolve(conn, "tags", &state.tags, &mut errors, |conn, s| {
+        tags::table
+            .filter(tags::slug.eq(s))
+            .select(tags::id)
+            .first(conn)
+            .optional()
+    })?;
+    let massage_type_ids = resolve(
+        conn,
+        "massage_types",
+        &state.massage_types,
+        &mut errors,
+        |conn, s| {
+            massage_types::table
+                .filter(massage_types::slug.eq(s))
+                .select(massage_types::id)
+                .first(conn)
+                .optional()
+        },
+    )?;
+    let treatment_ids = resolve(
+        conn,
+        "treatments",
+        &state.treatments,
+        &mut errors,
+        |conn, s| {
+            treatments::table
+                .filter(treatments::slug.eq(s))
+                .select(treatments::id)
+                .first(conn)
+                .optional()
+        },
+    )?;
+    if state.related.iter().any(|s| s == own_slug) {
+        errors.push(FieldError::new(
+            "related",
+            "an article cannot be related to itself",
+        ));
+    }
+    let related_ids = resolve(conn, "related", &state.related, &mut errors, |conn, s| {
+        articles::table
+            .filter(articles::slug.eq(s))
+            .select(articles::id)
+            .first(conn)
+            .optional()
+    })?;
+    if !errors.is_empty() {
+        return Err(ContentError::Invalid(errors));
+    }
+    Ok(ArticleLinks {
+        tags: tag_ids,
+        massage_types: massage_type_ids,
+        treatments: treatment_ids,
+        related: related_ids,
+    })
+}
+
+fn resolve(
+    conn: &mut DbConnection,
+    field: &str,
+    slugs: &[String],
+    errors: &mut Vec<FieldError>,
+    find: impl Fn(&mut DbConnection, &str) -> QueryResult<Option<i32>>,
+) -> QueryResult<Vec<i32>> {
+    let mut seen = HashSet::new();
+    let mut ids = Vec::with_capacity(slugs.len());
+    for slug in slugs {
+        if !seen.insert(slug.as_str()) {
+            errors.push(FieldError::new(field, format!("{slug} is listed twice")));
+            continue;
+        }
+        match find(conn, slug)? {
+            Some(id) => ids.push(id),
+            None => errors.push(FieldError::new(field, format!("no such slug: {slug}"))),
+        }
+    }
+    Ok(ids)
+}
+
+/// Creates an article from a complete state; returns its id.
+pub fn create(
+    conn: &mut DbConnection,
+    state: &ArticleState,
+    user_id: i32,
+    at: NaiveDateTime,
+) -> Result<i32, ContentError> {
+    let links = resolve_links(conn, state, &state.slug)?;
+    let id = Article::insert(
+        conn,
+        &NewArticle {
+            slug: &state.slug,
+            title: &state.title,
+            excerpt: &state.excerpt,
+            body_markdown: &state.body,
+            status: &state.status,
+            published_at: state.published_at,
+            author_id: state.author_id,
+            seo_title: state.seo_title.as_deref(),
+            seo_description: state.seo_description.as_deref(),
+            canonical_url: state.canonical_url.as_deref(),
+            created_by: Some(user_id),
+            updated_by: Some(user_id),
+            created_at: at,
+            updated_at: at,
+        },
+    )?;
+    finish(conn, id, 1, state, &links, user_id, at)?;
+    Activity::record(conn, user_id, "created", "article", id, &state.title, at)?;
+    Ok(id)
+}
+
+/// Replaces the article's state when it is still at `version`; `action` names
+/// the change in the activity log.
+pub fn update(
+    conn: &mut DbConnection,
+    id: i32,
+    version: i32,
+    state: &ArticleState,
+    user_id: i32,
+    action: &str,
+    at: NaiveDateTime,
+) -> Result<(), ContentError> {
+    let links = resolve_links(conn, state, &state.slug)?;
+    let updated = diesel::update(
+        articles::table.filter(articles::id.eq(id).and(articles::version.eq(version))),
+    )
+    .set((
+        articles::slug.eq(&state.slug),
+        articles::title.eq(&state.title),
+        articles::excerpt.eq(&state.excerpt),
+        articles::body_markdown.eq(&state.body),
+        articles::status.eq(&state.status),
+        articles::published_at.eq(state.published_at),
+        articles::author_id.eq(state.author_id),
+        articles::seo_title.eq(&state.seo_title),
+        articles::seo_description.eq(&state.seo_description),
+        articles::canonical_url.eq(&state.canonical_url),
+        articles::version.eq(version + 1),
+        articles::updated_by.eq(user_id),
+        articles::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(ContentError::Stale(version));
+    }
+    finish(conn, id, version + 1, state, &links, user_id, at)?;
+    Activity::record(conn, user_id, action, "article", id, &state.title, at)?;
+    Ok(())
+}
+
+/// Relations, rendering and the revision: the part every write shares.
+fn finish(
+    conn: &mut DbConnection,
+    id: i32,
+    version: i32,
+    state: &ArticleState,
+    links: &ArticleLinks,
+    user_id: i32,
+    at: NaiveDateTime,
+) -> Result<(), ContentError> {
+    Article::set_links(conn, id, links)?;
+    Article::render_body(conn, id)?;
+    let snapshot = serde_json::to_string(state)
+        .map_err(|e| diesel::result::Error::SerializationError(e.into()))?;
+    diesel::insert_into(article_revisions::table)
+        .values((
+            article_revisions::article_id.eq(id),
+            article_revisions::version.eq(version),
+            article_revisions::snapshot.eq(snapshot),
+            article_revisions::created_by.eq(user_id),
+            article_revisions::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes the article when still at `version`. Its FAQs stay, detached.
+pub fn delete(
+    conn: &mut DbConnection,
+    id: i32,
+    version: i32,
+    title: &str,
+    user_id: i32,
+    at: NaiveDateTime,
+) -> Result<(), ContentError> {
+    let deleted = diesel::delete(
+        articles::table.filter(articles::id.eq(id).and(articles::version.eq(version))),
+    )
+    .execute(conn)?;
+    if deleted == 0 {
+        return Err(ContentError::Stale(version));
+    }
+    Activity::record(conn, user_id, "deleted", "article", id, title, at)?;
+    Ok(())
+}
+
+/// The saved versions of an article, newest first.
+pub fn revisions(conn: &mut DbConnection, id: i32) -> QueryResult<Vec<Revision>> {
+    let rows: Vec<(i32, String, Option<i32>, NaiveDateTime)> = article_revisions::table
+        .filter(article_revisions::article_id.eq(id))
+        .order(article_revisions::version.desc())
+        .select((
+            article_revisions::version,
+            article_revisions::snapshot,
+            article_revisions::created_by,
+            article_revisions::created_at,
+        ))
+        .load(conn)?;
+    let user_ids: Vec<i32> = rows.iter().filter_map(|r| r.2).collect();
+    let names = User::names(conn, &user_ids)?;
+    rows.into_iter()
+        .map(|(version, snapshot, created_by, created_at)| {
+            Ok(Revision {
+                version,
+                created_at: to_utc(created_at),
+                created_by_name: created_by.and_then(|u| names.get(&u).cloned()),
+                created_by,
+                state: parse_snapshot(&snapshot)?,
+            })
+        })
+        .collect()
+}
+
+/// The state saved at `version`, if that revision exists.
+pub fn revision_state(
+    conn: &mut DbConnection,
+    id: i32,
+    version: i32,
+) -> QueryResult<Option<ArticleState>> {
+    let snapshot: Option<String> = article_revisions::table
+        .filter(article_revisions::article_id.eq(id))
+        .filter(article_revisions::version.eq(version))
+        .select(article_revisions::snapshot)
+        .first(conn)
+        .optional()?;
+    snapshot.as_deref().map(parse_snapshot).transpose()
+}
+
+fn parse_snapshot(snapshot: &str) -> QueryResult<ArticleState> {
+    serde_json::from_str(snapshot)
+        .map_err(|e| diesel::result::Error::DeserializationError(e.into()))
+}
+
+/// The state with relations that no longer exist left out, so an old
+/// revision can always be restored.
+pub fn without_missing_links(
+    conn: &mut DbConnection,
+    mut state: ArticleState,
+) -> QueryResult<ArticleState> {
+    let exists = |conn: &mut DbConnection, link: Link, slug: &str| -> QueryResult<bool> {
+        let count: i64 = match link {
+            Link::Tags => tags::table
+                .filter(tags::slug.eq(slug))
+                .count()
+                .get_result(conn)?,
+            Link::MassageTypes => massage_types::table
+                .filter(massage_types::slug.eq(slug))
+                .count()
+                .get_result(conn)?,
+            Link::Treatments => treatments::table
+                .filter(treatments::slug.eq(slug))
+                .count()
+                .get_result(conn)?,
+            Link::Related => articles::table
+                .filter(articles::slug.eq(slug))
+                .count()
+                .get_result(conn)?,
+        };
+        Ok(count > 0)
+    };
+    for (link, list) in [
+        (Link::Tags, &mut state.tags),
+        (Link::MassageTypes, &mut state.massage_types),
+        (Link::Treatments, &mut state.treatments),
+        (Link::Related, &mut state.related),
+    ] {
+        let mut kept = Vec::with_capacity(list.len());
+        for slug in list.drain(..) {
+            if exists(conn, link, &slug)? {
+                kept.push(slug);
+            }
+        }
+        *list = kept;
+    }
+    Ok(state)
+}
+
+/// Saves the current state as the revision of the current version (the
+/// content loader's articles start with one).
+pub fn snapshot_current(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> QueryResult<()> {
+    let (state, stored) = ArticleState::load(conn, id)?;
+    let snapshot = serde_json::to_string(&state)
+        .map_err(|e| diesel::result::Error::SerializationError(e.into()))?;
+    diesel::insert_into(article_revisions::table)
+        .values((
+            article_revisions::article_id.eq(id),
+            article_revisions::version.eq(stored.version),
+            article_revisions::snapshot.eq(snapshot),
+            article_revisions::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! `GET /api/v1/admin/activity`.
+
+use actix_web::{get, web, HttpResponse};
+
+use crate::app::AppState;
+use crate::auth::{authorize, Action, AuthUser};
+use crate::content::activity::{Activity, ActivityEntry};
+use crate::error::{ApiError, Problem};
+use crate::routes::{List, PageParams};
+
+/// Who did what to which item, newest first.
+#[utoipa::path(
+    tag = "admin: activity",
+    params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the activity log", body = List<ActivityEntry>),
+        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/activity")]
+pub async fn list_activity(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let page = params.parse()?;
+    let paged = state
+        .db
+        .run(move |conn| Ok(Activity::list(conn, page)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(List::from(paged)))
+}

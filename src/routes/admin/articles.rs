@@ -1,0 +1,736 @@
+//! `/api/v1/admin/articles`: drafts, publishing, scheduling, revisions.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    created, double_option, item_response, no_content, optional_json, parse_id, Checks, IfMatch,
+};
+use crate::app::AppState;
+use crate::auth::{authorize, Action, AuthUser};
+use crate::content::article::{
+    AdminArticle, AdminArticleSummary, Article, ArticleStatus, STATUS_ARCHIVED, STATUS_DRAFT,
+    STATUS_PUBLISHED,
+};
+use crate::content::article_write::{self, ArticleState, Revision, Stored};
+use crate::content::{now, ContentError};
+use crate::db::backend::write_transaction;
+use crate::db::DbConnection;
+use crate::error::{ApiError, Problem};
+use crate::routes::articles::{ArticleListParams, SortParam};
+use crate::routes::{page_request, Item, List};
+
+/// Markdown as editors send it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownInput {
+    pub markdown: String,
+}
+
+/// SEO fields; in a patch `null` resets one to its default (title, excerpt, site URL).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeoInput {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub canonical_url: Option<Option<String>>,
+}
+
+/// The statuses an editor can ask for (`scheduled` is `published` with a future `publish_at`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WriteStatus {
+    Draft,
+    Published,
+    Archived,
+}
+
+/// A new article. Relations are ordered lists of slugs that must exist.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleCreate {
+    /// 1..=200 characters.
+    pub title: String,
+    /// Made from the title when not given.
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub excerpt: String,
+    pub body: Option<MarkdownInput>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub massage_types: Vec<String>,
+    #[serde(default)]
+    pub treatments: Vec<String>,
+    #[serde(default)]
+    pub related: Vec<String>,
+    pub seo: Option<SeoInput>,
+    /// `draft` (the default); `published` or `archived` need the editor role.
+    pub status: Option<WriteStatus>,
+    /// With `status: published`: when it goes public (now when absent).
+    pub publish_at: Option<DateTime<Utc>>,
+}
+
+/// A JSON merge patch of an article: absent fields stay, `null` clears.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticlePatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub slug: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub excerpt: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<MarkdownInput>)]
+    pub body: Option<Option<MarkdownInput>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub tags: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub massage_types: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub treatments: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub related: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<SeoInput>)]
+    pub seo: Option<Option<SeoInput>>,
+    /// A status change needs the editor role.
+    pub status: Option<WriteStatus>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub publish_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// `publish` options.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {
+    /// When the article goes public; now when absent. In the future: `scheduled`.
+    pub publish_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminArticleListParams {
+    /// 1-based page number.
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<u32>,
+    /// Items per page, 1..=100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub per_page: Option<u32>,
+    /// Only this status.
+    #[param(inline)]
+    pub status: Option<ArticleStatus>,
+    /// Only articles with this tag (a tag slug).
+    pub tag: Option<String>,
+    /// Full-text search over title, excerpt and body.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// As the public list, plus `-updated_at` (the default here) and `updated_at`.
+    #[param(inline)]
+    pub sort: Option<SortParam>,
+}
+
+const TITLE_MAX: usize = 200;
+const EXCERPT_MAX: usize = 2_000;
+const SEO_MAX: usize = 500;
+
+fn seo_field(checks: &mut Checks, field: &str, value: Option<String>) -> Option<String> {
+    value.map(|v| checks.text(field, &v, SEO_MAX))
+}
+
+fn apply_seo(checks: &mut Checks, seo: SeoInput, state: &mut ArticleState) {
+    if let Some(v) = seo.title {
+        state.seo_title = seo_field(checks, "seo.title", v);
+    }
+    if let Some(v) = seo.description {
+        state.seo_description = seo_field(checks, "seo.description", v);
+    }
+    if let Some(v) = seo.canonical_url {
+        if let Some(url) = &v {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                checks.fail("seo.canonical_url", "must be an http(s) URL");
+            }
+        }
+        state.canonical_url = seo_field(checks, "seo.canonical_url", v);
+    }
+}
+
+/// Applies a status request: who may, and what `published_at` becomes.
+fn apply_status(
+    user: &AuthUser,
+    state: &mut ArticleState,
+    status: Option<WriteStatus>,
+    publish_at: Option<Option<DateTime<Utc>>>,
+    checks: &mut Checks,
+) -> Result<(), ApiError> {
+    let at = now();
+    let target = match (status, &publish_at) {
+        (Some(s), _) => s,
+        (None, Some(_)) if state.status == STATUS_PUBLISHED => WriteStatus::Published,
+        (None, Some(_)) => {
+            checks.fail("publish_at", "needs status published");
+            return Ok(());
+        }
+        (None, None) => return Ok(()),
+    };
+    if matches!(publish_at, Some(Some(_))) && target != WriteStatus::Published {
+        checks.fail("publish_at", "needs status published");
+        return Ok(());
+    }
+    let stored = match target {
+        WriteStatus::Draft => STATUS_DRAFT,
+        WriteStatus::Published => STATUS_PUBLISHED,
+        WriteStatus::Archived => STATUS_ARCHIVED,
+    };
+    let changes = stored != state.status || publish_at.is_some();
+    if changes {
+        authorize(user, Action::Publish)?;
+    }
+    match target {
+        WriteStatus::Draft => state.published_at = None,
+        WriteStatus::Archived => {}
+        WriteStatus::Published => {
+            state.published_at = match publish_at.flatten() {
+                Some(t) => Some(t.naive_utc()),
+                None if state.status == STATUS_PUBLISHED => state.published_at.or(Some(at)),
+                None => Some(at),
+            }
+            .map(|t| chrono::SubsecRound::trunc_subsecs(t, 6));
+        }
+    }
+    state.status = stored.to_string();
+    Ok(())
+}
+
+impl ArticleCreate {
+    fn into_state(self, user: &AuthUser) -> Result<ArticleState, ApiError> {
+        let mut checks = Checks::default();
+        let title = checks.required_text("title", &self.title, TITLE_MAX);
+        let mut state = ArticleState {
+            slug: checks.slug(self.slug.as_deref(), &title),
+            title,
+            excerpt: checks.text("excerpt", &self.excerpt, EXCERPT_MAX),
+            body: self.body.map(|b| b.markdown).unwrap_or_default(),
+            tags: checks.slug_list("tags", &self.tags),
+            massage_types: checks.slug_list("massage_types", &self.massage_types),
+            treatments: checks.slug_list("treatments", &self.treatments),
+            related: checks.slug_list("related", &self.related),
+            status: STATUS_DRAFT.into(),
+            author_id: Some(user.id),
+            ..ArticleState::default()
+        };
+        if let Some(seo) = self.seo {
+            apply_seo(&mut checks, seo, &mut state);
+        }
+        apply_status(
+            user,
+            &mut state,
+            self.status,
+            self.publish_at.map(Some),
+            &mut checks,
+        )?;
+        checks.finish()?;
+        Ok(state)
+    }
+}
+
+impl ArticlePatch {
+    fn apply(self, user: &AuthUser, state: &mut ArticleState) -> Result<(), ApiError> {
+        let mut checks = Checks::default();
+        match self.title {
+            Some(Some(title)) => state.title = checks.required_text("title", &title, TITLE_MAX),
+            Some(None) => checks.fail("title", "must not be null"),
+            None => {}
+        }
+        if let Some(given) = self.slug {
+            state.slug = checks.slug(given.as_deref(), &state.title);
+        }
+        if let Some(excerpt) = self.excerpt {
+            state.excerpt = checks.text("excerpt", &excerpt.unwrap_or_default(), EXCERPT_MAX);
+        }
+        if let Some(body) = self.body {
+            state.body = body.map(|b| b.markdown).unwrap_or_default();
+        }
+        let lists = [
+            ("tags", self.tags, &mut state.tags),
+            (
+                "massage_types",
+                self.massage_types,
+                &mut state.massage_types,
+            ),
+            ("treatments", self.treatments, &mut state.treatments),
+            ("related", self.related, &mut state.related),
+        ];
+        for (field, value, target) in lists {
+            if let Some(value) = value {
+                *target = checks.slug_list(field, &value.unwrap_or_default());
+            }
+        }
+        match self.seo {
+            Some(Some(seo)) => apply_seo(&mut checks, seo, state),
+            Some(None) => {
+                state.seo_title = None;
+                state.seo_description = None;
+                state.canonical_url = None;
+            }
+            None => {}
+        }
+        apply_status(user, state, self.status, self.publish_at, &mut checks)?;
+        checks.finish()
+    }
+}
+
+/// Loads the article, checks the permission and, for writes, `If-Match`.
+fn load_for_change(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    id: i32,
+) -> Result<(ArticleState, Stored), ApiError> {
+    let (state, stored) = ArticleState::load(conn, id).map_err(not_found)?;
+    authorize(
+        user,
+        Action::ChangeArticle {
+            created_by: stored.created_by,
+            is_draft: stored.is_draft(),
+        },
+    )?;
+    Ok((state, stored))
+}
+
+fn not_found(e: diesel::result::Error) -> ApiError {
+    match e {
+        diesel::result::Error::NotFound => ApiError::not_found("no article has this id"),
+        other => other.into(),
+    }
+}
+
+fn action_for(before: &Stored, after: &ArticleState) -> &'static str {
+    let now = now();
+    let was = ArticleStatus::of(&before.status, before.published_at, now);
+    let is = ArticleStatus::of(&after.status, after.published_at, now);
+    match (was == is, is) {
+        (true, _) => "updated",
+        (false, ArticleStatus::Published) => "published",
+        (false, ArticleStatus::Scheduled) => "scheduled",
+        (false, ArticleStatus::Draft) => "unpublished",
+        (false, ArticleStatus::Archived) => "archived",
+    }
+}
+
+fn respond(status: StatusCode, article: &AdminArticle) -> HttpResponse {
+    item_response(status, article, article.version)
+}
+
+/// List every article, any status.
+#[utoipa::path(
+    tag = "admin: articles",
+    params(AdminArticleListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of articles", body = List<AdminArticleSummary>),
+        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles")]
+pub async fn list_admin_articles(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    params: web::Query<AdminArticleListParams>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let params = params.into_inner();
+    let page = page_request(params.page, params.per_page)?;
+    let public_params = ArticleListParams {
+        page: params.page,
+        per_page: params.per_page,
+        tag: params.tag,
+        q: params.q,
+        sort: params.sort,
+    };
+    let mut filter = public_params.filter()?;
+    if params.sort.is_none() && filter.search.is_none() {
+        filter.sort = crate::content::article::ArticleSort::UpdatedDesc;
+    }
+    let status = params.status;
+    let at = now();
+    let paged = state
+        .db
+        .run(move |conn| Ok(Article::list_admin(conn, &filter, page, status, at)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(List::from(paged)))
+}
+
+/// Create an article: a draft, unless an editor asks for `published`.
+#[utoipa::path(
+    tag = "admin: articles",
+    request_body = ArticleCreate,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created; `Location` names it, `ETag` is its version", body = Item<AdminArticle>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not publish", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles")]
+pub async fn create_article(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<ArticleCreate>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::CreateArticle)?;
+    let article_state = body.into_inner().into_state(&user)?;
+    let article = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let at = now();
+                let id = article_write::create(conn, &article_state, user.id, at)
+                    .map_err(slug_conflict)?;
+                Ok(Article::find_admin(conn, id, at)?)
+            })
+        })
+        .await?;
+    Ok(created(
+        format!("/api/v1/admin/articles/{}", article.article.summary.id),
+        &article,
+        article.version,
+    ))
+}
+
+fn slug_conflict(e: ContentError) -> ApiError {
+    match e {
+        ContentError::Db(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => ApiError::Conflict("another article already has this slug".into()),
+        other => other.into(),
+    }
+}
+
+/// One article in any status, with `status` and `version`.
+#[utoipa::path(
+    tag = "admin: articles",
+    params(("id" = i32, Path, description = "The article's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The article; `ETag` is its version", body = Item<AdminArticle>),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{id}")]
+pub async fn find_admin_article(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let id = parse_id(&id)?;
+    let article = state
+        .db
+        .run(move |conn| Article::find_admin(conn, id, now()).map_err(not_found))
+        .await?;
+    Ok(respond(StatusCode::OK, &article))
+}
+
+/// Change an article (JSON merge patch); needs `If-Match`.
+#[utoipa::path(
+    tag = "admin: articles",
+    params(
+        ("id" = i32, Path, description = "The article's id"),
+        ("If-Match" = String, Header, description = "The ETag last read, e.g. \"v3\""),
+    ),
+    request_body(content = ArticlePatch, content_type = "application/merge-patch+json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed article", body = Item<AdminArticle>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this article", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/articles/{id}")]
+pub async fn update_article(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<ArticlePatch>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    let patch = body.into_inner();
+    let article = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let (mut article_state, stored) = load_for_change(conn, &user, id)?;
+                let version = if_match.version(stored.version)?;
+                patch.apply(&user, &mut article_state)?;
+                if user.role < crate::content::user::Role::Editor
+                    && article_state.status != STATUS_DRAFT
+                {
+                    return Err(ApiError::Forbidden(
+                        "authors keep their articles as drafts".into(),
+                    ));
+                }
+                let action = action_for(&stored, &article_state);
+                let at = now();
+                article_write::update(conn, id, version, &article_state, user.id, action, at)
+                    .map_err(slug_conflict)?;
+                Ok(Article::find_admin(conn, id, at)?)
+            })
+        })
+        .await?;
+    Ok(respond(StatusCode::OK, &article))
+}
+
+/// Delete an article; needs `If-Match`. Its FAQs are kept, detached.
+#[utoipa::path(
+    tag = "admin: articles",
+    params(
+        ("id" = i32, Path, description = "The article's id"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not delete this article", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/articles/{id}")]
+pub async fn delete_article(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let (article_state, stored) = load_for_change(conn, &user, id)?;
+                let version = if_match.version(stored.version)?;
+                article_write::delete(conn, id, version, &article_state.title, user.id, now())?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(no_content())
+}
+
+/// Publish now, or schedule with `publish_at` (status `scheduled` until then).
+#[utoipa::path(
+    tag = "admin: articles",
+    params(("id" = i32, Path, description = "The article's id")),
+    request_body(content = Option<PublishRequest>, description = "Optional; empty publishes now"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The article, published or scheduled", body = Item<AdminArticle>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not publish", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match`, when sent, names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles/{id}/publish")]
+pub async fn publish_article(
+    req: HttpRequest,
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::Publish)?;
+    let id = parse_id(&id)?;
+    let request: PublishRequest = optional_json(&req, &body)?.unwrap_or_default();
+    let patch = ArticlePatch {
+        status: Some(WriteStatus::Published),
+        publish_at: Some(request.publish_at),
+        ..ArticlePatch::default()
+    };
+    change_status(if_match, user, state, id, patch).await
+}
+
+/// Take an article back to `draft`.
+#[utoipa::path(
+    tag = "admin: articles",
+    params(("id" = i32, Path, description = "The article's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The article, now a draft", body = Item<AdminArticle>),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not unpublish", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match`, when sent, names an older version", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles/{id}/unpublish")]
+pub async fn unpublish_article(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::Publish)?;
+    let id = parse_id(&id)?;
+    let patch = ArticlePatch {
+        status: Some(WriteStatus::Draft),
+        ..ArticlePatch::default()
+    };
+    change_status(if_match, user, state, id, patch).await
+}
+
+/// Publish and unpublish: `If-Match` is optional here, checked when sent.
+async fn change_status(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: i32,
+    patch: ArticlePatch,
+) -> Result<HttpResponse, ApiError> {
+    let article = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let (mut article_state, stored) = load_for_change(conn, &user, id)?;
+                let version = if_match.version_if_sent(stored.version)?;
+                patch.apply(&user, &mut article_state)?;
+                let action = action_for(&stored, &article_state);
+                let at = now();
+                article_write::update(conn, id, version, &article_state, user.id, action, at)?;
+                Ok(Article::find_admin(conn, id, at)?)
+            })
+        })
+        .await?;
+    Ok(respond(StatusCode::OK, &article))
+}
+
+/// The saved versions of an article, newest first.
+#[utoipa::path(
+    tag = "admin: articles",
+    params(("id" = i32, Path, description = "The article's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Its revisions, newest first", body = List<Revision>),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{id}/revisions")]
+pub async fn list_article_revisions(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let id = parse_id(&id)?;
+    let revisions = state
+        .db
+        .run(move |conn| {
+            ArticleState::load(conn, id).map_err(not_found)?;
+            Ok(article_write::revisions(conn, id)?)
+        })
+        .await?;
+    let total = i64::try_from(revisions.len()).unwrap_or(i64::MAX);
+    let per_page = u32::try_from(revisions.len().max(1)).unwrap_or(u32::MAX);
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(List::from(crate::content::Paged {
+            items: revisions,
+            total,
+            page: crate::content::PageRequest { page: 1, per_page },
+        })))
+}
+
+/// Make an earlier version current again (itself a new version). Content is
+/// restored; the publication status stays as it is now.
+#[utoipa::path(
+    tag = "admin: articles",
+    params(
+        ("id" = i32, Path, description = "The article's id"),
+        ("revision" = i32, Path, description = "The version to restore"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The article with that version's content", body = Item<AdminArticle>),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this article", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article or revision", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The old slug is now another article's", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match`, when sent, names an older version", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles/{id}/revisions/{revision}/restore")]
+pub async fn restore_article_revision(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, revision) = path.into_inner();
+    let id = parse_id(&id)?;
+    let revision = parse_id(&revision)?;
+    let article = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let (current, stored) = load_for_change(conn, &user, id)?;
+                let version = if_match.version_if_sent(stored.version)?;
+                let saved =
+                    article_write::revision_state(conn, id, revision)?.ok_or_else(|| {
+                        ApiError::not_found(format!("article {id} has no revision {revision}"))
+                    })?;
+                let restored = ArticleState {
+                    status: current.status,
+                    published_at: current.published_at,
+                    ..article_write::without_missing_links(conn, saved)?
+                };
+                let at = now();
+                article_write::update(conn, id, version, &restored, user.id, "restored", at)
+                    .map_err(slug_conflict)?;
+                Ok(Article::find_admin(conn, id, at)?)
+            })
+        })
+        .await?;
+    Ok(respond(StatusCode::OK, &article))
+}

@@ -1,0 +1,321 @@
+//! `/api/v1/admin/faqs`.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::articles::MarkdownInput;
+use super::{created, double_option, item_response, no_content, parse_id, Checks, IfMatch};
+use crate::app::AppState;
+use crate::auth::{authorize, Action, AuthUser};
+use crate::content::article::Article;
+use crate::content::article_write::ArticleState;
+use crate::content::faq::{Faq, FaqFields, FaqFilter};
+use crate::content::{now, Slug};
+use crate::db::backend::write_transaction;
+use crate::db::DbConnection;
+use crate::error::{ApiError, Problem};
+use crate::routes::{page_request, Item, List};
+
+const QUESTION_MAX: usize = 500;
+const ANSWER_MAX: usize = 20_000;
+
+/// A new FAQ.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaqCreate {
+    pub question: String,
+    pub answer: MarkdownInput,
+    /// The slug of the article it belongs to; absent or null for a standalone FAQ.
+    pub article: Option<String>,
+    /// After the article's last FAQ when not given.
+    pub position: Option<i64>,
+}
+
+/// A JSON merge patch of a FAQ.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaqPatch {
+    pub question: Option<String>,
+    pub answer: Option<MarkdownInput>,
+    /// Move it to another article (slug), or `null` to make it standalone.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub article: Option<Option<String>>,
+    pub position: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminFaqListParams {
+    /// 1-based page number.
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<u32>,
+    /// Items per page, 1..=100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub per_page: Option<u32>,
+    /// Only the FAQs of this article (any status).
+    pub article: Option<String>,
+}
+
+fn not_found(e: diesel::result::Error) -> ApiError {
+    match e {
+        diesel::result::Error::NotFound => ApiError::not_found("no FAQ has this id"),
+        other => other.into(),
+    }
+}
+
+/// The article id of a slug; `422` naming `article` when there is none.
+fn article_id(conn: &mut DbConnection, slug: &str) -> Result<i32, ApiError> {
+    Article::id_by_slug(conn, slug)?
+        .ok_or_else(|| ApiError::invalid_field("article", format!("no such slug: {slug}")))
+}
+
+/// Authors may touch the FAQs of their own draft articles only.
+fn authorize_faq(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    article_id: Option<i32>,
+) -> Result<(), ApiError> {
+    let own_draft = match article_id {
+        Some(id) => {
+            let (_, stored) = ArticleState::load(conn, id)?;
+            stored.is_draft() && stored.created_by == Some(user.id)
+        }
+        None => false,
+    };
+    authorize(user, Action::ChangeFaq { own_draft })
+}
+
+/// List every FAQ, whatever its article's status.
+#[utoipa::path(
+    tag = "admin: faqs",
+    params(AdminFaqListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of FAQs", body = List<Faq>),
+        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/faqs")]
+pub async fn list_admin_faqs(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    params: web::Query<AdminFaqListParams>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let page = page_request(params.page, params.per_page)?;
+    let article = match &params.article {
+        Some(raw) => Some(
+            Slug::parse(raw)
+                .map_err(|m| ApiError::bad_query("article", m))?
+                .into_inner(),
+        ),
+        None => None,
+    };
+    let filter = FaqFilter { article };
+    let paged = state
+        .db
+        .run(move |conn| Ok(Faq::list_all(conn, &filter, page)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(List::from(paged)))
+}
+
+/// Create a FAQ.
+#[utoipa::path(
+    tag = "admin: faqs",
+    request_body = FaqCreate,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = Item<Faq>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this FAQ", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/faqs")]
+pub async fn create_faq(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<FaqCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut checks = Checks::default();
+    let question = checks.required_text("question", &body.question, QUESTION_MAX);
+    let answer = checks.required_text("answer", &body.answer.markdown, ANSWER_MAX);
+    let position = body.position.map(|p| checks.position(p));
+    checks.finish()?;
+    let item = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let article_id = body
+                    .article
+                    .as_deref()
+                    .map(|s| article_id(conn, s))
+                    .transpose()?;
+                authorize_faq(conn, &user, article_id)?;
+                let fields = FaqFields {
+                    question,
+                    answer_markdown: answer,
+                    article_id,
+                    position: match position {
+                        Some(p) => p,
+                        None => Faq::next_position(conn, article_id)?,
+                    },
+                };
+                let id = Faq::create(conn, &fields, user.id, now())?;
+                Ok(Faq::find(conn, id)?)
+            })
+        })
+        .await?;
+    Ok(created(
+        format!("/api/v1/admin/faqs/{}", item.id),
+        &item,
+        item.version,
+    ))
+}
+
+/// One FAQ.
+#[utoipa::path(
+    tag = "admin: faqs",
+    params(("id" = i32, Path, description = "The FAQ's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The FAQ; `ETag` is its version", body = Item<Faq>),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No FAQ has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/faqs/{id}")]
+pub async fn find_admin_faq(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let id = parse_id(&id)?;
+    let item = state
+        .db
+        .run(move |conn| Faq::find(conn, id).map_err(not_found))
+        .await?;
+    Ok(item_response(StatusCode::OK, &item, item.version))
+}
+
+/// Change a FAQ (JSON merge patch); needs `If-Match`.
+#[utoipa::path(
+    tag = "admin: faqs",
+    params(
+        ("id" = i32, Path, description = "The FAQ's id"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    request_body(content = FaqPatch, content_type = "application/merge-patch+json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed FAQ", body = Item<Faq>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this FAQ", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No FAQ has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/faqs/{id}")]
+pub async fn update_faq(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<FaqPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    let patch = body.into_inner();
+    let item = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = Faq::find(conn, id).map_err(not_found)?;
+                let current_article = Faq::article_id(conn, id)?;
+                authorize_faq(conn, &user, current_article)?;
+                let version = if_match.version(current.version)?;
+                let mut checks = Checks::default();
+                let mut fields = FaqFields {
+                    question: current.question,
+                    answer_markdown: current.answer.markdown,
+                    article_id: current_article,
+                    position: current.position,
+                };
+                if let Some(q) = patch.question {
+                    fields.question = checks.required_text("question", &q, QUESTION_MAX);
+                }
+                if let Some(a) = patch.answer {
+                    fields.answer_markdown =
+                        checks.required_text("answer", &a.markdown, ANSWER_MAX);
+                }
+                if let Some(p) = patch.position {
+                    fields.position = checks.position(p);
+                }
+                checks.finish()?;
+                if let Some(article) = patch.article {
+                    fields.article_id = article
+                        .as_deref()
+                        .map(|s| article_id(conn, s))
+                        .transpose()?;
+                    authorize_faq(conn, &user, fields.article_id)?;
+                }
+                Faq::update(conn, id, version, &fields, user.id, now())?;
+                Ok(Faq::find(conn, id)?)
+            })
+        })
+        .await?;
+    Ok(item_response(StatusCode::OK, &item, item.version))
+}
+
+/// Delete a FAQ; needs `If-Match`.
+#[utoipa::path(
+    tag = "admin: faqs",
+    params(
+        ("id" = i32, Path, description = "The FAQ's id"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this FAQ", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No FAQ has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/faqs/{id}")]
+pub async fn delete_faq(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = Faq::find(conn, id).map_err(not_found)?;
+                let article = Faq::article_id(conn, id)?;
+                authorize_faq(conn, &user, article)?;
+                let version = if_match.version(current.version)?;
+                Faq::delete(conn, id, version, user.id, now())?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(no_content())
+}

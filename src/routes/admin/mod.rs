@@ -1,0 +1,230 @@
+//! The editor API under `/api/v1/admin`: what its handlers share.
+
+pub mod activity;
+pub mod articles;
+pub mod faqs;
+pub mod massage_types;
+pub mod site;
+pub mod tags;
+pub mod treatments;
+pub mod users;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::content::Slug;
+use crate::error::{ApiError, FieldError};
+
+/// The `ETag` of an item at `version`.
+pub fn version_etag(version: i32) -> String {
+    format!("\"v{version}\"")
+}
+
+/// The `If-Match` header of a write, taken before the work moves to the
+/// blocking pool (a request cannot travel there).
+#[derive(Clone, Debug)]
+pub struct IfMatch(Option<String>);
+
+impl actix_web::FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let value = match req.headers().get(header::IF_MATCH) {
+            None => Ok(None),
+            Some(v) => v
+                .to_str()
+                .map(|s| Some(s.to_string()))
+                .map_err(|_| ApiError::PreconditionFailed("If-Match is malformed".into())),
+        };
+        std::future::ready(value.map(IfMatch))
+    }
+}
+
+impl IfMatch {
+    /// The version the write was based on: `428` without `If-Match`, `412`
+    /// when it names another version. `*` means whatever is current.
+    pub fn version(&self, current: i32) -> Result<i32, ApiError> {
+        match &self.0 {
+            None => Err(ApiError::PreconditionRequired(
+                "send If-Match with the ETag you last read, so no change is overwritten silently"
+                    .into(),
+            )),
+            Some(value) => Self::check(value, current),
+        }
+    }
+
+    /// Like `version`, but a missing header means the current version.
+    pub fn version_if_sent(&self, current: i32) -> Result<i32, ApiError> {
+        match &self.0 {
+            None => Ok(current),
+            Some(value) => Self::check(value, current),
+        }
+    }
+
+    fn check(value: &str, current: i32) -> Result<i32, ApiError> {
+        let current_etag = version_etag(current);
+        let matches = value
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag == current_etag);
+        if matches {
+            Ok(current)
+        } else {
+            Err(ApiError::PreconditionFailed(format!(
+                "the item is at {current_etag}, not {value}; fetch it again and reapply your change"
+            )))
+        }
+    }
+}
+
+/// An item response for editors: `ETag` from the version, never cached.
+pub fn item_response<T: Serialize>(status: StatusCode, data: &T, version: i32) -> HttpResponse {
+    let mut res = HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(super::Item { data });
+    if let Ok(v) = HeaderValue::from_str(&version_etag(version)) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// `201 Created` with `Location`.
+pub fn created<T: Serialize>(location: String, data: &T, version: i32) -> HttpResponse {
+    let mut res = item_response(StatusCode::CREATED, data, version);
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+pub fn no_content() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
+/// For JSON merge patch: absent is `None`, `null` is `Some(None)`, a value is `Some(Some(v))`.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// Collects field errors while a request body is turned into domain values.
+#[derive(Default)]
+pub struct Checks {
+    pub errors: Vec<FieldError>,
+}
+
+impl Checks {
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// Trimmed text of 1..=`max` characters.
+    pub fn required_text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let value = value.trim();
+        if value.is_empty() {
+            self.fail(field, "must not be empty");
+        } else if value.chars().count() > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        }
+        value.to_string()
+    }
+
+    /// Text of at most `max` characters (may be empty).
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        if value.chars().count() > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        }
+        value.to_string()
+    }
+
+    /// A given slug, or one made from `source` (a title or name).
+    pub fn slug(&mut self, given: Option<&str>, source: &str) -> String {
+        match given {
+            Some(raw) => match Slug::parse(raw) {
+                Ok(slug) => slug.into_inner(),
+                Err(message) => {
+                    self.fail("slug", message);
+                    String::new()
+                }
+            },
+            None => match Slug::from_title(source) {
+                Some(slug) => slug.into_inner(),
+                None => {
+                    if !source.trim().is_empty() {
+                        self.fail("slug", "cannot be made from the title; give one");
+                    }
+                    String::new()
+                }
+            },
+        }
+    }
+
+    /// Each entry of a slug list must be a valid slug (existence is checked later).
+    pub fn slug_list(&mut self, field: &str, values: &[String]) -> Vec<String> {
+        for value in values {
+            if Slug::parse(value).is_err() {
+                self.fail(field, format!("{value:?} is not a valid slug"));
+            }
+        }
+        values.to_vec()
+    }
+
+    pub fn position(&mut self, value: i64) -> i32 {
+        match i32::try_from(value) {
+            Ok(p) if p >= 0 => p,
+            _ => {
+                self.fail("position", "must be a whole number from 0");
+                0
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(self.errors))
+        }
+    }
+}
+
+/// Admin item ids are integers; anything else names no item.
+pub fn parse_id(raw: &str) -> Result<i32, ApiError> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::not_found(format!("no item has the id {raw:?}")))
+}
+
+/// An optional JSON body (e.g. `publish`): empty means none; anything else
+/// must be valid JSON of the type, with the same errors as `web::Json`.
+pub fn optional_json<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<Option<T>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            v.starts_with("application/json") || v.contains("+json")
+        });
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the body as JSON with Content-Type: application/json".into(),
+        ));
+    }
+    serde_json::from_slice(body)
+        .map(Some)
+        .map_err(|e| ApiError::bad_request(format!("the JSON body is invalid: {e}")))
+}

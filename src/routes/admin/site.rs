@@ -1,0 +1,117 @@
+//! `/api/v1/admin/site`: the site settings (admins).
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{item_response, Checks, IfMatch};
+use crate::app::AppState;
+use crate::auth::{authorize, Action, AuthUser};
+use crate::content::now;
+use crate::content::site::{Site, SiteChanges};
+use crate::db::backend::write_transaction;
+use crate::error::{ApiError, Problem};
+use crate::routes::Item;
+
+/// A JSON merge patch of the site.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SitePatch {
+    pub name: Option<String>,
+    pub location: Option<String>,
+    pub description: Option<String>,
+    /// The public address of the site (`https://...`), for canonical URLs; empty for none.
+    pub base_url: Option<String>,
+}
+
+/// The site settings.
+#[utoipa::path(
+    tag = "admin: site",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The site; `ETag` is its version", body = Item<Site>),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/site")]
+pub async fn find_admin_site(
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let site = state.db.run(|conn| Ok(Site::find(conn)?)).await?;
+    Ok(item_response(StatusCode::OK, &site, site.version))
+}
+
+/// Change the site settings (admins); needs `If-Match`.
+#[utoipa::path(
+    tag = "admin: site",
+    params(("If-Match" = String, Header, description = "The ETag last read")),
+    request_body(content = SitePatch, content_type = "application/merge-patch+json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed site", body = Item<Site>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins change settings", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/site")]
+pub async fn update_site(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<SitePatch>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::Administer)?;
+    let patch = body.into_inner();
+    let site = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = Site::find(conn)?;
+                let version = if_match.version(current.version)?;
+                let mut checks = Checks::default();
+                let name = match &patch.name {
+                    Some(v) => checks.required_text("name", v, 200),
+                    None => current.name.clone(),
+                };
+                let location = match &patch.location {
+                    Some(v) => checks.required_text("location", v, 200),
+                    None => current.location.clone(),
+                };
+                let description = match &patch.description {
+                    Some(v) => checks.text("description", v, 2_000),
+                    None => current.description.clone(),
+                };
+                let base_url = match &patch.base_url {
+                    Some(v)
+                        if !(v.is_empty()
+                            || v.starts_with("https://")
+                            || v.starts_with("http://")) =>
+                    {
+                        checks.fail("base_url", "must be an http(s) URL or empty");
+                        String::new()
+                    }
+                    Some(v) => checks.text("base_url", v, 500),
+                    None => current.base_url.clone(),
+                };
+                checks.finish()?;
+                let changes = SiteChanges {
+                    name: &name,
+                    location: &location,
+                    description: &description,
+                    base_url: &base_url,
+                    updated_at: now(),
+                };
+                Site::update(conn, version, &changes, user.id)?;
+                Ok(Site::find(conn)?)
+            })
+        })
+        .await?;
+    Ok(item_response(StatusCode::OK, &site, site.version))
+}

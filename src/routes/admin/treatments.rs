@@ -1,0 +1,279 @@
+//! `/api/v1/admin/treatments`: the rows of the reusable treatment comparison.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{created, double_option, item_response, no_content, parse_id, Checks, IfMatch};
+use crate::app::AppState;
+use crate::auth::{authorize, Action, AuthUser};
+use crate::content::now;
+use crate::content::treatment::{Treatment, TreatmentFields};
+use crate::db::backend::write_transaction;
+use crate::error::{ApiError, Problem};
+use crate::routes::{Item, List, PageParams};
+
+const NAME_MAX: usize = 200;
+const TEXT_MAX: usize = 2_000;
+
+/// A new treatment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TreatmentCreate {
+    pub name: String,
+    /// Made from the name when not given.
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub benefits: String,
+    #[serde(default)]
+    pub limitations: String,
+    /// After the last one when not given.
+    pub position: Option<i64>,
+}
+
+/// A JSON merge patch of a treatment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TreatmentPatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub slug: Option<Option<String>>,
+    pub benefits: Option<String>,
+    pub limitations: Option<String>,
+    pub position: Option<i64>,
+}
+
+impl TreatmentCreate {
+    fn fields(self, checks: &mut Checks) -> (TreatmentFields, Option<i64>) {
+        let name = checks.required_text("name", &self.name, NAME_MAX);
+        let fields = TreatmentFields {
+            slug: checks.slug(self.slug.as_deref(), &name),
+            name,
+            benefits: checks.text("benefits", &self.benefits, TEXT_MAX),
+            limitations: checks.text("limitations", &self.limitations, TEXT_MAX),
+            position: 0,
+        };
+        (fields, self.position)
+    }
+}
+
+impl TreatmentPatch {
+    fn apply(self, fields: &mut TreatmentFields, checks: &mut Checks) {
+        if let Some(name) = self.name {
+            fields.name = checks.required_text("name", &name, NAME_MAX);
+        }
+        if let Some(slug) = self.slug {
+            fields.slug = checks.slug(slug.as_deref(), &fields.name);
+        }
+        if let Some(v) = self.benefits {
+            fields.benefits = checks.text("benefits", &v, TEXT_MAX);
+        }
+        if let Some(v) = self.limitations {
+            fields.limitations = checks.text("limitations", &v, TEXT_MAX);
+        }
+        if let Some(p) = self.position {
+            fields.position = checks.position(p);
+        }
+    }
+}
+
+fn not_found(e: diesel::result::Error) -> ApiError {
+    match e {
+        diesel::result::Error::NotFound => ApiError::not_found("no treatment has this id"),
+        other => other.into(),
+    }
+}
+
+/// List the treatments, in position order.
+#[utoipa::path(
+    tag = "admin: treatments",
+    params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of treatments", body = List<Treatment>),
+        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/treatments")]
+pub async fn list_admin_treatments(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let page = params.parse()?;
+    let paged = state
+        .db
+        .run(move |conn| Ok(Treatment::list(conn, page)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(List::from(paged)))
+}
+
+/// Create a treatment.
+#[utoipa::path(
+    tag = "admin: treatments",
+    request_body = TreatmentCreate,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = Item<Treatment>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change collections", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/treatments")]
+pub async fn create_treatment(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<TreatmentCreate>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ChangeCollection)?;
+    let mut checks = Checks::default();
+    let (mut fields, position) = body.into_inner().fields(&mut checks);
+    if let Some(p) = position {
+        fields.position = checks.position(p);
+    }
+    checks.finish()?;
+    let item = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                if position.is_none() {
+                    fields.position = Treatment::next_position(conn)?;
+                }
+                let id = Treatment::create(conn, &fields, user.id, now())?;
+                Ok(Treatment::find(conn, id)?)
+            })
+        })
+        .await?;
+    Ok(created(
+        format!("/api/v1/admin/treatments/{}", item.id),
+        &item,
+        item.version,
+    ))
+}
+
+/// One treatment.
+#[utoipa::path(
+    tag = "admin: treatments",
+    params(("id" = i32, Path, description = "The treatment's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The treatment; `ETag` is its version", body = Item<Treatment>),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No treatment has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/treatments/{id}")]
+pub async fn find_admin_treatment(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let id = parse_id(&id)?;
+    let item = state
+        .db
+        .run(move |conn| Treatment::find(conn, id).map_err(not_found))
+        .await?;
+    Ok(item_response(StatusCode::OK, &item, item.version))
+}
+
+/// Change a treatment (JSON merge patch); needs `If-Match`. Articles
+/// embedding the table are re-rendered in the same transaction.
+#[utoipa::path(
+    tag = "admin: treatments",
+    params(
+        ("id" = i32, Path, description = "The treatment's id"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    request_body(content = TreatmentPatch, content_type = "application/merge-patch+json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed treatment", body = Item<Treatment>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change collections", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No treatment has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/treatments/{id}")]
+pub async fn update_treatment(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<TreatmentPatch>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ChangeCollection)?;
+    let id = parse_id(&id)?;
+    let patch = body.into_inner();
+    let item = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = Treatment::find(conn, id).map_err(not_found)?;
+                let version = if_match.version(current.version)?;
+                let mut fields = current.fields();
+                let mut checks = Checks::default();
+                patch.apply(&mut fields, &mut checks);
+                checks.finish()?;
+                Treatment::update(conn, id, version, &fields, user.id, now())?;
+                Ok(Treatment::find(conn, id)?)
+            })
+        })
+        .await?;
+    Ok(item_response(StatusCode::OK, &item, item.version))
+}
+
+/// Delete a treatment; needs `If-Match`. Articles lose it from their tables.
+#[utoipa::path(
+    tag = "admin: treatments",
+    params(
+        ("id" = i32, Path, description = "The treatment's id"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change collections", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No treatment has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/treatments/{id}")]
+pub async fn delete_treatment(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ChangeCollection)?;
+    let id = parse_id(&id)?;
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let current = Treatment::find(conn, id).map_err(not_found)?;
+                let version = if_match.version(current.version)?;
+                Treatment::delete(conn, id, version, user.id, now())?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(no_content())
+}

@@ -1,0 +1,361 @@
+//! `/api/v1/admin/users`: accounts, roles, disabling (admins only).
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{created, item_response, no_content, parse_id, Checks, IfMatch};
+use crate::app::AppState;
+use crate::auth::{authorize, Action, AuthUser, Password};
+use crate::content::activity::Activity;
+use crate::content::now;
+use crate::content::user::{Email, NewUser, Role, User, UserChanges, UserView};
+use crate::db::backend::write_transaction;
+use crate::db::DbConnection;
+use crate::error::{ApiError, Problem};
+use crate::routes::{Item, List, PageParams};
+
+const NAME_MAX: usize = 100;
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserCreate {
+    pub email: String,
+    pub name: String,
+    /// At least 12 characters; stored only as an Argon2id hash.
+    #[schema(write_only)]
+    pub password: String,
+    /// `author`, `editor` or `admin`.
+    pub role: String,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// A JSON merge patch of an account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    #[schema(write_only)]
+    pub password: Option<String>,
+    pub role: Option<String>,
+    /// A disabled account cannot log in, and its tokens stop working at once.
+    pub disabled: Option<bool>,
+}
+
+fn parse_role(checks: &mut Checks, raw: &str) -> Role {
+    Role::parse(raw).unwrap_or_else(|| {
+        checks.fail("role", "must be author, editor or admin");
+        Role::Author
+    })
+}
+
+fn parse_email(checks: &mut Checks, raw: &str) -> String {
+    match Email::parse(raw) {
+        Ok(email) => email.as_str().to_string(),
+        Err(message) => {
+            checks.fail("email", message);
+            String::new()
+        }
+    }
+}
+
+fn parse_password(checks: &mut Checks, raw: &str) -> Option<Password> {
+    match Password::parse(raw) {
+        Ok(p) => Some(p),
+        Err(message) => {
+            checks.fail("password", message);
+            None
+        }
+    }
+}
+
+fn not_found(e: diesel::result::Error) -> ApiError {
+    match e {
+        diesel::result::Error::NotFound => ApiError::not_found("no user has this id"),
+        other => other.into(),
+    }
+}
+
+fn email_conflict(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Conflict(_) => {
+            ApiError::Conflict("another account already has this email".into())
+        }
+        other => other,
+    }
+}
+
+/// Refuses a change that would leave no active admin.
+fn keep_an_admin(
+    conn: &mut DbConnection,
+    target: &crate::content::user::UserRecord,
+    still_admin: bool,
+) -> Result<(), ApiError> {
+    let is_active_admin = target.role() == Role::Admin && !target.disabled;
+    if is_active_admin && !still_admin && User::active_admins(conn)? <= 1 {
+        return Err(ApiError::Conflict(
+            "this is the last active admin; make another admin first".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// List accounts.
+#[utoipa::path(
+    tag = "admin: users",
+    params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of accounts", body = List<UserView>),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::Administer)?;
+    let page = params.parse()?;
+    let paged = state
+        .db
+        .run(move |conn| Ok(User::list(conn, page)?))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(List::from(paged)))
+}
+
+/// Create an account.
+#[utoipa::path(
+    tag = "admin: users",
+    request_body = UserCreate,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = Item<UserView>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<UserCreate>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::Administer)?;
+    let body = body.into_inner();
+    let mut checks = Checks::default();
+    let email = parse_email(&mut checks, &body.email);
+    let name = checks.required_text("name", &body.name, NAME_MAX);
+    let role = parse_role(&mut checks, &body.role);
+    let password = parse_password(&mut checks, &body.password);
+    checks.finish()?;
+    let Some(password) = password else {
+        return Err(ApiError::invalid_field("password", "is required"));
+    };
+    let hash = state.passwords.hash(password).await?;
+    let disabled = body.disabled;
+    let created_user = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let at = now();
+                let id = User::insert(
+                    conn,
+                    &NewUser {
+                        email: &email,
+                        name: &name,
+                        role: role.as_str(),
+                        password_hash: Some(&hash),
+                        created_at: at,
+                        updated_at: at,
+                    },
+                )
+                .map_err(|e| email_conflict(e.into()))?;
+                if disabled {
+                    let changes = UserChanges {
+                        disabled: Some(true),
+                        ..UserChanges::default()
+                    };
+                    User::update(conn, id, 1, &changes, at)?;
+                }
+                Activity::record(conn, user.id, "created", "user", id, &email, at)?;
+                Ok(User::find(conn, id)?.view())
+            })
+        })
+        .await?;
+    Ok(created(
+        format!("/api/v1/admin/users/{}", created_user.id),
+        &created_user,
+        created_user.version,
+    ))
+}
+
+/// One account.
+#[utoipa::path(
+    tag = "admin: users",
+    params(("id" = i32, Path, description = "The user's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account; `ETag` is its version", body = Item<UserView>),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No user has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn find_user(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::Administer)?;
+    let id = parse_id(&id)?;
+    let found = state
+        .db
+        .run(move |conn| Ok(User::find(conn, id).map_err(not_found)?.view()))
+        .await?;
+    Ok(item_response(StatusCode::OK, &found, found.version))
+}
+
+/// Change an account: email, name, password, role, disabled; needs `If-Match`.
+#[utoipa::path(
+    tag = "admin: users",
+    params(
+        ("id" = i32, Path, description = "The user's id"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    request_body(content = UserPatch, content_type = "application/merge-patch+json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed account", body = Item<UserView>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No user has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The email is taken, or this is the last admin", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<UserPatch>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::Administer)?;
+    let id = parse_id(&id)?;
+    let patch = body.into_inner();
+    let mut checks = Checks::default();
+    let email = patch.email.as_deref().map(|e| parse_email(&mut checks, e));
+    let name = patch
+        .name
+        .as_deref()
+        .map(|n| checks.required_text("name", n, NAME_MAX));
+    let role = patch.role.as_deref().map(|r| parse_role(&mut checks, r));
+    let password = patch
+        .password
+        .as_deref()
+        .map(|p| parse_password(&mut checks, p));
+    checks.finish()?;
+    let password_hash = match password.flatten() {
+        Some(p) => Some(state.passwords.hash(p).await?),
+        None => None,
+    };
+    let disabled = patch.disabled;
+    let updated = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let target = User::find(conn, id).map_err(not_found)?;
+                let version = if_match.version(target.version)?;
+                let still_admin = role.unwrap_or(target.role()) == Role::Admin
+                    && !disabled.unwrap_or(target.disabled);
+                keep_an_admin(conn, &target, still_admin)?;
+                let changes = UserChanges {
+                    email: email.clone(),
+                    name,
+                    role: role.map(|r| r.as_str().to_string()),
+                    password_hash: password_hash.map(Some),
+                    disabled,
+                };
+                let at = now();
+                if !User::update(conn, id, version, &changes, at)
+                    .map_err(|e| email_conflict(e.into()))?
+                {
+                    return Err(crate::content::ContentError::Stale(version).into());
+                }
+                Activity::record(
+                    conn,
+                    user.id,
+                    "updated",
+                    "user",
+                    id,
+                    email.as_deref().unwrap_or(&target.email),
+                    at,
+                )?;
+                Ok(User::find(conn, id)?.view())
+            })
+        })
+        .await?;
+    Ok(item_response(StatusCode::OK, &updated, updated.version))
+}
+
+/// Delete an account; needs `If-Match`. Its articles stay, without a byline.
+#[utoipa::path(
+    tag = "admin: users",
+    params(
+        ("id" = i32, Path, description = "The user's id"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No user has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "This is the last admin", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/users/{id}")]
+pub async fn delete_user(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::Administer)?;
+    let id = parse_id(&id)?;
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let target = User::find(conn, id).map_err(not_found)?;
+                let version = if_match.version(target.version)?;
+                keep_an_admin(conn, &target, false)?;
+                if !User::delete(conn, id, version)? {
+                    return Err(crate::content::ContentError::Stale(version).into());
+                }
+                Activity::record(conn, user.id, "deleted", "user", id, &target.email, now())?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(no_content())
+}

@@ -1,0 +1,251 @@
+//! `/api/v1/auth`: login, refresh, logout, me.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::{
+    hash_refresh_token, hex, new_refresh_token, random_bytes, AuthUser, ACCESS_TOKEN_SECONDS,
+    REFRESH_TOKEN_DAYS,
+};
+use crate::content::now;
+use crate::content::refresh_token::RefreshToken;
+use crate::content::user::{User, UserRecord, UserView};
+use crate::db::backend::write_transaction;
+use crate::error::{ApiError, Problem};
+use crate::routes::Item;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    #[schema(write_only)]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// A token pair and who it belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenPair {
+    /// A JWT for `Authorization: Bearer`; lives `expires_in` seconds.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    /// Opaque; exchange it at `/auth/refresh` for a new pair. Each works once.
+    pub refresh_token: String,
+    pub user: UserView,
+}
+
+const LOGIN_FAILED: &str = "the email or the password is wrong";
+
+/// The client address the login limit counts against.
+fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(ip) = req.connection_info().realip_remote_addr() {
+            return ip.to_string();
+        }
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Issues a new pair for `user`, in refresh-token `family`.
+fn issue_pair(
+    state: &AppState,
+    conn: &mut crate::db::DbConnection,
+    user: &UserRecord,
+    family: &str,
+) -> Result<TokenPair, ApiError> {
+    let (refresh_token, hash) = new_refresh_token();
+    let at = now();
+    RefreshToken::insert(
+        conn,
+        user.id,
+        family,
+        &hash,
+        at + Duration::days(REFRESH_TOKEN_DAYS),
+        at,
+    )?;
+    Ok(TokenPair {
+        access_token: state.tokens.issue(user)?,
+        token_type: "Bearer",
+        expires_in: ACCESS_TOKEN_SECONDS,
+        refresh_token,
+        user: user.view(),
+    })
+}
+
+/// Log in with email and password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "A token pair", body = Item<TokenPair>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password (the same answer for both)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failures from this address or for this account; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { email, password } = body.into_inner();
+    let account = email.trim().to_lowercase();
+    let address = client_address(&req, state.config.trust_proxy);
+    if let Some(retry_after_secs) = state.login_limiter.retry_after(&address, &account) {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+    let lookup = account.clone();
+    let user = state
+        .db
+        .run(move |conn| Ok(User::find_by_email(conn, &lookup)?))
+        .await?;
+    let hash = user
+        .as_ref()
+        .filter(|u| !u.disabled)
+        .and_then(|u| u.password_hash.clone());
+    let verified = state.passwords.verify(hash, password).await?;
+    let user = match user {
+        Some(user) if verified => user,
+        _ => {
+            state.login_limiter.record_failure(&address, &account);
+            tracing::info!(%address, "failed login");
+            return Err(ApiError::Unauthorized(LOGIN_FAILED.into()));
+        }
+    };
+    let app = state.clone();
+    let pair = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                RefreshToken::purge_expired(conn, now())?;
+                issue_pair(&app, conn, &user, &hex(&random_bytes(16)))
+            })
+        })
+        .await?;
+    Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
+}
+
+/// Exchange a refresh token for a new pair. The old one stops working;
+/// presenting a spent one revokes every token of its login.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = Item<TokenPair>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, spent, revoked or expired refresh token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let hash = hash_refresh_token(body.refresh_token.trim());
+    let app = state.clone();
+    // Reuse is recorded (family revoked) even though the request fails, so
+    // the revocation must commit: decide first, then answer.
+    let outcome = state
+        .db
+        .run(move |conn| {
+            write_transaction(
+                conn,
+                |conn| -> Result<Result<TokenPair, ApiError>, ApiError> {
+                    let at = now();
+                    let invalid = || {
+                        Ok(Err(ApiError::Unauthorized(
+                            "the refresh token is not valid".into(),
+                        )))
+                    };
+                    let Some(token) = RefreshToken::find_by_hash(conn, &hash)? else {
+                        return invalid();
+                    };
+                    if token.revoked_at.is_some() || token.expires_at <= at {
+                        return invalid();
+                    }
+                    if token.used_at.is_some() || !RefreshToken::spend(conn, token.id, at)? {
+                        tracing::warn!(
+                            user_id = token.user_id,
+                            "refresh token reused: revoking its family"
+                        );
+                        RefreshToken::revoke_family(conn, &token.family, at)?;
+                        return invalid();
+                    }
+                    let user = match User::find(conn, token.user_id) {
+                        Ok(user) if !user.disabled => user,
+                        _ => return invalid(),
+                    };
+                    Ok(Ok(issue_pair(&app, conn, &user, &token.family)?))
+                },
+            )
+        })
+        .await??;
+    Ok(no_store(HttpResponse::Ok()).json(Item { data: outcome }))
+}
+
+/// Log out: revoke the refresh token (and its login). Always `204`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Revoked (or was not valid anyway)"),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let hash = hash_refresh_token(body.refresh_token.trim());
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                if let Some(token) = RefreshToken::find_by_hash(conn, &hash)? {
+                    RefreshToken::revoke_family(conn, &token.family, now())?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The current user.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account behind the access token", body = Item<UserView>),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/auth/me")]
+pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let id = user.id;
+    let view = state
+        .db
+        .run(move |conn| Ok(User::find(conn, id)?.view()))
+        .await?;
+    Ok(no_store(HttpResponse::Ok()).json(Item { data: view }))
+}
+
+fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    builder.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+    builder
+}
