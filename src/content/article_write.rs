@@ -36,6 +36,8 @@ pub struct ArticleState {
     pub canonical_url: Option<String>,
     /// `draft`, `published` or `archived` as stored.
     pub status: String,
+    #[serde(default, with = "crate::content::utc_opt")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
     pub published_at: Option<NaiveDateTime>,
     pub author_id: Option<i32>,
 }

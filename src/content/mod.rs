@@ -54,6 +54,28 @@ pub fn serialize_utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S:
     serde::Serialize::serialize(&to_utc(*t), s)
 }
 
+/// Serde for an optional stored time as RFC 3339 with `Z` (reads it back,
+/// and the bare form older snapshots may hold).
+pub mod utc_opt {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        t.map(|t| t.and_utc()).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDateTime>, D::Error> {
+        let Some(raw) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        DateTime::parse_from_rfc3339(&raw)
+            .map(|t| t.with_timezone(&Utc).naive_utc())
+            .or_else(|_| raw.parse::<NaiveDateTime>())
+            .map(Some)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// A URL-safe identifier: lowercase `a-z0-9` words joined by single hyphens,
 /// 1..=120 characters. Holding one means it is valid.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

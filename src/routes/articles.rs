@@ -28,7 +28,7 @@ pub enum SortParam {
     UpdatedDesc,
     #[serde(rename = "updated_at")]
     UpdatedAsc,
-    /// Best match first; the default when `q` is given.
+    /// Best match first; the default when `q` is given (without `q`, newest first).
     #[serde(rename = "relevance")]
     Relevance,
 }
@@ -38,11 +38,16 @@ pub enum SortParam {
 pub struct ArticleListParams {
     /// 1-based page number.
     #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
+    pub page: Option<i32>,
     /// Items per page, 1..=100.
     #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
+    pub per_page: Option<i32>,
     /// Only articles with this tag (a tag slug).
+    #[param(
+        pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        min_length = 1,
+        max_length = 120
+    )]
     pub tag: Option<String>,
     /// Full-text search over title, excerpt and body; every word must match,
     /// the last one as a prefix.
@@ -73,9 +78,8 @@ impl ArticleListParams {
             Some(q) => Some(fts_query(q).unwrap_or_else(|| "\"\"".into())),
         };
         let sort = match (self.sort, &search) {
-            (Some(SortParam::Relevance), None) => {
-                return Err(ApiError::bad_query("sort", "relevance needs a search (q)"))
-            }
+            // Without a search there is no relevance: the default order.
+            (Some(SortParam::Relevance), None) => ArticleSort::PublishedDesc,
             (None, Some(_)) | (Some(SortParam::Relevance), Some(_)) => ArticleSort::Relevance,
             (None | Some(SortParam::PublishedDesc), _) => ArticleSort::PublishedDesc,
             (Some(SortParam::PublishedAsc), _) => ArticleSort::PublishedAsc,
@@ -117,7 +121,7 @@ pub async fn list_articles(
 /// One published article, with its body, tables, FAQs, related articles, SEO and JSON-LD.
 #[utoipa::path(
     tag = "articles",
-    params(("slug" = String, Path, description = "The article's slug")),
+    params(("slug" = String, Path, description = "The article's slug", pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length = 1, max_length = 120)),
     responses(
         (status = 200, description = "The article", body = Item<PublicArticle>),
         (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),

@@ -148,6 +148,7 @@ pub async fn login(
         (status = 200, description = "A new token pair", body = Item<TokenPair>),
         (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown, spent, revoked or expired refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
@@ -204,6 +205,7 @@ pub async fn refresh(
     responses(
         (status = 204, description = "Revoked (or was not valid anyway)"),
         (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/logout")]

@@ -15,11 +15,16 @@ use crate::error::{ApiError, Problem};
 pub struct FaqListParams {
     /// 1-based page number.
     #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
+    pub page: Option<i32>,
     /// Items per page, 1..=100.
     #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
+    pub per_page: Option<i32>,
     /// Only the FAQs of this article (an article slug), in the article's order.
+    #[param(
+        pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        min_length = 1,
+        max_length = 120
+    )]
     pub article: Option<String>,
 }
 

@@ -34,7 +34,7 @@ pub async fn list_massage_types(
 /// One massage type.
 #[utoipa::path(
     tag = "massage-types",
-    params(("slug" = String, Path, description = "The massage type's slug")),
+    params(("slug" = String, Path, description = "The massage type's slug", pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length = 1, max_length = 120)),
     responses(
         (status = 200, description = "The massage type", body = Item<MassageType>),
         (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),

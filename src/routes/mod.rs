@@ -139,10 +139,10 @@ impl<T> From<Paged<T>> for List<T> {
 pub struct PageParams {
     /// 1-based page number.
     #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
+    pub page: Option<i32>,
     /// Items per page, 1..=100.
     #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
+    pub per_page: Option<i32>,
 }
 
 impl PageParams {
@@ -153,15 +153,17 @@ impl PageParams {
 
 /// Validates `page` and `per_page` (serde's flatten cannot read numbers from a
 /// query string, so list parameter structs repeat the two fields and call this).
-pub fn page_request(page: Option<u32>, per_page: Option<u32>) -> Result<PageRequest, ApiError> {
-    let page = page.unwrap_or(1);
-    if page == 0 {
-        return Err(ApiError::bad_query("page", "must be 1 or more"));
-    }
-    let per_page = per_page.unwrap_or(PageRequest::DEFAULT_PER_PAGE);
-    if !(1..=PageRequest::MAX_PER_PAGE).contains(&per_page) {
-        return Err(ApiError::bad_query("per_page", "must be between 1 and 100"));
-    }
+pub fn page_request(page: Option<i32>, per_page: Option<i32>) -> Result<PageRequest, ApiError> {
+    let page = u32::try_from(page.unwrap_or(1))
+        .ok()
+        .filter(|p| *p >= 1)
+        .ok_or_else(|| ApiError::bad_query("page", "must be 1 or more"))?;
+    let per_page = per_page.map_or(Some(PageRequest::DEFAULT_PER_PAGE), |p| {
+        u32::try_from(p).ok()
+    });
+    let per_page = per_page
+        .filter(|p| (1..=PageRequest::MAX_PER_PAGE).contains(p))
+        .ok_or_else(|| ApiError::bad_query("per_page", "must be between 1 and 100"))?;
     Ok(PageRequest { page, per_page })
 }
 

@@ -34,7 +34,7 @@ pub async fn list_treatments(
 /// One treatment.
 #[utoipa::path(
     tag = "treatments",
-    params(("slug" = String, Path, description = "The treatment's slug")),
+    params(("slug" = String, Path, description = "The treatment's slug", pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length = 1, max_length = 120)),
     responses(
         (status = 200, description = "The treatment", body = Item<Treatment>),
         (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),

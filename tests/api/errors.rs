@@ -68,14 +68,13 @@ async fn an_over_long_search_is_a_400() {
 }
 
 #[tokio::test]
-async fn relevance_without_a_search_is_a_400() {
+async fn relevance_without_a_search_falls_back_to_newest_first() {
     let app = spawn_app().await;
-    let problem = assert_problem(
-        app.get("/api/v1/articles?sort=relevance").await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert_eq!(problem["errors"][0]["field"], "sort");
+    let newest = app.list_slugs("/api/v1/articles").await;
+    assert_eq!(
+        app.list_slugs("/api/v1/articles?sort=relevance").await,
+        newest
+    );
 }
 
 #[tokio::test]

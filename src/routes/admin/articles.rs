@@ -59,6 +59,7 @@ pub enum WriteStatus {
 #[serde(deny_unknown_fields)]
 pub struct ArticleCreate {
     /// 1..=200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Made from the title when not given.
     pub slug: Option<String>,
@@ -131,14 +132,19 @@ pub struct PublishRequest {
 pub struct AdminArticleListParams {
     /// 1-based page number.
     #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
+    pub page: Option<i32>,
     /// Items per page, 1..=100.
     #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
+    pub per_page: Option<i32>,
     /// Only this status.
     #[param(inline)]
     pub status: Option<ArticleStatus>,
     /// Only articles with this tag (a tag slug).
+    #[param(
+        pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        min_length = 1,
+        max_length = 120
+    )]
     pub tag: Option<String>,
     /// Full-text search over title, excerpt and body.
     #[param(max_length = 200)]
@@ -582,7 +588,10 @@ pub async fn publish_article(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::Publish)?;
     let id = parse_id(&id)?;
-    let request: PublishRequest = optional_json(&req, &body)?.unwrap_or_default();
+    // No body, an empty one, or `null`: publish now.
+    let request: PublishRequest = optional_json::<Option<PublishRequest>>(&req, &body)?
+        .flatten()
+        .unwrap_or_default();
     let patch = ArticlePatch {
         status: Some(WriteStatus::Published),
         publish_at: Some(request.publish_at),

@@ -25,12 +25,14 @@ const ANSWER_MAX: usize = 20_000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaqCreate {
+    #[schema(min_length = 1, max_length = 500)]
     pub question: String,
     pub answer: MarkdownInput,
     /// The slug of the article it belongs to; absent or null for a standalone FAQ.
     pub article: Option<String>,
     /// After the article's last FAQ when not given.
-    pub position: Option<i64>,
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    pub position: Option<f64>,
 }
 
 /// A JSON merge patch of a FAQ.
@@ -43,7 +45,8 @@ pub struct FaqPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub article: Option<Option<String>>,
-    pub position: Option<i64>,
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    pub position: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -51,11 +54,16 @@ pub struct FaqPatch {
 pub struct AdminFaqListParams {
     /// 1-based page number.
     #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
+    pub page: Option<i32>,
     /// Items per page, 1..=100.
     #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
+    pub per_page: Option<i32>,
     /// Only the FAQs of this article (any status).
+    #[param(
+        pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        min_length = 1,
+        max_length = 120
+    )]
     pub article: Option<String>,
 }
 
@@ -226,6 +234,7 @@ pub async fn find_admin_faq(
         (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/faqs/{id}")]

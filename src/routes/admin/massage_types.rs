@@ -22,6 +22,7 @@ const DESCRIPTION_MAX: usize = 20_000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MassageTypeCreate {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Made from the name when not given.
     pub slug: Option<String>,
@@ -31,8 +32,9 @@ pub struct MassageTypeCreate {
     pub benefits: String,
     #[serde(default)]
     pub description: String,
-    /// After the last one when not given.
-    pub position: Option<i64>,
+    /// After the last one when not given; an occupied position moves the others down.
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    pub position: Option<f64>,
 }
 
 /// A JSON merge patch of a massage type.
@@ -46,11 +48,12 @@ pub struct MassageTypePatch {
     pub best_for: Option<String>,
     pub benefits: Option<String>,
     pub description: Option<String>,
-    pub position: Option<i64>,
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    pub position: Option<f64>,
 }
 
 impl MassageTypeCreate {
-    fn fields(self, checks: &mut Checks) -> (MassageTypeFields, Option<i64>) {
+    fn fields(self, checks: &mut Checks) -> (MassageTypeFields, Option<f64>) {
         let name = checks.required_text("name", &self.name, NAME_MAX);
         let fields = MassageTypeFields {
             slug: checks.slug(self.slug.as_deref(), &name),
@@ -215,6 +218,7 @@ pub async fn find_admin_massage_type(
         (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/massage-types/{id}")]

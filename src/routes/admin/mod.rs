@@ -153,15 +153,13 @@ impl Checks {
                     String::new()
                 }
             },
-            None => match Slug::from_title(source) {
-                Some(slug) => slug.into_inner(),
-                None => {
-                    if !source.trim().is_empty() {
-                        self.fail("slug", "cannot be made from the title; give one");
-                    }
-                    String::new()
-                }
-            },
+            // A title with no a-z0-9 in it (say, in another script) still
+            // gets a unique, valid slug; the editor can change it later.
+            None => Slug::from_title(source)
+                .map(Slug::into_inner)
+                .unwrap_or_else(|| {
+                    format!("item-{}", crate::auth::hex(&crate::auth::random_bytes(4)))
+                }),
         }
     }
 
@@ -175,13 +173,13 @@ impl Checks {
         values.to_vec()
     }
 
-    pub fn position(&mut self, value: i64) -> i32 {
-        match i32::try_from(value) {
-            Ok(p) if p >= 0 => p,
-            _ => {
-                self.fail("position", "must be a whole number from 0");
-                0
-            }
+    /// A whole number from 0 (`3.0` is taken as 3, as JSON does not tell them apart).
+    pub fn position(&mut self, value: f64) -> i32 {
+        if value.fract() == 0.0 && (0.0..=f64::from(i32::MAX)).contains(&value) {
+            value as i32
+        } else {
+            self.fail("position", "must be a whole number from 0");
+            0
         }
     }
 

@@ -20,6 +20,7 @@ const NAME_MAX: usize = 100;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagCreate {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Made from the name when not given.
     pub slug: Option<String>,
@@ -169,6 +170,7 @@ pub async fn find_admin_tag(
         (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/tags/{id}")]

@@ -21,6 +21,7 @@ const TEXT_MAX: usize = 2_000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TreatmentCreate {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Made from the name when not given.
     pub slug: Option<String>,
@@ -28,8 +29,9 @@ pub struct TreatmentCreate {
     pub benefits: String,
     #[serde(default)]
     pub limitations: String,
-    /// After the last one when not given.
-    pub position: Option<i64>,
+    /// After the last one when not given; an occupied position moves the others down.
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    pub position: Option<f64>,
 }
 
 /// A JSON merge patch of a treatment.
@@ -42,11 +44,12 @@ pub struct TreatmentPatch {
     pub slug: Option<Option<String>>,
     pub benefits: Option<String>,
     pub limitations: Option<String>,
-    pub position: Option<i64>,
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    pub position: Option<f64>,
 }
 
 impl TreatmentCreate {
-    fn fields(self, checks: &mut Checks) -> (TreatmentFields, Option<i64>) {
+    fn fields(self, checks: &mut Checks) -> (TreatmentFields, Option<f64>) {
         let name = checks.required_text("name", &self.name, NAME_MAX);
         let fields = TreatmentFields {
             slug: checks.slug(self.slug.as_deref(), &name),
@@ -207,6 +210,7 @@ pub async fn find_admin_treatment(
         (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/treatments/{id}")]

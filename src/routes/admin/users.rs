@@ -22,12 +22,15 @@ const NAME_MAX: usize = 100;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
+    #[schema(format = Email, min_length = 3, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// At least 12 characters; stored only as an Argon2id hash.
-    #[schema(write_only)]
+    #[schema(write_only, min_length = 12, max_length = 1024)]
     pub password: String,
     /// `author`, `editor` or `admin`.
+    #[schema(value_type = Role)]
     pub role: String,
     #[serde(default)]
     pub disabled: bool,
@@ -39,8 +42,9 @@ pub struct UserCreate {
 pub struct UserPatch {
     pub email: Option<String>,
     pub name: Option<String>,
-    #[schema(write_only)]
+    #[schema(write_only, min_length = 12, max_length = 1024)]
     pub password: Option<String>,
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
     /// A disabled account cannot log in, and its tokens stop working at once.
     pub disabled: Option<bool>,
@@ -110,6 +114,7 @@ fn keep_an_admin(
     params(PageParams),
     security(("bearer" = [])),
     responses(
+        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "A page of accounts", body = List<UserView>),
         (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
@@ -144,6 +149,7 @@ pub async fn list_users(
         (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users")]
@@ -247,6 +253,7 @@ pub async fn find_user(
         (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/users/{id}")]
