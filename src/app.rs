@@ -33,8 +33,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
 }
 
-/// Argon2 runs at most this many at once (each takes 19 MiB and a core).
-const PASSWORD_CONCURRENCY: usize = 2;
+/// Argon2 threads (each holds 19 MiB and keeps a core busy while hashing).
+const PASSWORD_WORKERS: usize = 2;
 
 /// Largest request body accepted, JSON or otherwise.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -60,7 +60,7 @@ impl AppState {
             openapi_json: crate::openapi::document_json().into(),
             routes: Arc::new(documented_routes(&document)),
             tokens: TokenKeys::new(config.jwt_secret.as_ref()),
-            passwords: Passwords::new(PASSWORD_CONCURRENCY)?,
+            passwords: Passwords::new(PASSWORD_WORKERS),
             login_limiter: Arc::new(LoginLimiter::default()),
         })
     }

@@ -7,12 +7,11 @@ use std::sync::Arc;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{self, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 
 use crate::app::AppState;
 use crate::config::Secret;
@@ -43,78 +42,171 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// Argon2id with the OWASP parameters (19 MiB, 2 iterations, 1 lane), run on
-/// the blocking pool with bounded concurrency so a flood of logins cannot
-/// take every thread readers need.
+/// Argon2id with the OWASP parameters (19 MiB, 2 iterations, 1 lane), run
+/// on a few dedicated threads that each reuse one 19 MiB buffer: a flood of
+/// logins queues there (and is shed past the queue) instead of taking the
+/// threads readers need, and memory stays at workers x 19 MiB (freeing and
+/// re-allocating 19 MiB per hash made glibc keep gigabytes).
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
-    /// Verified against when the email is unknown, so both failures cost the same.
-    dummy_hash: Arc<str>,
+    jobs: std::sync::mpsc::SyncSender<PasswordJob>,
+}
+
+enum PasswordJob {
+    Hash(
+        Password,
+        tokio::sync::oneshot::Sender<Result<String, ApiError>>,
+    ),
+    Verify(Option<String>, String, tokio::sync::oneshot::Sender<bool>),
+}
+
+const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
+const ARGON2_ITERATIONS: u32 = 2;
+const ARGON2_LANES: u32 = 1;
+/// Logins waiting for a password worker before new ones get 503.
+const PASSWORD_QUEUE: usize = 64;
+
+fn argon2_params() -> Params {
+    Params::new(ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_LANES, None).unwrap_or_default()
 }
 
 fn argon2() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, argon2_params())
 }
 
-/// Hashes a password into an Argon2id PHC string (blocking: call off the async workers).
+/// Verified against when the email is unknown, so both failures cost the
+/// same. A constant with the same parameters as real hashes.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$AZMJbzWv3nJK7/oM9CjHpA$qTQzUYEdFjNJG8n70s4qsu4Prv0KIlX8upyw/mDKIj8";
+
+/// Hashes a password into an Argon2id PHC string (blocking; start-up and CLI).
 pub fn hash_password_blocking(password: &Password) -> Result<String, ApiError> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password.0.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+    let mut memory = vec![argon2::Block::default(); argon2_params().block_count()];
+    hash_with_memory(password, &mut memory)
 }
 
+fn hash_with_memory(password: &Password, memory: &mut [argon2::Block]) -> Result<String, ApiError> {
+    let fail =
+        |e: &dyn std::fmt::Display| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}"));
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_buf = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(|e| fail(&e))?;
+    let mut out = [0u8; 32];
+    argon2()
+        .hash_password_into_with_memory(password.0.as_bytes(), salt_bytes, &mut out, memory)
+        .map_err(|e| fail(&e))?;
+    let output = password_hash::Output::new(&out).map_err(|e| fail(&e))?;
+    Ok(format!(
+        "$argon2id$v=19$m={ARGON2_MEMORY_KIB},t={ARGON2_ITERATIONS},p={ARGON2_LANES}${}${output}",
+        salt.as_str()
+    ))
+}
+
+/// True when `password` matches the PHC string `hash` (constant-time compare).
+fn verify_with_memory(hash: &str, password: &str, memory: &mut Vec<argon2::Block>) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(expected), Some(salt), Ok(params)) =
+        (parsed.hash, parsed.salt, Params::try_from(&parsed))
+    else {
+        return false;
+    };
+    if parsed.algorithm != argon2::ARGON2ID_IDENT {
+        return false;
+    }
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt_bytes) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), argon2::Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let blocks = &mut memory[..params.block_count()];
+    if argon
+        .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, blocks)
+        .is_err()
+    {
+        return false;
+    }
+    password_hash::Output::new(&out).is_ok_and(|computed| computed == expected)
+}
+
+#[cfg(test)]
 fn verify_blocking(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            argon2()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    verify_with_memory(hash, password, &mut Vec::new())
 }
 
 impl Passwords {
-    pub fn new(concurrency: usize) -> anyhow::Result<Self> {
-        let dummy = hash_password_blocking(&Password("dummy password for timing".into()))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            dummy_hash: dummy.into(),
+    /// Starts `workers` password threads.
+    pub fn new(workers: usize) -> Self {
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<PasswordJob>(PASSWORD_QUEUE);
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for n in 0..workers.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || {
+                    let mut memory = vec![argon2::Block::default(); argon2_params().block_count()];
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(PasswordJob::Hash(password, reply)) => {
+                                let _ = reply.send(hash_with_memory(&password, &mut memory));
+                            }
+                            Ok(PasswordJob::Verify(hash, password, reply)) => {
+                                let ok = match hash {
+                                    Some(hash) => verify_with_memory(&hash, &password, &mut memory),
+                                    None => {
+                                        verify_with_memory(DUMMY_HASH, &password, &mut memory);
+                                        false
+                                    }
+                                };
+                                let _ = reply.send(ok);
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password worker");
+            }
+        }
+        Self { jobs }
+    }
+
+    fn submit(&self, job: PasswordJob) -> Result<(), ApiError> {
+        self.jobs.try_send(job).map_err(|e| match e {
+            std::sync::mpsc::TrySendError::Full(_) => {
+                ApiError::Unavailable(anyhow::anyhow!("too many password checks queued"))
+            }
+            std::sync::mpsc::TrySendError::Disconnected(_) => {
+                ApiError::Internal(anyhow::anyhow!("the password workers stopped"))
+            }
         })
     }
 
     pub async fn hash(&self, password: Password) -> Result<String, ApiError> {
-        let _permit = self.permit().await?;
-        web::block(move || hash_password_blocking(&password))
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.submit(PasswordJob::Hash(password, reply))?;
+        answer
             .await
-            .map_err(|e| ApiError::Unavailable(anyhow::anyhow!("blocking pool: {e}")))?
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("a password worker stopped")))?
     }
 
     /// True when `password` matches `hash`; with no hash, the dummy is checked
     /// (and the answer is false) so the time taken gives nothing away.
     pub async fn verify(&self, hash: Option<String>, password: String) -> Result<bool, ApiError> {
-        let _permit = self.permit().await?;
-        let dummy = self.dummy_hash.clone();
-        web::block(move || match hash {
-            Some(hash) => verify_blocking(&hash, &password),
-            None => {
-                verify_blocking(&dummy, &password);
-                false
-            }
-        })
-        .await
-        .map_err(|e| ApiError::Unavailable(anyhow::anyhow!("blocking pool: {e}")))
-    }
-
-    async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
-        self.permits
-            .acquire()
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.submit(PasswordJob::Verify(hash, password, reply))?;
+        answer
             .await
-            .map_err(|e| ApiError::Unavailable(anyhow::anyhow!("password permits: {e}")))
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("a password worker stopped")))
     }
 }
 
@@ -390,6 +482,16 @@ mod tests {
         assert!(verify_blocking(&hash, "correct horse battery"));
         assert!(!verify_blocking(&hash, "wrong horse battery"));
         assert!(!verify_blocking("not a hash", "x"));
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        let real =
+            hash_password_blocking(&Password::parse("any password at all").unwrap()).unwrap();
+        let params = |h: &str| h.split('$').nth(3).map(str::to_string);
+        assert_eq!(params(DUMMY_HASH), params(&real));
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!verify_blocking(DUMMY_HASH, "guess"));
     }
 
     #[test]

@@ -13,7 +13,6 @@ use crate::auth::{
 use crate::content::now;
 use crate::content::refresh_token::RefreshToken;
 use crate::content::user::{User, UserRecord, UserView};
-use crate::db::backend::write_transaction;
 use crate::error::{ApiError, Problem};
 use crate::routes::Item;
 
@@ -129,11 +128,9 @@ pub async fn login(
     let app = state.clone();
     let pair = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                RefreshToken::purge_expired(conn, now())?;
-                issue_pair(&app, conn, &user, &hex(&random_bytes(16)))
-            })
+        .write(move |conn| {
+            RefreshToken::purge_expired(conn, now())?;
+            issue_pair(&app, conn, &user, &hex(&random_bytes(16)))
         })
         .await?;
     Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
@@ -162,38 +159,35 @@ pub async fn refresh(
     // the revocation must commit: decide first, then answer.
     let outcome = state
         .db
-        .run(move |conn| {
-            write_transaction(
-                conn,
-                |conn| -> Result<Result<TokenPair, ApiError>, ApiError> {
-                    let at = now();
-                    let invalid = || {
-                        Ok(Err(ApiError::Unauthorized(
-                            "the refresh token is not valid".into(),
-                        )))
-                    };
-                    let Some(token) = RefreshToken::find_by_hash(conn, &hash)? else {
-                        return invalid();
-                    };
-                    if token.revoked_at.is_some() || token.expires_at <= at {
-                        return invalid();
-                    }
-                    if token.used_at.is_some() || !RefreshToken::spend(conn, token.id, at)? {
-                        tracing::warn!(
-                            user_id = token.user_id,
-                            "refresh token reused: revoking its family"
-                        );
-                        RefreshToken::revoke_family(conn, &token.family, at)?;
-                        return invalid();
-                    }
-                    let user = match User::find(conn, token.user_id) {
-                        Ok(user) if !user.disabled => user,
-                        _ => return invalid(),
-                    };
-                    Ok(Ok(issue_pair(&app, conn, &user, &token.family)?))
-                },
-            )
-        })
+        .write(
+            move |conn| -> Result<Result<TokenPair, ApiError>, ApiError> {
+                let at = now();
+                let invalid = || {
+                    Ok(Err(ApiError::Unauthorized(
+                        "the refresh token is not valid".into(),
+                    )))
+                };
+                let Some(token) = RefreshToken::find_by_hash(conn, &hash)? else {
+                    return invalid();
+                };
+                if token.revoked_at.is_some() || token.expires_at <= at {
+                    return invalid();
+                }
+                if token.used_at.is_some() || !RefreshToken::spend(conn, token.id, at)? {
+                    tracing::warn!(
+                        user_id = token.user_id,
+                        "refresh token reused: revoking its family"
+                    );
+                    RefreshToken::revoke_family(conn, &token.family, at)?;
+                    return invalid();
+                }
+                let user = match User::find(conn, token.user_id) {
+                    Ok(user) if !user.disabled => user,
+                    _ => return invalid(),
+                };
+                Ok(Ok(issue_pair(&app, conn, &user, &token.family)?))
+            },
+        )
         .await??;
     Ok(no_store(HttpResponse::Ok()).json(Item { data: outcome }))
 }
@@ -216,13 +210,11 @@ pub async fn logout(
     let hash = hash_refresh_token(body.refresh_token.trim());
     state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                if let Some(token) = RefreshToken::find_by_hash(conn, &hash)? {
-                    RefreshToken::revoke_family(conn, &token.family, now())?;
-                }
-                Ok(())
-            })
+        .write(move |conn| {
+            if let Some(token) = RefreshToken::find_by_hash(conn, &hash)? {
+                RefreshToken::revoke_family(conn, &token.family, now())?;
+            }
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

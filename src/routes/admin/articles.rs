@@ -17,7 +17,6 @@ use crate::content::article::{
 };
 use crate::content::article_write::{self, ArticleState, Revision, Stored};
 use crate::content::{now, ContentError};
-use crate::db::backend::write_transaction;
 use crate::db::DbConnection;
 use crate::error::{ApiError, Problem};
 use crate::routes::articles::{ArticleListParams, SortParam};
@@ -413,13 +412,11 @@ pub async fn create_article(
     let article_state = body.into_inner().into_state(&user)?;
     let article = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let at = now();
-                let id = article_write::create(conn, &article_state, user.id, at)
-                    .map_err(slug_conflict)?;
-                Ok(Article::find_admin(conn, id, at)?)
-            })
+        .write(move |conn| {
+            let at = now();
+            let id =
+                article_write::create(conn, &article_state, user.id, at).map_err(slug_conflict)?;
+            Ok(Article::find_admin(conn, id, at)?)
         })
         .await?;
     Ok(created(
@@ -499,24 +496,22 @@ pub async fn update_article(
     let patch = body.into_inner();
     let article = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (mut article_state, stored) = load_for_change(conn, &user, id)?;
-                let version = if_match.version(stored.version)?;
-                patch.apply(&user, &mut article_state)?;
-                if user.role < crate::content::user::Role::Editor
-                    && article_state.status != STATUS_DRAFT
-                {
-                    return Err(ApiError::Forbidden(
-                        "authors keep their articles as drafts".into(),
-                    ));
-                }
-                let action = action_for(&stored, &article_state);
-                let at = now();
-                article_write::update(conn, id, version, &article_state, user.id, action, at)
-                    .map_err(slug_conflict)?;
-                Ok(Article::find_admin(conn, id, at)?)
-            })
+        .write(move |conn| {
+            let (mut article_state, stored) = load_for_change(conn, &user, id)?;
+            let version = if_match.version(stored.version)?;
+            patch.apply(&user, &mut article_state)?;
+            if user.role < crate::content::user::Role::Editor
+                && article_state.status != STATUS_DRAFT
+            {
+                return Err(ApiError::Forbidden(
+                    "authors keep their articles as drafts".into(),
+                ));
+            }
+            let action = action_for(&stored, &article_state);
+            let at = now();
+            article_write::update(conn, id, version, &article_state, user.id, action, at)
+                .map_err(slug_conflict)?;
+            Ok(Article::find_admin(conn, id, at)?)
         })
         .await?;
     Ok(respond(StatusCode::OK, &article))
@@ -549,13 +544,11 @@ pub async fn delete_article(
     let id = parse_id(&id)?;
     state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (article_state, stored) = load_for_change(conn, &user, id)?;
-                let version = if_match.version(stored.version)?;
-                article_write::delete(conn, id, version, &article_state.title, user.id, now())?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let (article_state, stored) = load_for_change(conn, &user, id)?;
+            let version = if_match.version(stored.version)?;
+            article_write::delete(conn, id, version, &article_state.title, user.id, now())?;
+            Ok(())
         })
         .await?;
     Ok(no_content())
@@ -639,16 +632,14 @@ async fn change_status(
 ) -> Result<HttpResponse, ApiError> {
     let article = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (mut article_state, stored) = load_for_change(conn, &user, id)?;
-                let version = if_match.version_if_sent(stored.version)?;
-                patch.apply(&user, &mut article_state)?;
-                let action = action_for(&stored, &article_state);
-                let at = now();
-                article_write::update(conn, id, version, &article_state, user.id, action, at)?;
-                Ok(Article::find_admin(conn, id, at)?)
-            })
+        .write(move |conn| {
+            let (mut article_state, stored) = load_for_change(conn, &user, id)?;
+            let version = if_match.version_if_sent(stored.version)?;
+            patch.apply(&user, &mut article_state)?;
+            let action = action_for(&stored, &article_state);
+            let at = now();
+            article_write::update(conn, id, version, &article_state, user.id, action, at)?;
+            Ok(Article::find_admin(conn, id, at)?)
         })
         .await?;
     Ok(respond(StatusCode::OK, &article))
@@ -721,24 +712,21 @@ pub async fn restore_article_revision(
     let revision = parse_id(&revision)?;
     let article = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let (current, stored) = load_for_change(conn, &user, id)?;
-                let version = if_match.version_if_sent(stored.version)?;
-                let saved =
-                    article_write::revision_state(conn, id, revision)?.ok_or_else(|| {
-                        ApiError::not_found(format!("article {id} has no revision {revision}"))
-                    })?;
-                let restored = ArticleState {
-                    status: current.status,
-                    published_at: current.published_at,
-                    ..article_write::without_missing_links(conn, saved)?
-                };
-                let at = now();
-                article_write::update(conn, id, version, &restored, user.id, "restored", at)
-                    .map_err(slug_conflict)?;
-                Ok(Article::find_admin(conn, id, at)?)
-            })
+        .write(move |conn| {
+            let (current, stored) = load_for_change(conn, &user, id)?;
+            let version = if_match.version_if_sent(stored.version)?;
+            let saved = article_write::revision_state(conn, id, revision)?.ok_or_else(|| {
+                ApiError::not_found(format!("article {id} has no revision {revision}"))
+            })?;
+            let restored = ArticleState {
+                status: current.status,
+                published_at: current.published_at,
+                ..article_write::without_missing_links(conn, saved)?
+            };
+            let at = now();
+            article_write::update(conn, id, version, &restored, user.id, "restored", at)
+                .map_err(slug_conflict)?;
+            Ok(Article::find_admin(conn, id, at)?)
         })
         .await?;
     Ok(respond(StatusCode::OK, &article))

@@ -13,7 +13,6 @@ use crate::content::article::Article;
 use crate::content::article_write::ArticleState;
 use crate::content::faq::{Faq, FaqFields, FaqFilter};
 use crate::content::{now, Slug};
-use crate::db::backend::write_transaction;
 use crate::db::DbConnection;
 use crate::error::{ApiError, Problem};
 use crate::routes::{page_request, Item, List};
@@ -161,26 +160,24 @@ pub async fn create_faq(
     checks.finish()?;
     let item = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let article_id = body
-                    .article
-                    .as_deref()
-                    .map(|s| article_id(conn, s))
-                    .transpose()?;
-                authorize_faq(conn, &user, article_id)?;
-                let fields = FaqFields {
-                    question,
-                    answer_markdown: answer,
-                    article_id,
-                    position: match position {
-                        Some(p) => p,
-                        None => Faq::next_position(conn, article_id)?,
-                    },
-                };
-                let id = Faq::create(conn, &fields, user.id, now())?;
-                Ok(Faq::find(conn, id)?)
-            })
+        .write(move |conn| {
+            let article_id = body
+                .article
+                .as_deref()
+                .map(|s| article_id(conn, s))
+                .transpose()?;
+            authorize_faq(conn, &user, article_id)?;
+            let fields = FaqFields {
+                question,
+                answer_markdown: answer,
+                article_id,
+                position: match position {
+                    Some(p) => p,
+                    None => Faq::next_position(conn, article_id)?,
+                },
+            };
+            let id = Faq::create(conn, &fields, user.id, now())?;
+            Ok(Faq::find(conn, id)?)
         })
         .await?;
     Ok(created(
@@ -249,40 +246,37 @@ pub async fn update_faq(
     let patch = body.into_inner();
     let item = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = Faq::find(conn, id).map_err(not_found)?;
-                let current_article = Faq::article_id(conn, id)?;
-                authorize_faq(conn, &user, current_article)?;
-                let version = if_match.version(current.version)?;
-                let mut checks = Checks::default();
-                let mut fields = FaqFields {
-                    question: current.question,
-                    answer_markdown: current.answer.markdown,
-                    article_id: current_article,
-                    position: current.position,
-                };
-                if let Some(q) = patch.question {
-                    fields.question = checks.required_text("question", &q, QUESTION_MAX);
-                }
-                if let Some(a) = patch.answer {
-                    fields.answer_markdown =
-                        checks.required_text("answer", &a.markdown, ANSWER_MAX);
-                }
-                if let Some(p) = patch.position {
-                    fields.position = checks.position(p);
-                }
-                checks.finish()?;
-                if let Some(article) = patch.article {
-                    fields.article_id = article
-                        .as_deref()
-                        .map(|s| article_id(conn, s))
-                        .transpose()?;
-                    authorize_faq(conn, &user, fields.article_id)?;
-                }
-                Faq::update(conn, id, version, &fields, user.id, now())?;
-                Ok(Faq::find(conn, id)?)
-            })
+        .write(move |conn| {
+            let current = Faq::find(conn, id).map_err(not_found)?;
+            let current_article = Faq::article_id(conn, id)?;
+            authorize_faq(conn, &user, current_article)?;
+            let version = if_match.version(current.version)?;
+            let mut checks = Checks::default();
+            let mut fields = FaqFields {
+                question: current.question,
+                answer_markdown: current.answer.markdown,
+                article_id: current_article,
+                position: current.position,
+            };
+            if let Some(q) = patch.question {
+                fields.question = checks.required_text("question", &q, QUESTION_MAX);
+            }
+            if let Some(a) = patch.answer {
+                fields.answer_markdown = checks.required_text("answer", &a.markdown, ANSWER_MAX);
+            }
+            if let Some(p) = patch.position {
+                fields.position = checks.position(p);
+            }
+            checks.finish()?;
+            if let Some(article) = patch.article {
+                fields.article_id = article
+                    .as_deref()
+                    .map(|s| article_id(conn, s))
+                    .transpose()?;
+                authorize_faq(conn, &user, fields.article_id)?;
+            }
+            Faq::update(conn, id, version, &fields, user.id, now())?;
+            Ok(Faq::find(conn, id)?)
         })
         .await?;
     Ok(item_response(StatusCode::OK, &item, item.version))
@@ -315,15 +309,13 @@ pub async fn delete_faq(
     let id = parse_id(&id)?;
     state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = Faq::find(conn, id).map_err(not_found)?;
-                let article = Faq::article_id(conn, id)?;
-                authorize_faq(conn, &user, article)?;
-                let version = if_match.version(current.version)?;
-                Faq::delete(conn, id, version, user.id, now())?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let current = Faq::find(conn, id).map_err(not_found)?;
+            let article = Faq::article_id(conn, id)?;
+            authorize_faq(conn, &user, article)?;
+            let version = if_match.version(current.version)?;
+            Faq::delete(conn, id, version, user.id, now())?;
+            Ok(())
         })
         .await?;
     Ok(no_content())

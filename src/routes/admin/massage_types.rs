@@ -10,7 +10,6 @@ use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::massage_type::{MassageType, MassageTypeFields};
 use crate::content::now;
-use crate::db::backend::write_transaction;
 use crate::error::{ApiError, Problem};
 use crate::routes::{Item, List, PageParams};
 
@@ -155,14 +154,12 @@ pub async fn create_massage_type(
     checks.finish()?;
     let item = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                if position.is_none() {
-                    fields.position = MassageType::next_position(conn)?;
-                }
-                let id = MassageType::create(conn, &fields, user.id, now())?;
-                Ok(MassageType::find(conn, id)?)
-            })
+        .write(move |conn| {
+            if position.is_none() {
+                fields.position = MassageType::next_position(conn)?;
+            }
+            let id = MassageType::create(conn, &fields, user.id, now())?;
+            Ok(MassageType::find(conn, id)?)
         })
         .await?;
     Ok(created(
@@ -234,17 +231,15 @@ pub async fn update_massage_type(
     let patch = body.into_inner();
     let item = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = MassageType::find(conn, id).map_err(not_found)?;
-                let version = if_match.version(current.version)?;
-                let mut fields = current.fields();
-                let mut checks = Checks::default();
-                patch.apply(&mut fields, &mut checks);
-                checks.finish()?;
-                MassageType::update(conn, id, version, &fields, user.id, now())?;
-                Ok(MassageType::find(conn, id)?)
-            })
+        .write(move |conn| {
+            let current = MassageType::find(conn, id).map_err(not_found)?;
+            let version = if_match.version(current.version)?;
+            let mut fields = current.fields();
+            let mut checks = Checks::default();
+            patch.apply(&mut fields, &mut checks);
+            checks.finish()?;
+            MassageType::update(conn, id, version, &fields, user.id, now())?;
+            Ok(MassageType::find(conn, id)?)
         })
         .await?;
     Ok(item_response(StatusCode::OK, &item, item.version))
@@ -278,13 +273,11 @@ pub async fn delete_massage_type(
     let id = parse_id(&id)?;
     state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = MassageType::find(conn, id).map_err(not_found)?;
-                let version = if_match.version(current.version)?;
-                MassageType::delete(conn, id, version, user.id, now())?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let current = MassageType::find(conn, id).map_err(not_found)?;
+            let version = if_match.version(current.version)?;
+            MassageType::delete(conn, id, version, user.id, now())?;
+            Ok(())
         })
         .await?;
     Ok(no_content())

@@ -10,7 +10,6 @@ use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::now;
 use crate::content::site::{Site, SiteChanges};
-use crate::db::backend::write_transaction;
 use crate::error::{ApiError, Problem};
 use crate::routes::Item;
 
@@ -72,46 +71,42 @@ pub async fn update_site(
     let patch = body.into_inner();
     let site = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = Site::find(conn)?;
-                let version = if_match.version(current.version)?;
-                let mut checks = Checks::default();
-                let name = match &patch.name {
-                    Some(v) => checks.required_text("name", v, 200),
-                    None => current.name.clone(),
-                };
-                let location = match &patch.location {
-                    Some(v) => checks.required_text("location", v, 200),
-                    None => current.location.clone(),
-                };
-                let description = match &patch.description {
-                    Some(v) => checks.text("description", v, 2_000),
-                    None => current.description.clone(),
-                };
-                let base_url = match &patch.base_url {
-                    Some(v)
-                        if !(v.is_empty()
-                            || v.starts_with("https://")
-                            || v.starts_with("http://")) =>
-                    {
-                        checks.fail("base_url", "must be an http(s) URL or empty");
-                        String::new()
-                    }
-                    Some(v) => checks.text("base_url", v, 500),
-                    None => current.base_url.clone(),
-                };
-                checks.finish()?;
-                let changes = SiteChanges {
-                    name: &name,
-                    location: &location,
-                    description: &description,
-                    base_url: &base_url,
-                    updated_at: now(),
-                };
-                Site::update(conn, version, &changes, user.id)?;
-                Ok(Site::find(conn)?)
-            })
+        .write(move |conn| {
+            let current = Site::find(conn)?;
+            let version = if_match.version(current.version)?;
+            let mut checks = Checks::default();
+            let name = match &patch.name {
+                Some(v) => checks.required_text("name", v, 200),
+                None => current.name.clone(),
+            };
+            let location = match &patch.location {
+                Some(v) => checks.required_text("location", v, 200),
+                None => current.location.clone(),
+            };
+            let description = match &patch.description {
+                Some(v) => checks.text("description", v, 2_000),
+                None => current.description.clone(),
+            };
+            let base_url = match &patch.base_url {
+                Some(v)
+                    if !(v.is_empty() || v.starts_with("https://") || v.starts_with("http://")) =>
+                {
+                    checks.fail("base_url", "must be an http(s) URL or empty");
+                    String::new()
+                }
+                Some(v) => checks.text("base_url", v, 500),
+                None => current.base_url.clone(),
+            };
+            checks.finish()?;
+            let changes = SiteChanges {
+                name: &name,
+                location: &location,
+                description: &description,
+                base_url: &base_url,
+                updated_at: now(),
+            };
+            Site::update(conn, version, &changes, user.id)?;
+            Ok(Site::find(conn)?)
         })
         .await?;
     Ok(item_response(StatusCode::OK, &site, site.version))

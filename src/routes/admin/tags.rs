@@ -10,7 +10,6 @@ use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::tag::{Tag, TagFields, TagWithCount};
 use crate::content::{now, Paged};
-use crate::db::backend::write_transaction;
 use crate::error::{ApiError, Problem};
 use crate::routes::{Item, List, PageParams};
 
@@ -110,12 +109,10 @@ pub async fn create_tag(
     checks.finish()?;
     let item = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let at = now();
-                let id = Tag::create(conn, &fields, user.id, at)?;
-                Ok(Tag::find(conn, id, at)?)
-            })
+        .write(move |conn| {
+            let at = now();
+            let id = Tag::create(conn, &fields, user.id, at)?;
+            Ok(Tag::find(conn, id, at)?)
         })
         .await?;
     Ok(created(
@@ -186,24 +183,22 @@ pub async fn update_tag(
     let patch = body.into_inner();
     let item = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let at = now();
-                let current = Tag::find(conn, id, at).map_err(not_found)?;
-                let version = if_match.version(current.version)?;
-                let mut checks = Checks::default();
-                let name = match patch.name {
-                    Some(n) => checks.required_text("name", &n, NAME_MAX),
-                    None => current.name,
-                };
-                let slug = match patch.slug {
-                    Some(given) => checks.slug(given.as_deref(), &name),
-                    None => current.slug,
-                };
-                checks.finish()?;
-                Tag::update(conn, id, version, &TagFields { slug, name }, user.id, at)?;
-                Ok(Tag::find(conn, id, at)?)
-            })
+        .write(move |conn| {
+            let at = now();
+            let current = Tag::find(conn, id, at).map_err(not_found)?;
+            let version = if_match.version(current.version)?;
+            let mut checks = Checks::default();
+            let name = match patch.name {
+                Some(n) => checks.required_text("name", &n, NAME_MAX),
+                None => current.name,
+            };
+            let slug = match patch.slug {
+                Some(given) => checks.slug(given.as_deref(), &name),
+                None => current.slug,
+            };
+            checks.finish()?;
+            Tag::update(conn, id, version, &TagFields { slug, name }, user.id, at)?;
+            Ok(Tag::find(conn, id, at)?)
         })
         .await?;
     Ok(item_response(StatusCode::OK, &item, item.version))
@@ -237,13 +232,11 @@ pub async fn delete_tag(
     let id = parse_id(&id)?;
     state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = Tag::find(conn, id, now()).map_err(not_found)?;
-                let version = if_match.version(current.version)?;
-                Tag::delete(conn, id, version, user.id, now())?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let current = Tag::find(conn, id, now()).map_err(not_found)?;
+            let version = if_match.version(current.version)?;
+            Tag::delete(conn, id, version, user.id, now())?;
+            Ok(())
         })
         .await?;
     Ok(no_content())

@@ -10,7 +10,6 @@ use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::now;
 use crate::content::treatment::{Treatment, TreatmentFields};
-use crate::db::backend::write_transaction;
 use crate::error::{ApiError, Problem};
 use crate::routes::{Item, List, PageParams};
 
@@ -147,14 +146,12 @@ pub async fn create_treatment(
     checks.finish()?;
     let item = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                if position.is_none() {
-                    fields.position = Treatment::next_position(conn)?;
-                }
-                let id = Treatment::create(conn, &fields, user.id, now())?;
-                Ok(Treatment::find(conn, id)?)
-            })
+        .write(move |conn| {
+            if position.is_none() {
+                fields.position = Treatment::next_position(conn)?;
+            }
+            let id = Treatment::create(conn, &fields, user.id, now())?;
+            Ok(Treatment::find(conn, id)?)
         })
         .await?;
     Ok(created(
@@ -226,17 +223,15 @@ pub async fn update_treatment(
     let patch = body.into_inner();
     let item = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = Treatment::find(conn, id).map_err(not_found)?;
-                let version = if_match.version(current.version)?;
-                let mut fields = current.fields();
-                let mut checks = Checks::default();
-                patch.apply(&mut fields, &mut checks);
-                checks.finish()?;
-                Treatment::update(conn, id, version, &fields, user.id, now())?;
-                Ok(Treatment::find(conn, id)?)
-            })
+        .write(move |conn| {
+            let current = Treatment::find(conn, id).map_err(not_found)?;
+            let version = if_match.version(current.version)?;
+            let mut fields = current.fields();
+            let mut checks = Checks::default();
+            patch.apply(&mut fields, &mut checks);
+            checks.finish()?;
+            Treatment::update(conn, id, version, &fields, user.id, now())?;
+            Ok(Treatment::find(conn, id)?)
         })
         .await?;
     Ok(item_response(StatusCode::OK, &item, item.version))
@@ -270,13 +265,11 @@ pub async fn delete_treatment(
     let id = parse_id(&id)?;
     state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let current = Treatment::find(conn, id).map_err(not_found)?;
-                let version = if_match.version(current.version)?;
-                Treatment::delete(conn, id, version, user.id, now())?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let current = Treatment::find(conn, id).map_err(not_found)?;
+            let version = if_match.version(current.version)?;
+            Treatment::delete(conn, id, version, user.id, now())?;
+            Ok(())
         })
         .await?;
     Ok(no_content())

@@ -11,7 +11,6 @@ use crate::auth::{authorize, Action, AuthUser, Password};
 use crate::content::activity::Activity;
 use crate::content::now;
 use crate::content::user::{Email, NewUser, Role, User, UserChanges, UserView};
-use crate::db::backend::write_transaction;
 use crate::db::DbConnection;
 use crate::error::{ApiError, Problem};
 use crate::routes::{Item, List, PageParams};
@@ -173,31 +172,29 @@ pub async fn create_user(
     let disabled = body.disabled;
     let created_user = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let at = now();
-                let id = User::insert(
-                    conn,
-                    &NewUser {
-                        email: &email,
-                        name: &name,
-                        role: role.as_str(),
-                        password_hash: Some(&hash),
-                        created_at: at,
-                        updated_at: at,
-                    },
-                )
-                .map_err(|e| email_conflict(e.into()))?;
-                if disabled {
-                    let changes = UserChanges {
-                        disabled: Some(true),
-                        ..UserChanges::default()
-                    };
-                    User::update(conn, id, 1, &changes, at)?;
-                }
-                Activity::record(conn, user.id, "created", "user", id, &email, at)?;
-                Ok(User::find(conn, id)?.view())
-            })
+        .write(move |conn| {
+            let at = now();
+            let id = User::insert(
+                conn,
+                &NewUser {
+                    email: &email,
+                    name: &name,
+                    role: role.as_str(),
+                    password_hash: Some(&hash),
+                    created_at: at,
+                    updated_at: at,
+                },
+            )
+            .map_err(|e| email_conflict(e.into()))?;
+            if disabled {
+                let changes = UserChanges {
+                    disabled: Some(true),
+                    ..UserChanges::default()
+                };
+                User::update(conn, id, 1, &changes, at)?;
+            }
+            Activity::record(conn, user.id, "created", "user", id, &email, at)?;
+            Ok(User::find(conn, id)?.view())
         })
         .await?;
     Ok(created(
@@ -286,37 +283,35 @@ pub async fn update_user(
     let disabled = patch.disabled;
     let updated = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let target = User::find(conn, id).map_err(not_found)?;
-                let version = if_match.version(target.version)?;
-                let still_admin = role.unwrap_or(target.role()) == Role::Admin
-                    && !disabled.unwrap_or(target.disabled);
-                keep_an_admin(conn, &target, still_admin)?;
-                let changes = UserChanges {
-                    email: email.clone(),
-                    name,
-                    role: role.map(|r| r.as_str().to_string()),
-                    password_hash: password_hash.map(Some),
-                    disabled,
-                };
-                let at = now();
-                if !User::update(conn, id, version, &changes, at)
-                    .map_err(|e| email_conflict(e.into()))?
-                {
-                    return Err(crate::content::ContentError::Stale(version).into());
-                }
-                Activity::record(
-                    conn,
-                    user.id,
-                    "updated",
-                    "user",
-                    id,
-                    email.as_deref().unwrap_or(&target.email),
-                    at,
-                )?;
-                Ok(User::find(conn, id)?.view())
-            })
+        .write(move |conn| {
+            let target = User::find(conn, id).map_err(not_found)?;
+            let version = if_match.version(target.version)?;
+            let still_admin = role.unwrap_or(target.role()) == Role::Admin
+                && !disabled.unwrap_or(target.disabled);
+            keep_an_admin(conn, &target, still_admin)?;
+            let changes = UserChanges {
+                email: email.clone(),
+                name,
+                role: role.map(|r| r.as_str().to_string()),
+                password_hash: password_hash.map(Some),
+                disabled,
+            };
+            let at = now();
+            if !User::update(conn, id, version, &changes, at)
+                .map_err(|e| email_conflict(e.into()))?
+            {
+                return Err(crate::content::ContentError::Stale(version).into());
+            }
+            Activity::record(
+                conn,
+                user.id,
+                "updated",
+                "user",
+                id,
+                email.as_deref().unwrap_or(&target.email),
+                at,
+            )?;
+            Ok(User::find(conn, id)?.view())
         })
         .await?;
     Ok(item_response(StatusCode::OK, &updated, updated.version))
@@ -351,17 +346,15 @@ pub async fn delete_user(
     let id = parse_id(&id)?;
     state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let target = User::find(conn, id).map_err(not_found)?;
-                let version = if_match.version(target.version)?;
-                keep_an_admin(conn, &target, false)?;
-                if !User::delete(conn, id, version)? {
-                    return Err(crate::content::ContentError::Stale(version).into());
-                }
-                Activity::record(conn, user.id, "deleted", "user", id, &target.email, now())?;
-                Ok(())
-            })
+        .write(move |conn| {
+            let target = User::find(conn, id).map_err(not_found)?;
+            let version = if_match.version(target.version)?;
+            keep_an_admin(conn, &target, false)?;
+            if !User::delete(conn, id, version)? {
+                return Err(crate::content::ContentError::Stale(version).into());
+            }
+            Activity::record(conn, user.id, "deleted", "user", id, &target.email, now())?;
+            Ok(())
         })
         .await?;
     Ok(no_content())
