@@ -43,7 +43,7 @@ impl AppState {
     /// Opens the database, migrates it, creates the first admin when asked,
     /// and loads the sample content when it is empty.
     pub fn prepare(config: Config) -> anyhow::Result<Self> {
-        let db = DbPool::connect(&config.database_url, config.database_pool_size)?;
+        let db = DbPool::connect(&config.database_url, &config.database_pool)?;
         {
             let mut conn = db.get()?;
             if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) {

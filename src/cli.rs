@@ -63,7 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let config = Config::from_env()?;
-            DbPool::connect(&config.database_url, 1)?;
+            DbPool::connect(&config.database_url, &single_connection())?;
             tracing::info!("migrations are up to date");
             Ok(())
         }
@@ -83,7 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']);
             let role = crate::content::user::Role::parse(&role).context("unknown role")?;
-            let db = DbPool::connect(&config.database_url, 1)?;
+            let db = DbPool::connect(&config.database_url, &single_connection())?;
             let mut conn = db.get()?;
             let id = crate::auth::create_user_blocking(
                 &mut conn,
@@ -126,4 +126,13 @@ fn run_server(config: Config) -> anyhow::Result<()> {
         );
         server.await.context("the server task")?.context("serving")
     })
+}
+
+/// Pool settings for one-shot commands.
+fn single_connection() -> crate::config::PoolSettings {
+    crate::config::PoolSettings {
+        size: 1,
+        min_idle: 1,
+        timeout: std::time::Duration::from_secs(10),
+    }
 }

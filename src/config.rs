@@ -8,16 +8,38 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DatabaseUrl {
     Sqlite(PathBuf),
+    /// A libpq URL; it may hold a password, so it is a secret.
+    Postgres(Secret),
+}
+
+impl fmt::Display for DatabaseUrl {
+    /// Safe for logs: a PostgreSQL URL shows only its host and database.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => {
+                let rest = url.expose().split_once("://").map_or("", |(_, r)| r);
+                let host_and_db = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+                let host_and_db = host_and_db.split('?').next().unwrap_or_default();
+                write!(f, "postgres://{host_and_db}")
+            }
+        }
+    }
 }
 
 impl DatabaseUrl {
     pub fn parse(raw: &str) -> Result<Self, ConfigError> {
         let raw = raw.trim();
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            return Err(ConfigError::new(
-                "DATABASE_URL",
-                "PostgreSQL is not supported by this build yet; use sqlite://PATH",
-            ));
+            // Fail fast on an unreachable server instead of waiting on TCP.
+            let url = if raw.contains("connect_timeout=") {
+                raw.to_string()
+            } else if raw.contains('?') {
+                format!("{raw}&connect_timeout=5")
+            } else {
+                format!("{raw}?connect_timeout=5")
+            };
+            return Ok(Self::Postgres(Secret::new(url)));
         }
         let path = raw
             .strip_prefix("sqlite://")
@@ -69,10 +91,21 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// How the connection pool behaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Most connections open at once (`DATABASE_POOL_SIZE`).
+    pub size: u32,
+    /// Connections kept open when idle (`DATABASE_POOL_MIN_IDLE`).
+    pub min_idle: u32,
+    /// How long a request waits for a connection before a 503 (`DATABASE_TIMEOUT_SECS`).
+    pub timeout: std::time::Duration,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: DatabaseUrl,
-    pub database_pool_size: u32,
+    pub database_pool: PoolSettings,
     pub bind_addr: SocketAddr,
     pub jwt_secret: Option<Secret>,
     pub admin_email: Option<String>,
@@ -133,7 +166,16 @@ impl Config {
         };
         Ok(Self {
             database_url,
-            database_pool_size: parse_number(&get, "DATABASE_POOL_SIZE", 8, 1..=256)?,
+            database_pool: PoolSettings {
+                size: parse_number(&get, "DATABASE_POOL_SIZE", 8, 1..=256)?,
+                min_idle: parse_number(&get, "DATABASE_POOL_MIN_IDLE", 1, 0..=256)?,
+                timeout: std::time::Duration::from_secs(u64::from(parse_number(
+                    &get,
+                    "DATABASE_TIMEOUT_SECS",
+                    5,
+                    1..=300,
+                )?)),
+            },
             bind_addr,
             jwt_secret,
             admin_email: get("ADMIN_EMAIL"),
@@ -223,6 +265,17 @@ mod tests {
             );
         }
         assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn postgres_urls_get_a_connect_timeout_and_never_print_their_password() {
+        let url = DatabaseUrl::parse("postgres://cms:s3cret@db.internal:5432/clinic").unwrap();
+        let DatabaseUrl::Postgres(secret) = &url else {
+            panic!()
+        };
+        assert!(secret.expose().ends_with("?connect_timeout=5"));
+        assert_eq!(url.to_string(), "postgres://db.internal:5432/clinic");
+        assert!(!format!("{url:?}").contains("s3cret"));
     }
 
     #[test]

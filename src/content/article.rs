@@ -88,9 +88,15 @@ pub enum Scope {
 #[derive(Clone, Debug, Default)]
 pub struct ArticleFilter {
     pub tag: Option<String>,
-    /// An FTS query already made safe by `backend::fts_query`.
-    pub search: Option<String>,
+    pub search: Option<Search>,
     pub sort: ArticleSort,
+}
+
+/// A full-text search: plain words, or text with none (which matches nothing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Search {
+    Words(backend::SearchWords),
+    MatchNothing,
 }
 
 /// The byline of an article.
@@ -301,11 +307,12 @@ impl Article {
         Paged<ArticleSummary>,
         Vec<(String, Option<NaiveDateTime>, i32)>,
     )> {
-        let total = scoped_query(filter, scope).count().get_result(conn)?;
-        let mut query = scoped_query(filter, scope);
+        let kind = backend::Kind::of(conn);
+        let total = scoped_query(filter, scope, kind).count().get_result(conn)?;
+        let mut query = scoped_query(filter, scope, kind);
         query = match (filter.sort, &filter.search) {
-            (ArticleSort::Relevance, Some(fts)) => query
-                .order(backend::fulltext_rank(fts.clone()).asc())
+            (ArticleSort::Relevance, Some(Search::Words(words))) => query
+                .order(backend::fulltext_rank(kind, words).asc())
                 .then_order_by(articles::published_at.desc()),
             (ArticleSort::PublishedAsc, _) => query.order(articles::published_at.asc()),
             (ArticleSort::TitleAsc, _) => query.order(articles::title.asc()),
@@ -519,6 +526,7 @@ fn assemble(
 fn scoped_query(
     filter: &ArticleFilter,
     scope: Scope,
+    kind: backend::Kind,
 ) -> articles::BoxedQuery<'static, backend::Db> {
     let mut query = articles::table.into_boxed();
     query = match scope {
@@ -542,8 +550,12 @@ fn scoped_query(
             .select(article_tags::article_id);
         query = query.filter(articles::id.eq_any(tagged));
     }
-    if let Some(fts) = &filter.search {
-        query = query.filter(backend::matches_fulltext(fts.clone()));
+    match &filter.search {
+        Some(Search::Words(words)) => query = query.filter(backend::matches_fulltext(kind, words)),
+        Some(Search::MatchNothing) => {
+            query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 0"))
+        }
+        None => {}
     }
     query
 }

@@ -188,7 +188,7 @@ impl Faq {
         at: NaiveDateTime,
     ) -> Result<i32, ContentError> {
         let html = render_answer(&fields.answer_markdown);
-        diesel::insert_into(faqs::table)
+        let id: i32 = diesel::insert_into(faqs::table)
             .values((
                 faqs::article_id.eq(fields.article_id),
                 faqs::question.eq(&fields.question),
@@ -200,11 +200,8 @@ impl Faq {
                 faqs::created_at.eq(at),
                 faqs::updated_at.eq(at),
             ))
-            .execute(conn)?;
-        let id = faqs::table
-            .select(diesel::dsl::max(faqs::id))
-            .first::<Option<i32>>(conn)?;
-        let id = id.ok_or(diesel::result::Error::NotFound)?;
+            .returning(faqs::id)
+            .get_result(conn)?;
         Activity::record(conn, user_id, "created", "faq", id, &fields.question, at)?;
         Ok(id)
     }

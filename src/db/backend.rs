@@ -1,77 +1,169 @@
-//! The few places where SQLite and PostgreSQL differ, and nothing else.
+//! The few places where SQLite and PostgreSQL differ, and nothing else:
+//! the connection enum, connection set-up, and full-text search.
 
+use diesel::connection::SimpleConnection;
 use diesel::dsl::sql;
 use diesel::sql_types::{Bool, Double, Text};
+use diesel::Connection;
 
 use super::schema::articles;
 
-/// The connection type the whole crate is written against.
-pub type DbConnection = diesel::SqliteConnection;
-pub type Db = diesel::sqlite::Sqlite;
+/// One connection type for the whole crate; the variant is chosen from the
+/// URL scheme (never by trial, see `connect`).
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
 
-/// Runs `f` in a transaction that takes the write lock up front, so two
-/// concurrent writers queue (busy_timeout) instead of failing on upgrade.
+pub type Db = MultiBackend;
+
+/// Which database a connection talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+impl Kind {
+    pub fn of(conn: &DbConnection) -> Self {
+        match conn {
+            DbConnection::Sqlite(_) => Kind::Sqlite,
+            DbConnection::Postgresql(_) => Kind::Postgres,
+        }
+    }
+}
+
+/// Opens one connection of the kind the URL names.
+pub fn connect(url: &crate::config::DatabaseUrl) -> diesel::ConnectionResult<DbConnection> {
+    use crate::config::DatabaseUrl;
+    match url {
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
+            // busy_timeout first, so the others never fail on a busy file.
+            conn.batch_execute(
+                "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            Ok(DbConnection::Sqlite(conn))
+        }
+        DatabaseUrl::Postgres(url) => Ok(DbConnection::Postgresql(
+            diesel::PgConnection::establish(url.expose())?,
+        )),
+    }
+}
+
+/// Runs `f` in a transaction. On SQLite writers are already queued one at a
+/// time by `DbPool::write`; on PostgreSQL conditional updates on `version`
+/// decide between concurrent writers.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    conn.immediate_transaction(f)
+    conn.transaction(f)
 }
 
-/// Turns a reader's search text into an FTS5 query that cannot be a syntax
-/// error: each word becomes a quoted term (all must match), the last one a
-/// prefix so that search-as-you-type works. `None` when nothing searchable is left.
-pub fn fts_query(q: &str) -> Option<String> {
-    let words: Vec<&str> = q
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(16)
-        .collect();
-    let (last, rest) = words.split_last()?;
-    let mut query: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
-    query.push(format!("\"{last}\"*"));
-    Some(query.join(" "))
+/// A reader's search text reduced to plain words (at most 16): nothing in it
+/// can be query syntax on either backend. `None` when no word is left.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchWords(Vec<String>);
+
+impl SearchWords {
+    pub fn parse(q: &str) -> Option<Self> {
+        let words: Vec<String> = q
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(16)
+            .map(str::to_lowercase)
+            .collect();
+        (!words.is_empty()).then_some(Self(words))
+    }
+
+    /// FTS5: every word must match, the last one as a prefix.
+    fn fts5(&self) -> String {
+        let last = self.0.len() - 1;
+        self.0
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i == last {
+                    format!("\"{w}\"*")
+                } else {
+                    format!("\"{w}\"")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// tsquery: the same semantics, `a & b & c:*`.
+    fn tsquery(&self) -> String {
+        let last = self.0.len() - 1;
+        self.0
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i == last {
+                    format!("'{w}':*")
+                } else {
+                    format!("'{w}'")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
 }
 
-/// `articles.id` is among the full-text matches of `fts`.
-pub fn matches_fulltext(
-    fts: String,
-) -> Box<dyn diesel::BoxableExpression<articles::table, Db, SqlType = Bool>> {
-    Box::new(
-        sql::<Bool>("articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ")
-            .bind::<Text, _>(fts)
-            .sql(")"),
-    )
+type ArticleExpr<ST> = Box<dyn diesel::BoxableExpression<articles::table, Db, SqlType = ST>>;
+
+/// `articles.id` is among the full-text matches of `words`.
+pub fn matches_fulltext(kind: Kind, words: &SearchWords) -> ArticleExpr<Bool> {
+    match kind {
+        Kind::Sqlite => Box::new(
+            sql::<Bool>("articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ")
+                .bind::<Text, _>(words.fts5())
+                .sql(")"),
+        ),
+        Kind::Postgres => Box::new(
+            sql::<Bool>("articles.search @@ to_tsquery('simple', ")
+                .bind::<Text, _>(words.tsquery())
+                .sql(")"),
+        ),
+    }
 }
 
-/// The relevance of an article for `fts`, lower is better (FTS5's bm25), with
-/// the title weighted above the excerpt and the excerpt above the body.
-pub fn fulltext_rank(
-    fts: String,
-) -> Box<dyn diesel::BoxableExpression<articles::table, Db, SqlType = Double>> {
-    Box::new(sql::<Double>(
-        "(SELECT bm25(articles_fts, 10.0, 4.0, 1.0) FROM articles_fts WHERE articles_fts MATCH ",
-    )
-    .bind::<Text, _>(fts)
-    .sql(" AND articles_fts.rowid = articles.id)"))
+/// The relevance of an article for `words`, lower is better on both backends,
+/// with the title weighted above the excerpt and the excerpt above the body.
+pub fn fulltext_rank(kind: Kind, words: &SearchWords) -> ArticleExpr<Double> {
+    match kind {
+        Kind::Sqlite => Box::new(
+            sql::<Double>(
+                "(SELECT bm25(articles_fts, 10.0, 4.0, 1.0) FROM articles_fts WHERE articles_fts MATCH ",
+            )
+            .bind::<Text, _>(words.fts5())
+            .sql(" AND articles_fts.rowid = articles.id)"),
+        ),
+        Kind::Postgres => Box::new(
+            sql::<Double>("(-ts_rank(articles.search, to_tsquery('simple', ")
+                .bind::<Text, _>(words.tsquery())
+                .sql("))::float8)"),
+        ),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::SearchWords;
 
     #[test]
-    fn search_text_becomes_a_safe_fts_query() {
-        assert_eq!(
-            fts_query("back pain").as_deref(),
-            Some("\"back\" \"pain\"*")
-        );
-        assert_eq!(
-            fts_query("\"); DROP TABLE x; --").as_deref(),
-            Some("\"DROP\" \"TABLE\" \"x\"*")
-        );
-        assert_eq!(fts_query("posture*").as_deref(), Some("\"posture\"*"));
-        assert_eq!(fts_query("  -- ** "), None);
+    fn search_text_becomes_safe_queries_for_both_backends() {
+        let w = SearchWords::parse("Back pain").unwrap();
+        assert_eq!(w.fts5(), "\"back\" \"pain\"*");
+        assert_eq!(w.tsquery(), "'back' & 'pain':*");
+        let hostile = SearchWords::parse("\"); DROP TABLE x; -- ' &|!:*").unwrap();
+        assert_eq!(hostile.fts5(), "\"drop\" \"table\" \"x\"*");
+        assert_eq!(hostile.tsquery(), "'drop' & 'table' & 'x':*");
+        assert_eq!(SearchWords::parse("  -- ** "), None);
     }
 }

@@ -4,75 +4,96 @@ pub mod backend;
 pub mod schema;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::Connection;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::config::DatabaseUrl;
+use crate::config::{DatabaseUrl, PoolSettings};
 use crate::error::ApiError;
 
-pub use backend::DbConnection;
+pub use backend::{DbConnection, Kind};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-pub type PooledConn = PooledConnection<ConnectionManager<DbConnection>>;
+pub type PooledConn = PooledConnection<Manager>;
+
+/// Opens connections of the configured kind only: a wrong PostgreSQL
+/// password fails at once with its own message instead of being retried as
+/// a SQLite path.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        backend::connect(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
 
 #[derive(Clone)]
 pub struct DbPool {
-    pool: Pool<ConnectionManager<DbConnection>>,
+    pool: Pool<Manager>,
+    kind: Kind,
     /// SQLite has one writer at a time; writers queue here, in order, rather
     /// than in SQLite's busy handler, whose back-off sleeps made p99 latency
-    /// of concurrent writes climb past a second.
-    writer: Arc<tokio::sync::Semaphore>,
-}
-
-/// Pragmas every SQLite connection needs; busy_timeout first so that setting
-/// the others never fails with "database is locked" on a busy file.
-#[derive(Debug)]
-struct SqlitePragmas;
-
-impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
-    }
+    /// of concurrent writes climb past a second. PostgreSQL needs no queue.
+    writer: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl DbPool {
     /// Opens (creating when missing) the database, runs pending migrations and
     /// builds the pool.
-    pub fn connect(url: &DatabaseUrl, size: u32) -> anyhow::Result<Self> {
-        let DatabaseUrl::Sqlite(path) = url;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating the database folder {}", dir.display()))?;
+    pub fn connect(url: &DatabaseUrl, settings: &PoolSettings) -> anyhow::Result<Self> {
+        let kind = match url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).with_context(|| {
+                        format!("creating the database folder {}", dir.display())
+                    })?;
+                }
+                Kind::Sqlite
+            }
+            DatabaseUrl::Postgres(_) => Kind::Postgres,
+        };
+        let mut first = backend::connect(url).with_context(|| format!("connecting to {url}"))?;
+        if kind == Kind::Sqlite {
+            // WAL is a property of the file: set it once, before the pool opens more.
+            first
+                .batch_execute("PRAGMA journal_mode = WAL;")
+                .context("switching SQLite to WAL mode")?;
         }
-        let url = path.to_string_lossy().into_owned();
-        // WAL is a property of the file: set it once, before the pool opens more connections.
-        let mut first = DbConnection::establish(&url)
-            .with_context(|| format!("opening the SQLite database {url}"))?;
-        first
-            .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
-            .context("switching SQLite to WAL mode")?;
         run_migrations(&mut first)?;
         drop(first);
 
         let pool = Pool::builder()
-            .max_size(size)
-            .connection_timeout(Duration::from_secs(5))
-            .connection_customizer(Box::new(SqlitePragmas))
-            .build(ConnectionManager::<DbConnection>::new(url))
+            .max_size(settings.size)
+            .min_idle(Some(settings.min_idle.min(settings.size)))
+            .connection_timeout(settings.timeout)
+            .build(Manager { url: url.clone() })
             .context("building the connection pool")?;
-        Ok(Self {
-            pool,
-            writer: Arc::new(tokio::sync::Semaphore::new(1)),
-        })
+        let writer = (kind == Kind::Sqlite).then(|| Arc::new(tokio::sync::Semaphore::new(1)));
+        Ok(Self { pool, kind, writer })
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.
@@ -98,11 +119,15 @@ impl DbPool {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let _turn = self
-            .writer
-            .acquire()
-            .await
-            .map_err(|e| ApiError::Unavailable(anyhow::anyhow!("writer queue: {e}")))?;
+        let _turn = match &self.writer {
+            Some(writer) => Some(
+                writer
+                    .acquire()
+                    .await
+                    .map_err(|e| ApiError::Unavailable(anyhow::anyhow!("writer queue: {e}")))?,
+            ),
+            None => None,
+        };
         self.run(move |conn| backend::write_transaction(conn, f))
             .await
     }
@@ -123,11 +148,30 @@ impl DbPool {
     }
 }
 
-/// Applies every pending embedded migration.
+/// An arbitrary key for the PostgreSQL advisory lock that makes concurrent
+/// `migrate` runs (several nodes starting at once) take turns.
+const MIGRATION_LOCK: i64 = 0x636c_696e_6963;
+
+/// Applies every pending embedded migration of the connection's backend.
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
-    let applied = conn
-        .run_pending_migrations(SQLITE_MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>()),
+        DbConnection::Postgresql(c) => {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .execute(c)
+                .context("taking the migration lock")?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>());
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                .execute(c)
+                .context("releasing the migration lock")?;
+            result
+        }
+    }
+    .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
     for version in applied {
         tracing::info!(%version, "applied migration");
     }

@@ -6,9 +6,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{page_request, path_slug, public_json, Item, List};
 use crate::app::AppState;
-use crate::content::article::{Article, ArticleFilter, ArticleSort, ArticleSummary, PublicArticle};
+use crate::content::article::{
+    Article, ArticleFilter, ArticleSort, ArticleSummary, PublicArticle, Search,
+};
 use crate::content::{now, Slug};
-use crate::db::backend::fts_query;
+use crate::db::backend::SearchWords;
 use crate::error::{ApiError, Problem};
 
 /// Orders of the article list.
@@ -75,7 +77,7 @@ impl ArticleListParams {
             }
             Some("") | None => None,
             // Text with no searchable word matches nothing rather than everything.
-            Some(q) => Some(fts_query(q).unwrap_or_else(|| "\"\"".into())),
+            Some(q) => Some(SearchWords::parse(q).map_or(Search::MatchNothing, Search::Words)),
         };
         let sort = match (self.sort, &search) {
             // Without a search there is no relevance: the default order.

@@ -1,0 +1,11 @@
+DROP TABLE article_related;
+DROP TABLE article_treatments;
+DROP TABLE article_massage_types;
+DROP TABLE article_tags;
+DROP TABLE faqs;
+DROP TABLE treatments;
+DROP TABLE massage_types;
+DROP TABLE tags;
+DROP TABLE articles;
+DROP TABLE users;
+DROP TABLE site;

@@ -1,0 +1,12 @@
+ALTER TABLE site DROP COLUMN version;
+ALTER TABLE tags DROP COLUMN updated_by;
+ALTER TABLE tags DROP COLUMN created_by;
+ALTER TABLE faqs DROP COLUMN updated_by;
+ALTER TABLE faqs DROP COLUMN created_by;
+ALTER TABLE treatments DROP COLUMN updated_by;
+ALTER TABLE treatments DROP COLUMN created_by;
+ALTER TABLE massage_types DROP COLUMN updated_by;
+ALTER TABLE massage_types DROP COLUMN created_by;
+DROP TABLE activity;
+DROP TABLE article_revisions;
+DROP TABLE refresh_tokens;
