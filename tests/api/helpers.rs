@@ -19,8 +19,43 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     _dir: TempDir,
-    pub db_path: PathBuf,
+    /// The database this app runs on: a fresh SQLite file, or a fresh
+    /// PostgreSQL database when TEST_DATABASE_URL names a server.
+    pub database_url: String,
+    /// The SQLite file, when on SQLite.
+    pub db_path: Option<PathBuf>,
     server: actix_web::dev::ServerHandle,
+}
+
+/// The PostgreSQL server the suite runs against, if any.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+}
+
+/// A new, empty PostgreSQL database on the test server; its URL.
+pub fn fresh_postgres_database(server: &str) -> String {
+    use diesel::{Connection, RunQueryDsl};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!(
+        "clinic_test_{}_{}_{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut conn = diesel::PgConnection::establish(server).expect("connect to TEST_DATABASE_URL");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .expect("create the test database");
+    let (base, _) = server
+        .rsplit_once('/')
+        .expect("a database in TEST_DATABASE_URL");
+    format!("{base}/{name}")
 }
 
 /// The app as `cargo run` starts it: built-in sample content loaded.
@@ -44,12 +79,28 @@ pub async fn spawn_app_with_content(content: &Value) -> TestApp {
 }
 
 async fn spawn_in(dir: TempDir, vars: &[(&str, &str)]) -> TestApp {
-    let db_path = dir.path().join("db").join("clinic-cms.db");
-    let mut env: HashMap<String, String> = HashMap::from([
-        (
-            "DATABASE_URL".into(),
-            format!("sqlite://{}", db_path.display()),
+    let given_url = vars
+        .iter()
+        .find(|(k, _)| *k == "DATABASE_URL")
+        .map(|(_, v)| v.to_string());
+    let (database_url, db_path) = match (given_url, postgres_server()) {
+        (Some(url), _) => {
+            let path = url.strip_prefix("sqlite://").map(PathBuf::from);
+            (url, path)
+        }
+        (None, Some(server)) => (
+            tokio::task::spawn_blocking(move || fresh_postgres_database(&server))
+                .await
+                .unwrap(),
+            None,
         ),
+        (None, None) => {
+            let path = dir.path().join("db").join("clinic-cms.db");
+            (format!("sqlite://{}", path.display()), Some(path))
+        }
+    };
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), database_url.clone()),
         ("BIND_ADDR".into(), "127.0.0.1:0".into()),
         ("DATABASE_POOL_SIZE".into(), "4".into()),
         ("ADMIN_EMAIL".into(), ADMIN_EMAIL.into()),
@@ -76,6 +127,7 @@ async fn spawn_in(dir: TempDir, vars: &[(&str, &str)]) -> TestApp {
             .build()
             .unwrap(),
         _dir: dir,
+        database_url,
         db_path,
         server: handle,
     }

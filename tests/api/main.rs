@@ -14,5 +14,6 @@ mod ops;
 mod permissions;
 mod sample_content;
 mod sanitizing;
+mod schema;
 mod search;
 mod visibility;

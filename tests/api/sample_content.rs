@@ -295,7 +295,7 @@ async fn the_article_carries_seo_and_json_ld_with_its_faqs() {
 #[tokio::test]
 async fn sample_content_loads_once_and_can_be_switched_off() {
     let app = spawn_app().await;
-    let db_url = format!("sqlite://{}", app.db_path.display());
+    let db_url = app.database_url.clone();
     app.stop().await;
     // A second start on the same file must not load the sample again.
     let again = crate::helpers::spawn_app_with(&[("DATABASE_URL", &db_url)]).await;
