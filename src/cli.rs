@@ -28,6 +28,16 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Write a complete JSON backup (content, users with password hashes) to standard output.
+    Export,
+    /// Load a backup made by `export` into this database, in one transaction.
+    Import {
+        /// The backup file (`-` for standard input).
+        file: std::path::PathBuf,
+        /// Replace whatever content the database holds.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -105,6 +115,29 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let config = Config::from_env()?;
             run_server(config)
+        }
+        Command::Export => {
+            let config = Config::from_env()?;
+            let db = DbPool::connect(&config.database_url, &single_connection())?;
+            let mut conn = db.get()?;
+            let stdout = std::io::stdout().lock();
+            crate::backup::export(&mut conn, &mut std::io::BufWriter::new(stdout))
+        }
+        Command::Import { file, replace } => {
+            let config = Config::from_env()?;
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin()).context("reading standard input")?
+            } else {
+                std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading {}", file.display()))?
+            };
+            let backup: crate::backup::Backup =
+                serde_json::from_str(&text).context("parsing the backup")?;
+            let db = DbPool::connect(&config.database_url, &single_connection())?;
+            let mut conn = db.get()?;
+            let rows = crate::backup::import(&mut conn, &backup, replace)?;
+            tracing::info!(rows, database = %config.database_url, "imported the backup");
+            Ok(())
         }
     }
 }

@@ -64,6 +64,19 @@ where
     conn.transaction(f)
 }
 
+/// After rows were inserted with their own ids (an import), PostgreSQL's
+/// sequences must continue after the largest; SQLite's AUTOINCREMENT does.
+pub fn reset_id_sequences(conn: &mut DbConnection, tables: &[&str]) -> diesel::QueryResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        for table in tables {
+            pg.batch_execute(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
 /// A reader's search text reduced to plain words (at most 16): nothing in it
 /// can be query syntax on either backend. `None` when no word is left.
 #[derive(Clone, Debug, PartialEq, Eq)]

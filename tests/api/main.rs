@@ -6,6 +6,7 @@ mod admin_articles;
 mod admin_collections;
 mod articles;
 mod auth;
+mod backup;
 mod caching;
 mod collections;
 mod errors;

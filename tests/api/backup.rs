@@ -1,0 +1,209 @@
+//! `export` / `import`: a complete backup that moves a site between backends,
+//! and several nodes on one database.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{
+    fresh_postgres_database, postgres_server, spawn_app, spawn_app_with, SAMPLE_SLUG,
+};
+
+fn cli(database_url: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clinic-cms"))
+        .args(args)
+        .env_clear()
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run clinic-cms");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn export(database_url: &str) -> Vec<u8> {
+    let out = cli(database_url, &["export"], None);
+    assert!(
+        out.status.success(),
+        "export failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn import(database_url: &str, backup: &[u8], replace: bool) -> Output {
+    let args: &[&str] = if replace {
+        &["import", "-", "--replace"]
+    } else {
+        &["import", "-"]
+    };
+    cli(database_url, args, Some(backup))
+}
+
+/// A fresh, empty database of the kind the suite runs on.
+fn empty_database(dir: &tempfile::TempDir, name: &str) -> String {
+    match postgres_server() {
+        Some(server) => fresh_postgres_database(&server),
+        None => format!("sqlite://{}", dir.path().join(name).display()),
+    }
+}
+
+/// Content with something of every kind, written through the API.
+async fn site_with_edits() -> crate::helpers::TestApp {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    app.create_article(&token, &json!({"title": "Backed Up", "body": {"markdown": "Keep **this**."}, "tags": ["posture"], "related": [SAMPLE_SLUG], "status": "published"})).await;
+    let (_, _) = app.user_with_role("editor").await;
+    let res = app
+        .post(
+            "/api/v1/admin/faqs",
+            &token,
+            &json!({"question": "Standalone?", "answer": {"markdown": "Yes."}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    app
+}
+
+#[tokio::test]
+async fn an_export_imported_elsewhere_exports_identically_and_serves_the_same() {
+    let source = site_with_edits().await;
+    source.stop().await;
+    let first = export(&source.database_url);
+    let text = String::from_utf8(first.clone()).unwrap();
+    assert!(text.contains("\"format\": \"clinic-cms-backup\""));
+    assert!(text.contains("$argon2id$"), "password hashes are kept");
+    assert!(
+        !text.contains("refresh_tokens") && !text.contains("token_hash"),
+        "sessions are not"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let target = empty_database(&dir, "target.db");
+    let out = import(&target, &first, false);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        export(&target),
+        first,
+        "export -> import -> export is identical"
+    );
+
+    let app = spawn_app_with(&[("DATABASE_URL", &target)]).await;
+    let article = app.get_article("backed-up").await;
+    assert_eq!(article["related"][0]["slug"], SAMPLE_SLUG);
+    // Passwords survive; new rows get new ids after the imported ones.
+    let token = app.admin_token().await;
+    let (id, _) = app
+        .create_article(&token, &json!({"title": "After Import"}))
+        .await;
+    assert!(id > 6);
+}
+
+#[tokio::test]
+async fn sqlite_to_postgres_and_back_is_identical() {
+    let Some(server) = postgres_server() else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set (CI sets it)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("source.db").display());
+    let source = spawn_app_with(&[("DATABASE_URL", &sqlite)]).await;
+    let token = source.admin_token().await;
+    source
+        .create_article(
+            &token,
+            &json!({"title": "Moving House", "body": {"markdown": "A *move*."}}),
+        )
+        .await;
+    source.stop().await;
+    let from_sqlite = export(&sqlite);
+
+    let postgres = fresh_postgres_database(&server);
+    assert!(import(&postgres, &from_sqlite, false).status.success());
+    let from_postgres = export(&postgres);
+    assert_eq!(
+        from_postgres, from_sqlite,
+        "SQLite -> PostgreSQL keeps every byte"
+    );
+
+    let back = format!("sqlite://{}", dir.path().join("back.db").display());
+    assert!(import(&back, &from_postgres, false).status.success());
+    assert_eq!(export(&back), from_sqlite, "and back again");
+}
+
+#[tokio::test]
+async fn import_refuses_content_and_a_failed_import_changes_nothing() {
+    let app = spawn_app().await;
+    app.stop().await;
+    let backup = export(&app.database_url);
+    let out = import(&app.database_url, &backup, false);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--replace"));
+
+    // A backup whose FAQ points at a missing article fails as a whole, even with --replace.
+    let broken = String::from_utf8(backup.clone()).unwrap().replacen(
+        "\"article_id\":1,",
+        "\"article_id\":999,",
+        1,
+    );
+    assert_ne!(broken.as_bytes(), backup.as_slice());
+    let out = import(&app.database_url, broken.as_bytes(), true);
+    assert!(!out.status.success(), "a broken backup must not load");
+    assert_eq!(export(&app.database_url), backup, "nothing changed");
+
+    let out = import(&app.database_url, b"{\"format\": \"something else\"}", true);
+    assert!(!out.status.success());
+    assert_eq!(export(&app.database_url), backup);
+    assert!(
+        import(&app.database_url, &backup, true).status.success(),
+        "--replace loads a good one"
+    );
+}
+
+#[tokio::test]
+async fn two_nodes_on_one_database_see_each_others_writes() {
+    let first = spawn_app().await;
+    let second = spawn_app_with(&[("DATABASE_URL", &first.database_url)]).await;
+    let token = first.admin_token().await;
+    // A token from one node works on the other: they share JWT_SECRET and the database.
+    assert_eq!(
+        second.get_auth("/api/v1/auth/me", &token).await.status(),
+        StatusCode::OK
+    );
+    let before = second.get_article(SAMPLE_SLUG).await;
+    let (_, etag) = first.get_item("/api/v1/admin/articles/1", &token).await;
+    let res = first
+        .patch(
+            "/api/v1/admin/articles/1",
+            &token,
+            &etag,
+            &json!({"title": "Written on Node One"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let after = second.get_article(SAMPLE_SLUG).await;
+    assert_eq!(after["title"], "Written on Node One");
+    assert_ne!(before["updated_at"], after["updated_at"]);
+    // The stale ETag is refused by the other node too.
+    let res = second
+        .patch(
+            "/api/v1/admin/articles/1",
+            &token,
+            &etag,
+            &json!({"title": "Lost"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+}
