@@ -2,6 +2,7 @@
 # First baseline figures: builds release, starts clinic-cms on a fresh SQLite
 # database, and drives it with wrk (Debian package `wrk`). Prints requests/s
 # and latency percentiles for each scenario. Usage: scripts/bench.sh [seconds]
+# On PostgreSQL: BENCH_DATABASE_URL=postgres://.../an_empty_database scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-10}"
@@ -12,7 +13,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 cargo build --release --quiet
 WORK="$(mktemp -d)"
 trap 'kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-export DATABASE_URL="sqlite://$WORK/bench.db" BIND_ADDR="127.0.0.1:$PORT" RUST_LOG=warn \
+export DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/bench.db}" BIND_ADDR="127.0.0.1:$PORT" RUST_LOG=error \
   ADMIN_EMAIL=bench@clinic.test ADMIN_PASSWORD="bench password 123" \
   JWT_SECRET="bench-secret-bench-secret-bench-secret"
 START=$(date +%s%N)

@@ -64,6 +64,20 @@ where
     conn.transaction(f)
 }
 
+/// Locks one row until the transaction ends, so concurrent writers of the
+/// same item take turns on PostgreSQL (a writer sending `If-Match: *` then
+/// sees the other's change instead of losing to it). SQLite writers are
+/// already one at a time.
+pub fn lock_row(conn: &mut DbConnection, table: &'static str, id: i32) -> diesel::QueryResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind::<diesel::sql_types::Integer, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// After rows were inserted with their own ids (an import), PostgreSQL's
 /// sequences must continue after the largest; SQLite's AUTOINCREMENT does.
 pub fn reset_id_sequences(conn: &mut DbConnection, tables: &[&str]) -> diesel::QueryResult<()> {

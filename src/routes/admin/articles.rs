@@ -309,6 +309,7 @@ fn load_for_change(
     user: &AuthUser,
     id: i32,
 ) -> Result<(ArticleState, Stored), ApiError> {
+    crate::db::backend::lock_row(conn, "articles", id)?;
     let (state, stored) = ArticleState::load(conn, id).map_err(not_found)?;
     authorize(
         user,

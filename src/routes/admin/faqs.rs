@@ -247,6 +247,7 @@ pub async fn update_faq(
     let item = state
         .db
         .write(move |conn| {
+            crate::db::backend::lock_row(conn, "faqs", id)?;
             let current = Faq::find(conn, id).map_err(not_found)?;
             let current_article = Faq::article_id(conn, id)?;
             authorize_faq(conn, &user, current_article)?;
@@ -310,6 +311,7 @@ pub async fn delete_faq(
     state
         .db
         .write(move |conn| {
+            crate::db::backend::lock_row(conn, "faqs", id)?;
             let current = Faq::find(conn, id).map_err(not_found)?;
             let article = Faq::article_id(conn, id)?;
             authorize_faq(conn, &user, article)?;

@@ -232,6 +232,7 @@ pub async fn update_massage_type(
     let item = state
         .db
         .write(move |conn| {
+            crate::db::backend::lock_row(conn, "massage_types", id)?;
             let current = MassageType::find(conn, id).map_err(not_found)?;
             let version = if_match.version(current.version)?;
             let mut fields = current.fields();
@@ -274,6 +275,7 @@ pub async fn delete_massage_type(
     state
         .db
         .write(move |conn| {
+            crate::db::backend::lock_row(conn, "massage_types", id)?;
             let current = MassageType::find(conn, id).map_err(not_found)?;
             let version = if_match.version(current.version)?;
             MassageType::delete(conn, id, version, user.id, now())?;

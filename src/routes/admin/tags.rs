@@ -185,6 +185,7 @@ pub async fn update_tag(
         .db
         .write(move |conn| {
             let at = now();
+            crate::db::backend::lock_row(conn, "tags", id)?;
             let current = Tag::find(conn, id, at).map_err(not_found)?;
             let version = if_match.version(current.version)?;
             let mut checks = Checks::default();
@@ -233,6 +234,7 @@ pub async fn delete_tag(
     state
         .db
         .write(move |conn| {
+            crate::db::backend::lock_row(conn, "tags", id)?;
             let current = Tag::find(conn, id, now()).map_err(not_found)?;
             let version = if_match.version(current.version)?;
             Tag::delete(conn, id, version, user.id, now())?;

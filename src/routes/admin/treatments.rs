@@ -224,6 +224,7 @@ pub async fn update_treatment(
     let item = state
         .db
         .write(move |conn| {
+            crate::db::backend::lock_row(conn, "treatments", id)?;
             let current = Treatment::find(conn, id).map_err(not_found)?;
             let version = if_match.version(current.version)?;
             let mut fields = current.fields();
@@ -266,6 +267,7 @@ pub async fn delete_treatment(
     state
         .db
         .write(move |conn| {
+            crate::db::backend::lock_row(conn, "treatments", id)?;
             let current = Treatment::find(conn, id).map_err(not_found)?;
             let version = if_match.version(current.version)?;
             Treatment::delete(conn, id, version, user.id, now())?;

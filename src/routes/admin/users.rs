@@ -284,6 +284,7 @@ pub async fn update_user(
     let updated = state
         .db
         .write(move |conn| {
+            crate::db::backend::lock_row(conn, "users", id)?;
             let target = User::find(conn, id).map_err(not_found)?;
             let version = if_match.version(target.version)?;
             let still_admin = role.unwrap_or(target.role()) == Role::Admin
@@ -347,6 +348,7 @@ pub async fn delete_user(
     state
         .db
         .write(move |conn| {
+            crate::db::backend::lock_row(conn, "users", id)?;
             let target = User::find(conn, id).map_err(not_found)?;
             let version = if_match.version(target.version)?;
             keep_an_admin(conn, &target, false)?;
