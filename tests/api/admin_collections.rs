@@ -409,3 +409,35 @@ async fn admins_change_the_site_and_readers_see_it() {
         "Pasadena Clinic"
     );
 }
+
+#[tokio::test]
+async fn an_admin_may_delete_their_own_account_when_another_admin_remains() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let (_, other_admin) = app.user_with_role("admin").await;
+    let me: Value = app
+        .get_auth("/api/v1/auth/me", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/admin/users/{}", me["data"]["id"]);
+    assert_eq!(
+        app.delete(&path, &token, "*").await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.get_auth("/api/v1/auth/me", &token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let activity: Value = app
+        .get_auth("/api/v1/admin/activity", &other_admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entry = &activity["data"][0];
+    assert_eq!(entry["action"], "deleted");
+    assert_eq!(entry["item_type"], "user");
+    assert_eq!(entry["user"], Value::Null, "the actor's account is gone");
+}

@@ -352,10 +352,12 @@ pub async fn delete_user(
             let target = User::find(conn, id).map_err(not_found)?;
             let version = if_match.version(target.version)?;
             keep_an_admin(conn, &target, false)?;
+            // Recorded first: an admin may delete their own account, and the
+            // entry's user then becomes null with it (ON DELETE SET NULL).
+            Activity::record(conn, user.id, "deleted", "user", id, &target.email, now())?;
             if !User::delete(conn, id, version)? {
                 return Err(crate::content::ContentError::Stale(version).into());
             }
-            Activity::record(conn, user.id, "deleted", "user", id, &target.email, now())?;
             Ok(())
         })
         .await?;
