@@ -14,6 +14,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 
 use crate::auth::{Passwords, TokenKeys};
+use crate::cache::{public_cache, ResponseCache};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::{problem_for_bare_errors, problem_response, ApiError};
@@ -31,6 +32,7 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub passwords: Passwords,
     pub login_limiter: Arc<LoginLimiter>,
+    pub cache: Arc<ResponseCache>,
 }
 
 /// Argon2 threads (each holds 19 MiB and keeps a core busy while hashing).
@@ -62,12 +64,21 @@ impl AppState {
             tokens: TokenKeys::new(config.jwt_secret.as_ref()),
             passwords: Passwords::new(PASSWORD_WORKERS),
             login_limiter: Arc::new(LoginLimiter::default()),
+            cache: Arc::new(ResponseCache::new(config.cache_max_bytes)),
         })
     }
 }
 
 /// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT.
 pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result<Server> {
+    if state.cache.enabled() {
+        tokio::spawn(
+            state
+                .db
+                .clone()
+                .watch_content_version(state.config.cache_poll),
+        );
+    }
     let server = HttpServer::new(move || {
         let state = state.clone();
         App::new()
@@ -83,6 +94,7 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
             .route("/docs/{tail:.*}", web::get().to(docs))
             .default_service(web::to(unknown_route))
             .wrap(from_fn(catch_panic))
+            .wrap(from_fn(public_cache))
             .wrap(from_fn(head_as_get))
             .wrap(cors(&state.config.cors_allowed_origins))
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))

@@ -114,6 +114,10 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     /// `max-age` of public responses, in seconds.
     pub cache_max_age: u32,
+    /// Bytes the public response cache may hold; 0 turns it off.
+    pub cache_max_bytes: usize,
+    /// How often each node checks whether another node wrote.
+    pub cache_poll: std::time::Duration,
     /// Take the client address from `Forwarded`/`X-Forwarded-For` (behind a
     /// trusted load balancer only: clients can forge them).
     pub trust_proxy: bool,
@@ -192,6 +196,15 @@ impl Config {
                 })
                 .unwrap_or_default(),
             cache_max_age: parse_number(&get, "CACHE_MAX_AGE", 60, 0..=31_536_000)?,
+            cache_max_bytes: parse_number(&get, "CACHE_MAX_MB", 64, 0..=65_536)? as usize
+                * 1024
+                * 1024,
+            cache_poll: std::time::Duration::from_millis(u64::from(parse_number(
+                &get,
+                "CACHE_POLL_MS",
+                1000,
+                10..=60_000,
+            )?)),
             trust_proxy: match get("TRUST_PROXY").as_deref().map(str::trim) {
                 None | Some("false" | "0" | "no" | "off") => false,
                 Some("true" | "1" | "yes" | "on") => true,

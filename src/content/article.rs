@@ -250,6 +250,18 @@ impl Article {
         articles::table.count().get_result(conn)
     }
 
+    /// When the next scheduled article becomes public, if one is waiting.
+    pub fn next_due(
+        conn: &mut DbConnection,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<NaiveDateTime>> {
+        articles::table
+            .filter(articles::status.eq(STATUS_PUBLISHED))
+            .filter(articles::published_at.gt(now))
+            .select(diesel::dsl::min(articles::published_at))
+            .first(conn)
+    }
+
     pub fn id_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<i32>> {
         articles::table
             .filter(articles::slug.eq(slug))

@@ -61,7 +61,29 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    conn.transaction(f)
+    conn.transaction(|conn| {
+        let value = f(conn)?;
+        bump_content_version(conn)?;
+        Ok(value)
+    })
+}
+
+/// Every committed write moves the content version on, in the same
+/// transaction, so every node's response cache can tell it is stale.
+fn bump_content_version(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    use super::schema::content_version::dsl::{content_version, version};
+    use diesel::{ExpressionMethods, RunQueryDsl};
+    diesel::update(content_version)
+        .set(version.eq(version + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The current content version (see `bump_content_version`).
+pub fn content_version(conn: &mut DbConnection) -> diesel::QueryResult<i64> {
+    use super::schema::content_version::dsl::{content_version, version};
+    use diesel::{QueryDsl, RunQueryDsl};
+    content_version.select(version).first(conn)
 }
 
 /// Locks one row until the transaction ends, so concurrent writers of the

@@ -3,6 +3,7 @@
 pub mod backend;
 pub mod schema;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -55,6 +56,10 @@ pub struct DbPool {
     /// than in SQLite's busy handler, whose back-off sleeps made p99 latency
     /// of concurrent writes climb past a second. PostgreSQL needs no queue.
     writer: Option<Arc<tokio::sync::Semaphore>>,
+    /// What readers may have cached is valid only at this generation; it
+    /// moves on with every write of this process and every change of the
+    /// database's content version seen by `watch_content_version`.
+    generation: Arc<AtomicU64>,
 }
 
 impl DbPool {
@@ -89,7 +94,12 @@ impl DbPool {
             .build(Manager { url: url.clone() })
             .context("building the connection pool")?;
         let writer = (kind == Kind::Sqlite).then(|| Arc::new(tokio::sync::Semaphore::new(1)));
-        Ok(Self { pool, kind, writer })
+        Ok(Self {
+            pool,
+            kind,
+            writer,
+            generation: Arc::new(AtomicU64::new(0)),
+        })
     }
 
     pub fn kind(&self) -> Kind {
@@ -128,8 +138,44 @@ impl DbPool {
             ),
             None => None,
         };
-        self.run(move |conn| backend::write_transaction(conn, f))
-            .await
+        let result = self
+            .run(move |conn| backend::write_transaction(conn, f))
+            .await;
+        if result.is_ok() {
+            self.invalidate();
+        }
+        result
+    }
+
+    /// The content generation (see `generation`).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Marks everything read so far as possibly stale.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Polls the database's content version every `interval` and invalidates
+    /// when another node (or an import) has written: one cheap query per
+    /// interval, never one per request.
+    pub async fn watch_content_version(self, interval: std::time::Duration) {
+        let mut last = None;
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match self.run(|conn| Ok(backend::content_version(conn)?)).await {
+                Ok(version) => {
+                    if last.is_some_and(|seen| seen != version) {
+                        self.invalidate();
+                    }
+                    last = Some(version);
+                }
+                Err(e) => tracing::warn!(error = %e, "could not read the content version"),
+            }
+        }
     }
 
     /// A connection for start-up and command-line work (blocking).

@@ -182,6 +182,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    content_version (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(article_revisions -> articles (article_id));
@@ -208,4 +215,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     article_revisions,
     activity,
+    content_version,
 );

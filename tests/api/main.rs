@@ -7,6 +7,7 @@ mod admin_collections;
 mod articles;
 mod auth;
 mod backup;
+mod cache;
 mod caching;
 mod collections;
 mod errors;

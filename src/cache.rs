@@ -1,0 +1,449 @@
+//! The public response cache: a warm public `GET` is stored bytes (identity,
+//! gzip, brotli) with their strong ETags — no query, no serialization, no
+//! compression per request.
+//!
+//! Entries belong to a content generation (`DbPool::generation`): any write
+//! of this node moves it on at once, and `DbPool::watch_content_version`
+//! moves it on within a poll interval when another node writes. An entry
+//! filled while an article is scheduled expires when that article is due.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use actix_web::body::{to_bytes, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{Bytes, Data};
+use actix_web::HttpResponse;
+use chrono::NaiveDateTime;
+use lru::LruCache;
+
+use crate::app::AppState;
+use crate::content::article::Article;
+use crate::content::now;
+use crate::error::ApiError;
+
+/// Bodies smaller than this are not worth compressing.
+const COMPRESS_MIN_BYTES: usize = 1024;
+/// Bookkeeping per entry beyond its bytes, for the memory bound.
+const ENTRY_OVERHEAD: usize = 256;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+impl Encoding {
+    /// The best encoding the client accepts: brotli, then gzip, then none.
+    pub fn preferred(headers: &HeaderMap) -> Self {
+        let Some(accept) = headers
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return Self::Identity;
+        };
+        let accepts = |name: &str| {
+            accept.split(',').any(|part| {
+                let mut pieces = part.split(';').map(str::trim);
+                let token = pieces.next().unwrap_or_default();
+                let refused = pieces.any(|p| {
+                    p.strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                token.eq_ignore_ascii_case(name) && !refused
+            })
+        };
+        if accepts("br") {
+            Self::Brotli
+        } else if accepts("gzip") {
+            Self::Gzip
+        } else {
+            Self::Identity
+        }
+    }
+
+    fn content_encoding(self) -> Option<&'static str> {
+        match self {
+            Self::Identity => None,
+            Self::Gzip => Some("gzip"),
+            Self::Brotli => Some("br"),
+        }
+    }
+}
+
+/// One representation of a response: its bytes and strong ETag.
+struct Variant {
+    body: Bytes,
+    etag: HeaderValue,
+}
+
+/// A cached public response, every encoding ready.
+pub struct Entry {
+    generation: u64,
+    /// The next scheduled publication when this was filled: it is stale then.
+    valid_until: Option<NaiveDateTime>,
+    cache_control: HeaderValue,
+    identity: Variant,
+    gzip: Option<Variant>,
+    brotli: Option<Variant>,
+}
+
+impl Entry {
+    fn size(&self, key: &str) -> usize {
+        key.len()
+            + ENTRY_OVERHEAD
+            + self.identity.body.len()
+            + self.gzip.as_ref().map_or(0, |v| v.body.len())
+            + self.brotli.as_ref().map_or(0, |v| v.body.len())
+    }
+
+    fn variant(&self, encoding: Encoding) -> (&Variant, Option<&'static str>) {
+        let chosen = match encoding {
+            Encoding::Brotli => self.brotli.as_ref().map(|v| (v, encoding)),
+            Encoding::Gzip => self.gzip.as_ref().map(|v| (v, encoding)),
+            Encoding::Identity => None,
+        };
+        match chosen {
+            Some((variant, encoding)) => (variant, encoding.content_encoding()),
+            None => (&self.identity, None),
+        }
+    }
+
+    /// The response for this request: `304` when `If-None-Match` names the
+    /// representation it would get, else the stored bytes.
+    pub fn respond(
+        &self,
+        encoding: Encoding,
+        if_none_match: Option<&str>,
+        hit: bool,
+    ) -> HttpResponse {
+        let (variant, content_encoding) = self.variant(encoding);
+        let etag = variant.etag.to_str().unwrap_or_default();
+        let not_modified = if_none_match.is_some_and(|value| {
+            value.split(',').map(str::trim).any(|candidate| {
+                candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
+            })
+        });
+        let mut res = if not_modified {
+            HttpResponse::NotModified().finish()
+        } else {
+            let mut builder = HttpResponse::Ok();
+            builder.content_type(header::ContentType::json());
+            if let Some(encoding) = content_encoding {
+                builder.insert_header((header::CONTENT_ENCODING, encoding));
+            }
+            builder.body(variant.body.clone())
+        };
+        let headers = res.headers_mut();
+        headers.insert(header::ETAG, variant.etag.clone());
+        headers.insert(header::CACHE_CONTROL, self.cache_control.clone());
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        headers.insert(
+            HeaderName::from_static("x-cache"),
+            HeaderValue::from_static(if hit { "HIT" } else { "MISS" }),
+        );
+        res
+    }
+}
+
+struct Inner {
+    entries: LruCache<String, Arc<Entry>>,
+    bytes: usize,
+    /// The next scheduled publication, as known at a generation.
+    next_due: Option<(u64, Option<NaiveDateTime>)>,
+}
+
+/// Bounded by bytes, least recently used out first.
+pub struct ResponseCache {
+    max_bytes: usize,
+    inner: Mutex<Inner>,
+}
+
+impl ResponseCache {
+    /// `max_bytes` 0 turns the cache off.
+    pub fn new(max_bytes: usize) -> Self {
+        Self {
+            max_bytes,
+            inner: Mutex::new(Inner {
+                entries: LruCache::unbounded(),
+                bytes: 0,
+                next_due: None,
+            }),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.max_bytes > 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A fresh entry for `key`, if any; stale ones are dropped on the way.
+    pub fn get(&self, key: &str, generation: u64, at: NaiveDateTime) -> Option<Arc<Entry>> {
+        let mut inner = self.lock();
+        let entry = inner.entries.get(key)?.clone();
+        let fresh = entry.generation == generation && entry.valid_until.is_none_or(|due| at < due);
+        if !fresh {
+            if let Some(old) = inner.entries.pop(key) {
+                inner.bytes -= old.size(key);
+            }
+            return None;
+        }
+        Some(entry)
+    }
+
+    /// Stores an entry, evicting the least recently used until it fits.
+    pub fn put(&self, key: String, entry: Arc<Entry>) {
+        let size = entry.size(&key);
+        if size > self.max_bytes {
+            return;
+        }
+        let mut inner = self.lock();
+        if let Some(old) = inner.entries.pop(&key) {
+            inner.bytes -= old.size(&key);
+        }
+        while inner.bytes + size > self.max_bytes {
+            match inner.entries.pop_lru() {
+                Some((old_key, old)) => inner.bytes -= old.size(&old_key),
+                None => break,
+            }
+        }
+        inner.bytes += size;
+        inner.entries.put(key, entry);
+    }
+
+    /// Bytes held now (for tests and logs).
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
+    fn known_next_due(&self, generation: u64, at: NaiveDateTime) -> Option<Option<NaiveDateTime>> {
+        match self.lock().next_due {
+            Some((g, due)) if g == generation && due.is_none_or(|d| d > at) => Some(due),
+            _ => None,
+        }
+    }
+
+    fn remember_next_due(&self, generation: u64, due: Option<NaiveDateTime>) {
+        self.lock().next_due = Some((generation, due));
+    }
+}
+
+/// GETs of the public, anonymous API: what the cache may answer.
+fn cacheable(req: &ServiceRequest) -> bool {
+    let path = req.path();
+    req.method() == Method::GET
+        && ((path.starts_with("/api/v1/")
+            && !path.starts_with("/api/v1/admin")
+            && !path.starts_with("/api/v1/auth"))
+            || path == "/openapi.json")
+}
+
+fn compress(body: &[u8], encoding: Encoding) -> Option<Bytes> {
+    let out = match encoding {
+        Encoding::Gzip => {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+            encoder.write_all(body).ok()?;
+            encoder.finish().ok()?
+        }
+        Encoding::Brotli => {
+            let mut out = Vec::new();
+            let params = brotli::enc::BrotliEncoderParams {
+                quality: 5,
+                ..Default::default()
+            };
+            brotli::BrotliCompress(&mut &body[..], &mut out, &params).ok()?;
+            out
+        }
+        Encoding::Identity => return None,
+    };
+    Some(Bytes::from(out))
+}
+
+fn variant_etag(identity: &str, suffix: &str) -> Option<HeaderValue> {
+    let inner = identity.trim_matches('"');
+    HeaderValue::from_str(&format!("\"{inner}-{suffix}\"")).ok()
+}
+
+/// Builds an entry from a handler's 200 response; compression happens here,
+/// once per fill.
+fn entry_from(
+    headers: &HeaderMap,
+    body: Bytes,
+    generation: u64,
+    valid_until: Option<NaiveDateTime>,
+) -> Option<Entry> {
+    let etag = headers.get(header::ETAG)?.clone();
+    let cache_control = headers.get(header::CACHE_CONTROL)?.clone();
+    let identity_tag = etag.to_str().ok()?.to_string();
+    let (gzip, brotli) = if body.len() >= COMPRESS_MIN_BYTES {
+        (
+            compress(&body, Encoding::Gzip)
+                .zip(variant_etag(&identity_tag, "gzip"))
+                .map(|(body, etag)| Variant { body, etag }),
+            compress(&body, Encoding::Brotli)
+                .zip(variant_etag(&identity_tag, "br"))
+                .map(|(body, etag)| Variant { body, etag }),
+        )
+    } else {
+        (None, None)
+    };
+    Some(Entry {
+        generation,
+        valid_until,
+        cache_control,
+        identity: Variant { body, etag },
+        gzip,
+        brotli,
+    })
+}
+
+/// The middleware: answer public GETs from the cache, fill it on a miss.
+pub async fn public_cache(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let state = req.app_data::<Data<AppState>>().cloned();
+    let Some(state) = state.filter(|s| s.cache.enabled() && cacheable(&req)) else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let key = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.path().to_string(), |pq| pq.as_str().to_string());
+    let encoding = Encoding::preferred(req.headers());
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    // Read before the database is: a write landing meanwhile makes this fill stale, not wrong.
+    let generation = state.db.generation();
+    let at = now();
+    if let Some(entry) = state.cache.get(&key, generation, at) {
+        let res = entry.respond(encoding, if_none_match.as_deref(), true);
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+
+    let valid_until = match state.cache.known_next_due(generation, at) {
+        Some(due) => due,
+        None => {
+            let due = state
+                .db
+                .run(move |conn| Ok(Article::next_due(conn, at)?))
+                .await?;
+            state.cache.remember_next_due(generation, due);
+            due
+        }
+    };
+    // The handler must produce the full body to fill the cache; the
+    // conditional request is answered from the entry afterwards.
+    req.headers_mut().remove(header::IF_NONE_MATCH);
+    let res = next.call(req).await?;
+    if res.status() != StatusCode::OK {
+        return Ok(res.map_into_left_body());
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let body = to_bytes(body)
+        .await
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("reading a response to cache")))?;
+    let Some(entry) = entry_from(head.headers(), body.clone(), generation, valid_until) else {
+        let res = head.set_body(body);
+        return Ok(ServiceResponse::new(req, res)
+            .map_into_boxed_body()
+            .map_into_right_body());
+    };
+    let entry = Arc::new(entry);
+    state.cache.put(key, entry.clone());
+    let res = entry.respond(encoding, if_none_match.as_deref(), false);
+    Ok(ServiceResponse::new(req, res).map_into_right_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(accept: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(accept).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn brotli_then_gzip_then_identity() {
+        assert_eq!(
+            Encoding::preferred(&headers("gzip, deflate, br")),
+            Encoding::Brotli
+        );
+        assert_eq!(Encoding::preferred(&headers("gzip")), Encoding::Gzip);
+        assert_eq!(
+            Encoding::preferred(&headers("br;q=0, gzip;q=0.5")),
+            Encoding::Gzip
+        );
+        assert_eq!(
+            Encoding::preferred(&headers("identity")),
+            Encoding::Identity
+        );
+        assert_eq!(Encoding::preferred(&HeaderMap::new()), Encoding::Identity);
+    }
+
+    fn entry(generation: u64, bytes: usize) -> Arc<Entry> {
+        let mut h = HeaderMap::new();
+        h.insert(header::ETAG, HeaderValue::from_static("\"abc\""));
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        );
+        Arc::new(entry_from(&h, Bytes::from(vec![b'x'; bytes]), generation, None).unwrap())
+    }
+
+    #[test]
+    fn the_bound_evicts_least_recently_used_and_generations_expire() {
+        let at = now();
+        let cache = ResponseCache::new(3 * (ENTRY_OVERHEAD + 100 + 2));
+        for key in ["/a", "/b", "/c"] {
+            cache.put(key.into(), entry(1, 100));
+        }
+        assert!(cache.get("/a", 1, at).is_some());
+        cache.put("/d".into(), entry(1, 100));
+        assert!(
+            cache.get("/b", 1, at).is_none(),
+            "the least recently used went"
+        );
+        assert!(cache.get("/a", 1, at).is_some());
+        assert!(cache.bytes() <= 3 * (ENTRY_OVERHEAD + 100 + 2));
+        assert!(
+            cache.get("/a", 2, at).is_none(),
+            "another generation is stale"
+        );
+    }
+
+    #[test]
+    fn compressed_variants_have_their_own_etags() {
+        let e = entry(1, 5000);
+        let (gz, enc) = e.variant(Encoding::Gzip);
+        assert_eq!(enc, Some("gzip"));
+        assert_eq!(gz.etag, "\"abc-gzip\"");
+        assert!(gz.body.len() < 200);
+        let (br, _) = e.variant(Encoding::Brotli);
+        assert_eq!(br.etag, "\"abc-br\"");
+        let small = entry(1, 10);
+        assert_eq!(
+            small.variant(Encoding::Brotli).1,
+            None,
+            "small bodies stay plain"
+        );
+    }
+}

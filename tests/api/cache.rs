@@ -1,0 +1,284 @@
+//! The public response cache: hits, invalidation on every kind of write,
+//! scheduled articles through a warm cache, compression, Vary, the bound.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, SAMPLE_SLUG};
+
+async fn x_cache(app: &TestApp, path: &str) -> String {
+    let res = app.get(path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.headers()["x-cache"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_second_read_is_served_from_the_cache_with_the_same_bytes() {
+    let app = spawn_app().await;
+    for path in [
+        "/api/v1/articles",
+        &format!("/api/v1/articles/{SAMPLE_SLUG}"),
+        "/api/v1/tags",
+        "/api/v1/site",
+        "/api/v1/faqs?article=massage-benefits-for-back-pain-and-posture",
+    ] {
+        let first = app.get(path).await;
+        assert_eq!(first.headers()["x-cache"], "MISS", "{path}");
+        let etag = first.headers()["etag"].clone();
+        let first_body = first.bytes().await.unwrap();
+        let second = app.get(path).await;
+        assert_eq!(second.headers()["x-cache"], "HIT", "{path}");
+        assert_eq!(second.headers()["etag"], etag);
+        assert_eq!(second.bytes().await.unwrap(), first_body);
+        let revalidated = app
+            .client
+            .get(app.url(path))
+            .header("If-None-Match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    }
+    // A conditional request on a cold cache still gets its 304 (and fills the cache):
+    // a write elsewhere empties it without changing the treatments.
+    let etag = app.get("/api/v1/treatments").await.headers()["etag"].clone();
+    let token = app.admin_token().await;
+    let res = app
+        .patch(
+            "/api/v1/admin/site",
+            &token,
+            "*",
+            &json!({"description": "Cold cache"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cold = app
+        .client
+        .get(app.url("/api/v1/treatments"))
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cold.headers()["x-cache"], "MISS");
+    assert_eq!(cold.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn every_kind_of_write_invalidates_at_once() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let article = format!("/api/v1/articles/{SAMPLE_SLUG}");
+    // (what to write, a public read that must show it)
+    let writes: Vec<(Method, String, Value, &str)> = vec![
+        (
+            Method::PATCH,
+            "/api/v1/admin/articles/1".into(),
+            json!({"excerpt": "Changed excerpt"}),
+            "/api/v1/articles",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/admin/massage-types/1".into(),
+            json!({"best_for": "Changed best for"}),
+            article.as_str(),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/admin/treatments/1".into(),
+            json!({"limitations": "Changed limitation"}),
+            "/api/v1/treatments",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/admin/faqs/1".into(),
+            json!({"question": "Changed question?"}),
+            "/api/v1/faqs",
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/tags".into(),
+            json!({"name": "Changed Tag"}),
+            "/api/v1/tags",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/admin/site".into(),
+            json!({"name": "Changed Clinic"}),
+            "/api/v1/site",
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/articles/2/unpublish".into(),
+            json!({}),
+            "/api/v1/articles",
+        ),
+    ];
+    for (method, path, body, read) in writes {
+        let before = app.get(read).await.text().await.unwrap();
+        assert_eq!(x_cache(&app, read).await, "HIT");
+        let res = app
+            .send(method.clone(), &path, Some(&token), Some("*"), Some(&body))
+            .await;
+        assert!(
+            res.status().is_success(),
+            "{method} {path}: {}",
+            res.status()
+        );
+        let after = app.get(read).await;
+        assert_eq!(
+            after.headers()["x-cache"],
+            "MISS",
+            "{path} invalidated {read}"
+        );
+        assert_ne!(
+            after.text().await.unwrap(),
+            before,
+            "{read} shows the write to {path}"
+        );
+    }
+    // A user's new name is a byline change.
+    let admin: Value = app
+        .get_auth("/api/v1/auth/me", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let _ = admin;
+    let res = app
+        .patch(
+            "/api/v1/admin/articles/1",
+            &token,
+            "*",
+            &json!({"title": "Renamed"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.get_article(SAMPLE_SLUG).await["title"], "Renamed");
+}
+
+#[tokio::test]
+async fn a_scheduled_article_appears_when_due_through_a_warm_cache() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let (id, _) = app
+        .create_article(&token, &json!({"title": "Right On Time"}))
+        .await;
+    let due = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/admin/articles/{id}/publish"),
+            Some(&token),
+            None,
+            Some(&json!({"publish_at": due.to_rfc3339()})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Warm the cache while it is still scheduled.
+    assert!(!app
+        .list_slugs("/api/v1/articles")
+        .await
+        .contains(&"right-on-time".to_string()));
+    assert_eq!(x_cache(&app, "/api/v1/articles").await, "HIT");
+    let wait = (due - chrono::Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(50);
+    tokio::time::sleep(wait).await;
+    assert_eq!(
+        app.list_slugs("/api/v1/articles").await[0],
+        "right-on-time",
+        "no write happened, only the clock"
+    );
+}
+
+#[tokio::test]
+async fn compressed_variants_are_negotiated_with_their_own_etags_and_vary() {
+    let app = spawn_app().await;
+    let path = format!("/api/v1/articles/{SAMPLE_SLUG}");
+    let plain = app
+        .client
+        .get(app.url(&path))
+        .header("Accept-Encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    let vary = |res: &reqwest::Response| res.headers()["vary"].to_str().unwrap().to_string();
+    assert!(vary(&plain).contains("Accept-Encoding"));
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_etag = plain.headers()["etag"].to_str().unwrap().to_string();
+    let plain_body = plain.bytes().await.unwrap();
+    for (accept, encoding) in [("gzip", "gzip"), ("gzip, deflate, br", "br")] {
+        let res = app
+            .client
+            .get(app.url(&path))
+            .header("Accept-Encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["content-encoding"], encoding);
+        assert!(vary(&res).contains("Accept-Encoding"));
+        let etag = res.headers()["etag"].to_str().unwrap().to_string();
+        assert_ne!(
+            etag, plain_etag,
+            "each representation has its own strong ETag"
+        );
+        let compressed = res.bytes().await.unwrap();
+        assert!(
+            compressed.len() * 3 < plain_body.len(),
+            "{encoding}: {} vs {}",
+            compressed.len(),
+            plain_body.len()
+        );
+        let again = app
+            .client
+            .get(app.url(&path))
+            .header("Accept-Encoding", accept)
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    }
+    // The gzip body really is the JSON.
+    let res = app
+        .client
+        .get(app.url(&path))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    let mut decoded = String::new();
+    use std::io::Read;
+    flate2::read::GzDecoder::new(&res.bytes().await.unwrap()[..])
+        .read_to_string(&mut decoded)
+        .unwrap();
+    assert_eq!(decoded.as_bytes(), &plain_body[..]);
+}
+
+#[tokio::test]
+async fn the_cache_stays_within_its_bound() {
+    // 1 MiB: the article's three variants fit, a few dozen lists evict older entries.
+    let app = spawn_app_with(&[("CACHE_MAX_MB", "1")]).await;
+    let path = format!("/api/v1/articles/{SAMPLE_SLUG}");
+    app.get(&path).await;
+    assert_eq!(x_cache(&app, &path).await, "HIT");
+    // Distinct keys (an ignored parameter) of ~5 kB each: over 1 MiB in all.
+    for n in 0..300 {
+        app.get(&format!("/api/v1/articles?per_page=5&n={n}")).await;
+    }
+    assert_eq!(
+        x_cache(&app, &path).await,
+        "MISS",
+        "the least recently used entry was evicted"
+    );
+    let off = spawn_app_with(&[("CACHE_MAX_MB", "0")]).await;
+    off.get("/api/v1/site").await;
+    assert!(
+        off.get("/api/v1/site")
+            .await
+            .headers()
+            .get("x-cache")
+            .is_none(),
+        "CACHE_MAX_MB=0 turns it off"
+    );
+}
