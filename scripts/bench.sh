@@ -1,35 +1,60 @@
 #!/usr/bin/env bash
-# First baseline figures: builds release, starts clinic-cms on a fresh SQLite
-# database, and drives it with wrk (Debian package `wrk`). Prints requests/s
-# and latency percentiles for each scenario. Usage: scripts/bench.sh [seconds]
+# Benchmarks clinic-cms against a floor, side by side, in one run.
+#
+# Builds release, starts clinic-cms on a fresh database with the sample
+# content, captures the exact bytes of each measured response, starts the
+# floor (benches/floor.rs: a minimal actix-web program serving those bytes
+# from memory), and drives both with wrk (Debian package `wrk`) at 64
+# connections. Prints a Markdown table: requests/s, p50, p99 of clinic-cms,
+# the floor's requests/s and p99, and the ratio; then cold reads (cache off),
+# writes, logins and peak RSS.
+#
+# Usage: scripts/bench.sh [seconds per row, default 10]
 # On PostgreSQL: BENCH_DATABASE_URL=postgres://.../an_empty_database scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-10}"
 PORT="${BENCH_PORT:-18090}"
+COLD_PORT=$((PORT + 1))
+FLOOR_PORT=$((PORT + 2))
 BASE="http://127.0.0.1:$PORT"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --quiet
+cargo build --release --quiet --bin clinic-cms --example floor
 WORK="$(mktemp -d)"
-trap 'kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-export DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/bench.db}" BIND_ADDR="127.0.0.1:$PORT" RUST_LOG=error \
+PIDS=()
+trap 'kill "${PIDS[@]}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+export DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/bench.db}" RUST_LOG=error \
   ADMIN_EMAIL=bench@clinic.test ADMIN_PASSWORD="bench password 123" \
   JWT_SECRET="bench-secret-bench-secret-bench-secret"
-START=$(date +%s%N)
-./target/release/clinic-cms & PID=$!
-until curl -sf "$BASE/readyz" >/dev/null; do sleep 0.005; done
-echo "start to ready (fresh database, sample loaded): $(( ($(date +%s%N) - START) / 1000000 )) ms"
-echo "binary: $(stat -c %s target/release/clinic-cms) bytes"
 
+wait_ready() { until curl -sf "$1/readyz" >/dev/null; do sleep 0.005; done; }
+START=$(date +%s%N)
+BIND_ADDR="127.0.0.1:$PORT" ./target/release/clinic-cms & PID=$!; PIDS+=("$PID")
+wait_ready "$BASE"
+FRESH_MS=$(( ($(date +%s%N) - START) / 1000000 ))
+START=$(date +%s%N)
+BIND_ADDR="127.0.0.1:$COLD_PORT" CACHE_MAX_MB=0 ./target/release/clinic-cms & PIDS+=("$!")
+wait_ready "http://127.0.0.1:$COLD_PORT"
+EXISTING_MS=$(( ($(date +%s%N) - START) / 1000000 ))
+
+ARTICLE="/api/v1/articles/massage-benefits-for-back-pain-and-posture"
+LIST="/api/v1/articles"
+SEARCH="/api/v1/articles?q=posture"
+mkdir -p "$WORK/canned"
+capture() { # name path
+  curl -s -D "$WORK/h" -o "$WORK/canned/$1.json" "$BASE$2"
+  awk -F': ' 'tolower($1)=="etag"{print $2}' "$WORK/h" | tr -d '\r' > "$WORK/canned/$1.etag"
+  echo "$2" > "$WORK/canned/$1.path"
+}
+capture article "$ARTICLE"; capture list "$LIST"; capture search "$SEARCH"
+./target/release/examples/floor "127.0.0.1:$FLOOR_PORT" "$WORK/canned" & PIDS+=("$!")
+until curl -sf "http://127.0.0.1:$FLOOR_PORT$LIST" >/dev/null; do sleep 0.005; done
+
+ETAG=$(cat "$WORK/canned/article.etag")
+printf 'wrk.headers["If-None-Match"] = %s\n' "'$ETAG'" > "$WORK/304.lua"
 TOKEN=$(curl -s -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"email":"bench@clinic.test","password":"bench password 123"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
-ARTICLE="$BASE/api/v1/articles/massage-benefits-for-back-pain-and-posture"
-ETAG=$(curl -sI "$ARTICLE" | awk -F': ' 'tolower($1)=="etag"{print $2}' | tr -d '\r')
-
-cat > "$WORK/header.lua" <<LUA
-wrk.headers["If-None-Match"] = '$ETAG'
-LUA
 cat > "$WORK/login.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -47,20 +72,46 @@ request = function()
 end
 LUA
 
-run() { # name, connections, url, [script]
-  local name="$1" conns="$2" url="$3" script="${4:-}"
+# measure URL CONNECTIONS [SCRIPT] -> "req/s p50 p99"
+measure() {
   local out
-  out=$(wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"${DURATION}s" --latency ${script:+-s "$script"} "$url")
-  printf '%-28s c=%-3s %10s req/s  p50 %8s  p99 %8s\n' "$name" "$conns" \
-    "$(awk '/Requests\/sec/{print $2}' <<<"$out")" \
-    "$(awk '$1=="50%"{print $2}' <<<"$out")" "$(awk '$1=="99%"{print $2}' <<<"$out")"
+  out=$(wrk -t"$(( $2 < 2 ? 1 : 2 ))" -c"$2" -d"${DURATION}s" --latency ${3:+-s "$3"} "$1")
+  echo "$(awk '/Requests\/sec/{printf "%d", $2}' <<<"$out") $(awk '$1=="50%"{print $2}' <<<"$out") $(awk '$1=="99%"{print $2}' <<<"$out")"
 }
-run "GET article" 64 "$ARTICLE"
-run "GET article list" 64 "$BASE/api/v1/articles"
-run "GET search q=posture" 64 "$BASE/api/v1/articles?q=posture"
-run "GET article, 304" 64 "$ARTICLE" "$WORK/header.lua"
-run "POST login" 1 "$BASE/api/v1/auth/login" "$WORK/login.lua"
-run "POST login" 8 "$BASE/api/v1/auth/login" "$WORK/login.lua"
-run "PATCH article" 1 "$BASE/api/v1/admin/articles/1" "$WORK/patch.lua"
-run "PATCH article" 16 "$BASE/api/v1/admin/articles/1" "$WORK/patch.lua"
-echo "peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$PID/status)"
+FLOOR="http://127.0.0.1:$FLOOR_PORT"
+echo
+echo "| scenario (64 connections) | clinic-cms req/s | p50 | p99 | floor req/s | floor p99 | ratio |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+row() { # name path [script]
+  read -r f_rps _ f_p99 <<<"$(measure "$FLOOR$2" 64 "${3:-}")"
+  read -r rps p50 p99 <<<"$(measure "$BASE$2" 64 "${3:-}")"
+  echo "| $1 | $rps | $p50 | $p99 | $f_rps | $f_p99 | $(python3 -c "print(f'{$rps/$f_rps:.2f}')") |"
+}
+row "warm GET article" "$ARTICLE"
+row "warm GET list" "$LIST"
+row "warm GET search" "$SEARCH"
+row "GET article, If-None-Match (304)" "$ARTICLE" "$WORK/304.lua"
+cold() { # name path
+  read -r f_rps _ f_p99 <<<"$(measure "$FLOOR$2" 64)"
+  read -r rps p50 p99 <<<"$(measure "http://127.0.0.1:$COLD_PORT$2" 64)"
+  echo "| $1 (cache off) | $rps | $p50 | $p99 | $f_rps | $f_p99 | $(python3 -c "print(f'{$rps/$f_rps:.2f}')") |"
+}
+READ_RSS=$(awk '/VmHWM/{print $2, $3}' /proc/$PID/status)
+cold "cold GET article" "$ARTICLE"
+cold "cold GET list" "$LIST"
+echo
+echo "| writes and logins | connections | req/s | p50 | p99 |"
+echo "| --- | --- | --- | --- | --- |"
+for c in 1 16; do
+  read -r rps p50 p99 <<<"$(measure "$BASE/api/v1/admin/articles/1" "$c" "$WORK/patch.lua")"
+  echo "| PATCH article | $c | $rps | $p50 | $p99 |"
+done
+for c in 1 8; do
+  read -r rps p50 p99 <<<"$(measure "$BASE/api/v1/auth/login" "$c" "$WORK/login.lua")"
+  echo "| POST login | $c | $rps | $p50 | $p99 |"
+done
+echo
+echo "start to ready: ${FRESH_MS} ms on a fresh database (migrations, sample, first admin), ${EXISTING_MS} ms on an existing one"
+echo "binary: $(stat -c %s target/release/clinic-cms) bytes"
+echo "peak RSS of the cached server: $READ_RSS after the reads, $(awk '/VmHWM/{print $2, $3}' /proc/$PID/status) after writes and logins (two Argon2 workers hold 19 MiB each)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{print $2, $3}' /proc/meminfo), $(uname -r)"
