@@ -38,6 +38,12 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Add synthetic articles for measuring at scale.
+    Seed {
+        /// How many articles to add.
+        #[arg(long)]
+        synthetic: usize,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -115,6 +121,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let config = Config::from_env()?;
             run_server(config)
+        }
+        Command::Seed { synthetic } => {
+            let config = Config::from_env()?;
+            let db = DbPool::connect(&config.database_url, &single_connection())?;
+            let mut conn = db.get()?;
+            crate::synthetic::seed(&mut conn, synthetic)?;
+            // Nodes serving this database see the new articles on their next poll.
+            crate::db::backend::write_transaction(&mut conn, |_| {
+                Ok::<_, diesel::result::Error>(())
+            })?;
+            tracing::info!(articles = synthetic, "seeded synthetic articles");
+            Ok(())
         }
         Command::Export => {
             let config = Config::from_env()?;

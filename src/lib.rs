@@ -14,3 +14,4 @@ pub mod rate_limit;
 pub mod render;
 pub mod routes;
 pub mod sample;
+pub mod synthetic;

@@ -95,6 +95,11 @@ impl Activity {
                 },
             )
             .collect();
-        Ok(Paged { items, total, page })
+        Ok(Paged {
+            items,
+            total,
+            page,
+            next_cursor: None,
+        })
     }
 }

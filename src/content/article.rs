@@ -90,6 +90,139 @@ pub struct ArticleFilter {
     pub tag: Option<String>,
     pub search: Option<Search>,
     pub sort: ArticleSort,
+    /// Keyset paging: only articles after this one in `sort` order.
+    pub after: Option<Cursor>,
+}
+
+/// A position in a sorted article list: the sort key and id of the last
+/// article of a page. Opaque to clients (hex), tied to its sort order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    sort: ArticleSort,
+    key: CursorKey,
+    id: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum CursorKey {
+    Time(NaiveDateTime),
+    Title(String),
+}
+
+fn sort_code(sort: ArticleSort) -> Option<char> {
+    match sort {
+        ArticleSort::PublishedDesc => Some('p'),
+        ArticleSort::PublishedAsc => Some('P'),
+        ArticleSort::TitleAsc => Some('t'),
+        ArticleSort::TitleDesc => Some('T'),
+        ArticleSort::UpdatedDesc => Some('u'),
+        ArticleSort::UpdatedAsc => Some('U'),
+        ArticleSort::Relevance => None,
+    }
+}
+
+impl Cursor {
+    /// The cursor after `row` in `sort` order (none for relevance).
+    fn after(sort: ArticleSort, row: &SummaryRow) -> Option<Self> {
+        let key = match sort {
+            ArticleSort::PublishedDesc | ArticleSort::PublishedAsc => {
+                CursorKey::Time(row.published_at?)
+            }
+            ArticleSort::TitleAsc | ArticleSort::TitleDesc => CursorKey::Title(row.title.clone()),
+            ArticleSort::UpdatedDesc | ArticleSort::UpdatedAsc => CursorKey::Time(row.updated_at),
+            ArticleSort::Relevance => return None,
+        };
+        Some(Self {
+            sort,
+            key,
+            id: row.id,
+        })
+    }
+
+    pub fn encode(&self) -> String {
+        let key = match &self.key {
+            CursorKey::Time(t) => t.and_utc().timestamp_micros().to_string(),
+            CursorKey::Title(title) => title.clone(),
+        };
+        let code = sort_code(self.sort).unwrap_or('p');
+        let raw = format!("{code}:{}:{key}", self.id);
+        raw.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Reads a cursor made for `sort`; `None` for anything else.
+    pub fn decode(encoded: &str, sort: ArticleSort) -> Option<Self> {
+        if encoded.len() % 2 != 0 || encoded.len() > 1000 {
+            return None;
+        }
+        let bytes: Option<Vec<u8>> = (0..encoded.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(encoded.get(i..i + 2)?, 16).ok())
+            .collect();
+        let raw = String::from_utf8(bytes?).ok()?;
+        let mut parts = raw.splitn(3, ':');
+        let code = parts.next()?.chars().next()?;
+        if Some(code) != sort_code(sort) {
+            return None;
+        }
+        let id = parts.next()?.parse().ok()?;
+        let key = parts.next()?;
+        let key = match sort {
+            ArticleSort::TitleAsc | ArticleSort::TitleDesc => CursorKey::Title(key.to_string()),
+            _ => CursorKey::Time(
+                chrono::DateTime::from_timestamp_micros(key.parse().ok()?)?.naive_utc(),
+            ),
+        };
+        Some(Self { sort, key, id })
+    }
+
+    /// Articles strictly after the cursor (ties broken by id, descending, as the list is).
+    fn condition(
+        &self,
+    ) -> Box<
+        dyn diesel::BoxableExpression<
+            articles::table,
+            backend::Db,
+            SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+        >,
+    > {
+        let id = self.id;
+        match (&self.key, self.sort) {
+            (CursorKey::Time(t), ArticleSort::PublishedDesc) => Box::new(
+                articles::published_at
+                    .lt(*t)
+                    .or(articles::published_at.eq(*t).and(articles::id.lt(id))),
+            ),
+            (CursorKey::Time(t), ArticleSort::PublishedAsc) => Box::new(
+                articles::published_at
+                    .gt(*t)
+                    .or(articles::published_at.eq(*t).and(articles::id.lt(id))),
+            ),
+            (CursorKey::Time(t), ArticleSort::UpdatedAsc) => Box::new(
+                articles::updated_at
+                    .gt(*t)
+                    .or(articles::updated_at.eq(*t).and(articles::id.lt(id)))
+                    .nullable(),
+            ),
+            (CursorKey::Time(t), _) => Box::new(
+                articles::updated_at
+                    .lt(*t)
+                    .or(articles::updated_at.eq(*t).and(articles::id.lt(id)))
+                    .nullable(),
+            ),
+            (CursorKey::Title(title), ArticleSort::TitleDesc) => Box::new(
+                articles::title
+                    .lt(title.clone())
+                    .or(articles::title.eq(title.clone()).and(articles::id.lt(id)))
+                    .nullable(),
+            ),
+            (CursorKey::Title(title), _) => Box::new(
+                articles::title
+                    .gt(title.clone())
+                    .or(articles::title.eq(title.clone()).and(articles::id.lt(id)))
+                    .nullable(),
+            ),
+        }
+    }
 }
 
 /// A full-text search: plain words, or text with none (which matches nothing).
@@ -305,7 +438,8 @@ impl Article {
         Ok(Paged {
             items,
             total: paged.total,
-            page,
+            page: paged.page,
+            next_cursor: paged.next_cursor,
         })
     }
 
@@ -322,6 +456,17 @@ impl Article {
         let kind = backend::Kind::of(conn);
         let total = scoped_query(filter, scope, kind).count().get_result(conn)?;
         let mut query = scoped_query(filter, scope, kind);
+        // With a cursor, the page number is where the cursor falls.
+        let mut page = page;
+        if let Some(cursor) = &filter.after {
+            query = query.filter(cursor.condition());
+            let remaining: i64 = scoped_query(filter, scope, kind)
+                .filter(cursor.condition())
+                .count()
+                .get_result(conn)?;
+            let before = total - remaining;
+            page.page = u32::try_from(before / i64::from(page.per_page) + 1).unwrap_or(u32::MAX);
+        }
         query = match (filter.sort, &filter.search) {
             (ArticleSort::Relevance, Some(Search::Words(words))) => query
                 .order(backend::fulltext_rank(kind, words).asc())
@@ -333,18 +478,39 @@ impl Article {
             (ArticleSort::UpdatedAsc, _) => query.order(articles::updated_at.asc()),
             _ => query.order(articles::published_at.desc()),
         };
-        let rows: Vec<(SummaryRow, (String, Option<NaiveDateTime>, i32))> = query
+        let offset = if filter.after.is_some() {
+            0
+        } else {
+            page.offset()
+        };
+        // One more than the page, to know whether another follows.
+        let mut rows: Vec<(SummaryRow, (String, Option<NaiveDateTime>, i32))> = query
             .then_order_by(articles::id.desc())
-            .limit(page.limit())
-            .offset(page.offset())
+            .limit(page.limit() + 1)
+            .offset(offset)
             .select((
                 SummaryRow::as_select(),
                 (articles::status, articles::published_at, articles::version),
             ))
             .load(conn)?;
+        let has_next = rows.len() > page.per_page as usize;
+        rows.truncate(page.per_page as usize);
+        let next_cursor = rows
+            .last()
+            .filter(|_| has_next)
+            .and_then(|(row, _)| Cursor::after(filter.sort, row))
+            .map(|c| c.encode());
         let (rows, meta): (Vec<SummaryRow>, Vec<_>) = rows.into_iter().unzip();
         let items = summaries(conn, rows)?;
-        Ok((Paged { items, total, page }, meta))
+        Ok((
+            Paged {
+                items,
+                total,
+                page,
+                next_cursor,
+            },
+            meta,
+        ))
     }
 
     /// The whole article readers see at `slug`, with every relation resolved.

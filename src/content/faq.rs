@@ -104,7 +104,12 @@ impl Faq {
             .into_iter()
             .map(Faq::from)
             .collect();
-        Ok(Paged { items, total, page })
+        Ok(Paged {
+            items,
+            total,
+            page,
+            next_cursor: None,
+        })
     }
 
     /// One article's FAQs, in order.
@@ -283,7 +288,12 @@ impl Faq {
             .into_iter()
             .map(Faq::from)
             .collect();
-        Ok(Paged { items, total, page })
+        Ok(Paged {
+            items,
+            total,
+            page,
+            next_cursor: None,
+        })
     }
 }
 

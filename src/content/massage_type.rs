@@ -63,7 +63,12 @@ impl MassageType {
             .offset(page.offset())
             .select(MassageType::as_select())
             .load(conn)?;
-        Ok(Paged { items, total, page })
+        Ok(Paged {
+            items,
+            total,
+            page,
+            next_cursor: None,
+        })
     }
 
     pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<MassageType> {

@@ -176,6 +176,8 @@ pub struct Paged<T> {
     pub items: Vec<T>,
     pub total: i64,
     pub page: PageRequest,
+    /// Where the next page starts, for lists that page by key.
+    pub next_cursor: Option<String>,
 }
 
 #[cfg(test)]

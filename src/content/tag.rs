@@ -53,6 +53,14 @@ impl Tag {
             .first(conn)
     }
 
+    pub fn id_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<i32>> {
+        tags::table
+            .filter(tags::slug.eq(slug))
+            .select(tags::id)
+            .first(conn)
+            .optional()
+    }
+
     /// Every tag, by name, with its count of articles visible at `now`.
     pub fn list_with_counts(
         conn: &mut DbConnection,

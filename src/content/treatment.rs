@@ -60,7 +60,12 @@ impl Treatment {
             .offset(page.offset())
             .select(Treatment::as_select())
             .load(conn)?;
-        Ok(Paged { items, total, page })
+        Ok(Paged {
+            items,
+            total,
+            page,
+            next_cursor: None,
+        })
     }
 
     pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Treatment> {

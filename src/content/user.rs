@@ -198,7 +198,12 @@ impl User {
             .iter()
             .map(UserRecord::view)
             .collect();
-        Ok(Paged { items, total, page })
+        Ok(Paged {
+            items,
+            total,
+            page,
+            next_cursor: None,
+        })
     }
 
     /// Applies changes when the stored version is `version`; false when it is not.

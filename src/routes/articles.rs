@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{page_request, path_slug, public_json, Item, List};
 use crate::app::AppState;
 use crate::content::article::{
-    Article, ArticleFilter, ArticleSort, ArticleSummary, PublicArticle, Search,
+    Article, ArticleFilter, ArticleSort, ArticleSummary, Cursor, PublicArticle, Search,
 };
 use crate::content::{now, Slug};
 use crate::db::backend::SearchWords;
@@ -59,6 +59,10 @@ pub struct ArticleListParams {
     /// `-title`, `-updated_at`, `updated_at`, or `relevance` (the default with `q`).
     #[param(inline)]
     pub sort: Option<SortParam>,
+    /// Keyset paging: `meta.next_cursor` of the previous page (instead of
+    /// `page`; not with `relevance`). Deep pages cost what the first does.
+    #[param(max_length = 1000)]
+    pub cursor: Option<String>,
 }
 
 impl ArticleListParams {
@@ -90,7 +94,30 @@ impl ArticleListParams {
             (Some(SortParam::UpdatedDesc), _) => ArticleSort::UpdatedDesc,
             (Some(SortParam::UpdatedAsc), _) => ArticleSort::UpdatedAsc,
         };
-        Ok(ArticleFilter { tag, search, sort })
+        let after = match &self.cursor {
+            None => None,
+            Some(_) if self.page.is_some() => {
+                return Err(ApiError::bad_query(
+                    "cursor",
+                    "cannot be combined with page",
+                ))
+            }
+            Some(_) if sort == ArticleSort::Relevance => {
+                return Err(ApiError::bad_query(
+                    "cursor",
+                    "cannot page by relevance; use page",
+                ))
+            }
+            Some(raw) => Some(Cursor::decode(raw, sort).ok_or_else(|| {
+                ApiError::bad_query("cursor", "is not a cursor of this list and sort order")
+            })?),
+        };
+        Ok(ArticleFilter {
+            tag,
+            search,
+            sort,
+            after,
+        })
     }
 }
 

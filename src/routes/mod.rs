@@ -116,6 +116,10 @@ pub struct ListMeta {
     /// Items over all pages.
     pub total: i64,
     pub total_pages: i64,
+    /// Pass as `cursor` for the next page (article lists; absent on the last
+    /// page). Keyset paging: a deep page costs what the first does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 impl<T> From<Paged<T>> for List<T> {
@@ -127,6 +131,7 @@ impl<T> From<Paged<T>> for List<T> {
                 per_page: paged.page.per_page,
                 total: paged.total,
                 total_pages: (paged.total + per_page - 1) / per_page,
+                next_cursor: paged.next_cursor,
             },
             data: paged.items,
         }

@@ -38,7 +38,12 @@ pub async fn list_tags(
         .collect();
     public_json(
         &req,
-        &List::from(Paged { items, total, page }),
+        &List::from(Paged {
+            items,
+            total,
+            page,
+            next_cursor: None,
+        }),
         state.config.cache_max_age,
     )
 }

@@ -69,9 +69,17 @@ async fn pages_split_the_list_and_count_it() {
     let all = app.list_slugs("/api/v1/articles").await;
     let p1 = app.get_ok("/api/v1/articles?per_page=2").await;
     let p3 = app.get_ok("/api/v1/articles?per_page=2&page=3").await;
-    assert_eq!(
-        p1["meta"],
-        json!({"page": 1, "per_page": 2, "total": 5, "total_pages": 3})
+    assert_eq!(p1["meta"]["page"], 1);
+    assert_eq!(p1["meta"]["per_page"], 2);
+    assert_eq!(p1["meta"]["total"], 5);
+    assert_eq!(p1["meta"]["total_pages"], 3);
+    assert!(
+        p1["meta"]["next_cursor"].is_string(),
+        "a next page has a cursor"
+    );
+    assert!(
+        p3["meta"].get("next_cursor").is_none(),
+        "the last page has none"
     );
     assert_eq!(slugs(&p1), all[..2]);
     assert_eq!(slugs(&p3), all[4..]);
@@ -179,5 +187,59 @@ async fn unknown_and_malformed_slugs_are_404_problems() {
         "/api/v1/treatments/no-such-treatment",
     ] {
         assert_problem(app.get(path).await, StatusCode::NOT_FOUND).await;
+    }
+}
+
+#[tokio::test]
+async fn cursors_walk_the_list_in_the_same_order_as_pages() {
+    let app = spawn_app().await;
+    for sort in [
+        "-published_at",
+        "published_at",
+        "title",
+        "-title",
+        "-updated_at",
+    ] {
+        let all = app
+            .list_slugs(&format!("/api/v1/articles?sort={sort}"))
+            .await;
+        let mut walked = Vec::new();
+        let mut path = format!("/api/v1/articles?sort={sort}&per_page=2");
+        let mut pages = Vec::new();
+        loop {
+            let page = app.get_ok(&path).await;
+            walked.extend(slugs(&page));
+            pages.push(page["meta"]["page"].as_i64().unwrap());
+            match page["meta"].get("next_cursor").and_then(|c| c.as_str()) {
+                Some(cursor) => {
+                    path = format!("/api/v1/articles?sort={sort}&per_page=2&cursor={cursor}")
+                }
+                None => break,
+            }
+        }
+        assert_eq!(walked, all, "sort {sort}");
+        assert_eq!(
+            pages,
+            vec![1, 2, 3],
+            "sort {sort}: the page numbers follow the cursor"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_cursors_are_400_problems() {
+    let app = spawn_app().await;
+    let first = app.get_ok("/api/v1/articles?per_page=1").await;
+    let cursor = first["meta"]["next_cursor"].as_str().unwrap().to_string();
+    for query in [
+        format!("cursor={cursor}&page=2"),
+        format!("cursor={cursor}&sort=title"),
+        format!("cursor={cursor}&q=massage&sort=relevance"),
+        "cursor=zz".to_string(),
+        "cursor=7033".to_string(),
+    ] {
+        let res = app.get(&format!("/api/v1/articles?{query}")).await;
+        let problem = assert_problem(res, StatusCode::BAD_REQUEST).await;
+        assert_eq!(problem["errors"][0]["field"], "cursor", "{query}");
     }
 }

@@ -151,6 +151,9 @@ pub struct AdminArticleListParams {
     /// As the public list, plus `-updated_at` (the default here) and `updated_at`.
     #[param(inline)]
     pub sort: Option<SortParam>,
+    /// Keyset paging: `meta.next_cursor` of the previous page.
+    #[param(max_length = 1000)]
+    pub cursor: Option<String>,
 }
 
 const TITLE_MAX: usize = 200;
@@ -365,17 +368,20 @@ pub async fn list_admin_articles(
     authorize(&user, Action::ReadContent)?;
     let params = params.into_inner();
     let page = page_request(params.page, params.per_page)?;
+    // Editors see the most recently changed first, unless they search or sort.
+    let sort = match (params.sort, &params.q) {
+        (None, None) => Some(SortParam::UpdatedDesc),
+        (sort, _) => sort,
+    };
     let public_params = ArticleListParams {
         page: params.page,
         per_page: params.per_page,
         tag: params.tag,
         q: params.q,
-        sort: params.sort,
+        sort,
+        cursor: params.cursor,
     };
-    let mut filter = public_params.filter()?;
-    if params.sort.is_none() && filter.search.is_none() {
-        filter.sort = crate::content::article::ArticleSort::UpdatedDesc;
-    }
+    let filter = public_params.filter()?;
     let status = params.status;
     let at = now();
     let paged = state
@@ -680,6 +686,7 @@ pub async fn list_article_revisions(
             items: revisions,
             total,
             page: crate::content::PageRequest { page: 1, per_page },
+            next_cursor: None,
         })))
 }
 

@@ -74,7 +74,12 @@ pub async fn list_admin_tags(
         .collect();
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(List::from(Paged { items, total, page })))
+        .json(List::from(Paged {
+            items,
+            total,
+            page,
+            next_cursor: None,
+        })))
 }
 
 /// Create a tag.
