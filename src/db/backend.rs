@@ -42,7 +42,8 @@ pub fn connect(url: &crate::config::DatabaseUrl) -> diesel::ConnectionResult<DbC
             let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
             // busy_timeout first, so the others never fail on a busy file.
             conn.batch_execute(
-                "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                 PRAGMA cache_size = -16000; PRAGMA mmap_size = 268435456;",
             )
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(DbConnection::Sqlite(conn))
