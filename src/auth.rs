@@ -81,11 +81,17 @@ const DUMMY_HASH: &str =
 
 /// Hashes a password into an Argon2id PHC string (blocking; start-up and CLI).
 pub fn hash_password_blocking(password: &Password) -> Result<String, ApiError> {
-    let mut memory = vec![argon2::Block::default(); argon2_params().block_count()];
-    hash_with_memory(password, &mut memory)
+    hash_with_memory(password, &mut Vec::new())
 }
 
-fn hash_with_memory(password: &Password, memory: &mut [argon2::Block]) -> Result<String, ApiError> {
+fn hash_with_memory(
+    password: &Password,
+    memory: &mut Vec<argon2::Block>,
+) -> Result<String, ApiError> {
+    let blocks = argon2_params().block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, argon2::Block::default());
+    }
     let fail =
         |e: &dyn std::fmt::Display| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}"));
     let salt = SaltString::generate(&mut OsRng);
@@ -93,7 +99,12 @@ fn hash_with_memory(password: &Password, memory: &mut [argon2::Block]) -> Result
     let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(|e| fail(&e))?;
     let mut out = [0u8; 32];
     argon2()
-        .hash_password_into_with_memory(password.0.as_bytes(), salt_bytes, &mut out, memory)
+        .hash_password_into_with_memory(
+            password.0.as_bytes(),
+            salt_bytes,
+            &mut out,
+            &mut memory[..blocks],
+        )
         .map_err(|e| fail(&e))?;
     let output = password_hash::Output::new(&out).map_err(|e| fail(&e))?;
     Ok(format!(
@@ -149,7 +160,9 @@ impl Passwords {
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
                 .spawn(move || {
-                    let mut memory = vec![argon2::Block::default(); argon2_params().block_count()];
+                    // Allocated at the first password, not at start: a node that
+                    // only serves readers never holds these 19 MiB.
+                    let mut memory = Vec::new();
                     loop {
                         let job = match queue.lock() {
                             Ok(rx) => rx.recv(),
