@@ -221,122 +221,42 @@ pub struct Backup {
 /// Writes every table, in primary-key order, as one JSON document with one row a line.
 pub fn export(conn: &mut DbConnection, out: &mut impl Write) -> anyhow::Result<()> {
     write!(out, "{{\n\"format\": \"{FORMAT}\",\n\"version\": {VERSION}")?;
-    write_table(out, conn, "site", |conn, offset| {
-        schema::site::table
-            .order(schema::site::id)
-            .limit(BATCH)
-            .offset(offset)
-            .select(SiteRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "users", |conn, offset| {
-        schema::users::table
-            .order(schema::users::id)
-            .limit(BATCH)
-            .offset(offset)
-            .select(UsersRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "tags", |conn, offset| {
-        schema::tags::table
-            .order(schema::tags::id)
-            .limit(BATCH)
-            .offset(offset)
-            .select(TagsRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "massage_types", |conn, offset| {
-        schema::massage_types::table
-            .order(schema::massage_types::id)
-            .limit(BATCH)
-            .offset(offset)
-            .select(MassageTypesRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "treatments", |conn, offset| {
-        schema::treatments::table
-            .order(schema::treatments::id)
-            .limit(BATCH)
-            .offset(offset)
-            .select(TreatmentsRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "articles", |conn, offset| {
-        schema::articles::table
-            .order(schema::articles::id)
-            .limit(BATCH)
-            .offset(offset)
-            .select(ArticlesRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "faqs", |conn, offset| {
-        schema::faqs::table
-            .order(schema::faqs::id)
-            .limit(BATCH)
-            .offset(offset)
-            .select(FaqsRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "article_tags", |conn, offset| {
-        schema::article_tags::table
-            .order((
-                schema::article_tags::article_id,
-                schema::article_tags::tag_id,
-            ))
-            .limit(BATCH)
-            .offset(offset)
-            .select(ArticleTagsRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "article_massage_types", |conn, offset| {
-        schema::article_massage_types::table
-            .order((
-                schema::article_massage_types::article_id,
-                schema::article_massage_types::massage_type_id,
-            ))
-            .limit(BATCH)
-            .offset(offset)
-            .select(ArticleMassageTypesRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "article_treatments", |conn, offset| {
-        schema::article_treatments::table
-            .order((
-                schema::article_treatments::article_id,
-                schema::article_treatments::treatment_id,
-            ))
-            .limit(BATCH)
-            .offset(offset)
-            .select(ArticleTreatmentsRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "article_related", |conn, offset| {
-        schema::article_related::table
-            .order((
-                schema::article_related::article_id,
-                schema::article_related::related_id,
-            ))
-            .limit(BATCH)
-            .offset(offset)
-            .select(ArticleRelatedRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "article_revisions", |conn, offset| {
-        schema::article_revisions::table
-            .order(schema::article_revisions::id)
-            .limit(BATCH)
-            .offset(offset)
-            .select(ArticleRevisionsRow::as_select())
-            .load(conn)
-    })?;
-    write_table(out, conn, "activity", |conn, offset| {
-        schema::activity::table
-            .order(schema::activity::id)
-            .limit(BATCH)
-            .offset(offset)
-            .select(ActivityRow::as_select())
-            .load(conn)
-    })?;
+    // One table: its rows in key order, read in batches.
+    macro_rules! table {
+        ($name:ident, $row:ident, $($key:ident),+) => {
+            write_table(out, conn, stringify!($name), |conn, offset| {
+                schema::$name::table
+                    .order(($(schema::$name::$key,)+))
+                    .limit(BATCH)
+                    .offset(offset)
+                    .select($row::as_select())
+                    .load(conn)
+            })?;
+        };
+    }
+    table!(site, SiteRow, id);
+    table!(users, UsersRow, id);
+    table!(tags, TagsRow, id);
+    table!(massage_types, MassageTypesRow, id);
+    table!(treatments, TreatmentsRow, id);
+    table!(articles, ArticlesRow, id);
+    table!(faqs, FaqsRow, id);
+    table!(article_tags, ArticleTagsRow, article_id, tag_id);
+    table!(
+        article_massage_types,
+        ArticleMassageTypesRow,
+        article_id,
+        massage_type_id
+    );
+    table!(
+        article_treatments,
+        ArticleTreatmentsRow,
+        article_id,
+        treatment_id
+    );
+    table!(article_related, ArticleRelatedRow, article_id, related_id);
+    table!(article_revisions, ArticleRevisionsRow, id);
+    table!(activity, ActivityRow, id);
     writeln!(out, "\n}}")?;
     out.flush()?;
     Ok(())
@@ -406,125 +326,35 @@ pub fn import(conn: &mut DbConnection, backup: &Backup, replace: bool) -> anyhow
             bail!("the database already holds content; import --replace to overwrite it");
         }
         delete_everything(conn)?;
-        insert_all(conn, "site", &backup.site, &mut progress, |conn, row| {
-            diesel::insert_into(schema::site::table)
-                .values(row)
-                .execute(conn)
-        })?;
-        insert_all(conn, "users", &backup.users, &mut progress, |conn, row| {
-            diesel::insert_into(schema::users::table)
-                .values(row)
-                .execute(conn)
-        })?;
-        insert_all(conn, "tags", &backup.tags, &mut progress, |conn, row| {
-            diesel::insert_into(schema::tags::table)
-                .values(row)
-                .execute(conn)
-        })?;
-        insert_all(
-            conn,
-            "massage_types",
-            &backup.massage_types,
-            &mut progress,
-            |conn, row| {
-                diesel::insert_into(schema::massage_types::table)
-                    .values(row)
-                    .execute(conn)
-            },
-        )?;
-        insert_all(
-            conn,
-            "treatments",
-            &backup.treatments,
-            &mut progress,
-            |conn, row| {
-                diesel::insert_into(schema::treatments::table)
-                    .values(row)
-                    .execute(conn)
-            },
-        )?;
-        insert_all(
-            conn,
-            "articles",
-            &backup.articles,
-            &mut progress,
-            |conn, row| {
-                diesel::insert_into(schema::articles::table)
-                    .values(row)
-                    .execute(conn)
-            },
-        )?;
-        insert_all(conn, "faqs", &backup.faqs, &mut progress, |conn, row| {
-            diesel::insert_into(schema::faqs::table)
-                .values(row)
-                .execute(conn)
-        })?;
-        insert_all(
-            conn,
-            "article_tags",
-            &backup.article_tags,
-            &mut progress,
-            |conn, row| {
-                diesel::insert_into(schema::article_tags::table)
-                    .values(row)
-                    .execute(conn)
-            },
-        )?;
-        insert_all(
-            conn,
-            "article_massage_types",
-            &backup.article_massage_types,
-            &mut progress,
-            |conn, row| {
-                diesel::insert_into(schema::article_massage_types::table)
-                    .values(row)
-                    .execute(conn)
-            },
-        )?;
-        insert_all(
-            conn,
-            "article_treatments",
-            &backup.article_treatments,
-            &mut progress,
-            |conn, row| {
-                diesel::insert_into(schema::article_treatments::table)
-                    .values(row)
-                    .execute(conn)
-            },
-        )?;
-        insert_all(
-            conn,
-            "article_related",
-            &backup.article_related,
-            &mut progress,
-            |conn, row| {
-                diesel::insert_into(schema::article_related::table)
-                    .values(row)
-                    .execute(conn)
-            },
-        )?;
-        insert_all(
-            conn,
-            "article_revisions",
-            &backup.article_revisions,
-            &mut progress,
-            |conn, row| {
-                diesel::insert_into(schema::article_revisions::table)
-                    .values(row)
-                    .execute(conn)
-            },
-        )?;
-        insert_all(
-            conn,
-            "activity",
-            &backup.activity,
-            &mut progress,
-            |conn, row| {
-                diesel::insert_into(schema::activity::table)
-                    .values(row)
-                    .execute(conn)
-            },
-        )?;
+        // In foreign-key order, so every reference exists when its row goes in.
+        macro_rules! table {
+            ($name:ident) => {
+                insert_all(
+                    conn,
+                    stringify!($name),
+                    &backup.$name,
+                    &mut progress,
+                    |conn, row| {
+                        diesel::insert_into(schema::$name::table)
+                            .values(row)
+                            .execute(conn)
+                    },
+                )?;
+            };
+        }
+        table!(site);
+        table!(users);
+        table!(tags);
+        table!(massage_types);
+        table!(treatments);
+        table!(articles);
+        table!(faqs);
+        table!(article_tags);
+        table!(article_massage_types);
+        table!(article_treatments);
+        table!(article_related);
+        table!(article_revisions);
+        table!(activity);
         backend::reset_id_sequences(
             conn,
             &[
