@@ -22,3 +22,144 @@ pub fn stale_or_missing(exists: bool, version: i32) -> super::ContentError {
         super::ContentError::Db(diesel::result::Error::NotFound)
     }
 }
+
+/// The writes of a reusable table's rows (massage types, treatments): the
+/// `…Fields` struct and find / fields / next_position / create / update /
+/// delete, with positions kept distinct and embedding articles re-rendered.
+/// One definition for both tables, which differ only in their columns.
+macro_rules! table_rows {
+    (
+        $ty:ident, $fields_ty:ident, $table:ident, $links:ident, $link_col:ident, $activity:literal,
+        { $($field:ident : $field_ty:ty),+ $(,)? }
+    ) => {
+        /// The writable fields, validated by the route before they get here.
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct $fields_ty {
+            $(pub $field: $field_ty,)+
+        }
+
+        impl $ty {
+            pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<$ty> {
+                $table::table.find(id).select($ty::as_select()).first(conn)
+            }
+
+            pub fn fields(&self) -> $fields_ty {
+                $fields_ty { $($field: self.$field.clone(),)+ }
+            }
+
+            /// The position after the last one, for a new row with none given.
+            pub fn next_position(conn: &mut DbConnection) -> QueryResult<i32> {
+                let max: Option<i32> = $table::table
+                    .select(diesel::dsl::max($table::position))
+                    .first(conn)?;
+                Ok(max.map_or(0, |m| m + 1))
+            }
+
+            /// Moves the rows at `position` and after it down one, so the row put
+            /// there lands exactly where the editor asked (their versions change too).
+            fn make_room(conn: &mut DbConnection, id: Option<i32>, position: i32) -> QueryResult<()> {
+                let others = $table::id.ne(id.unwrap_or(0));
+                let taken: i64 = $table::table
+                    .filter(others)
+                    .filter($table::position.eq(position))
+                    .count()
+                    .get_result(conn)?;
+                if taken > 0 {
+                    diesel::update($table::table.filter(others).filter($table::position.ge(position)))
+                        .set((
+                            $table::position.eq($table::position + 1),
+                            $table::version.eq($table::version + 1),
+                        ))
+                        .execute(conn)?;
+                }
+                Ok(())
+            }
+
+            pub fn create(
+                conn: &mut DbConnection,
+                fields: &$fields_ty,
+                user_id: i32,
+                at: NaiveDateTime,
+            ) -> Result<i32, ContentError> {
+                Self::make_room(conn, None, fields.position)?;
+                diesel::insert_into($table::table)
+                    .values((
+                        $($table::$field.eq(&fields.$field),)+
+                        $table::created_by.eq(user_id),
+                        $table::updated_by.eq(user_id),
+                        $table::created_at.eq(at),
+                        $table::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                let id = $table::table
+                    .filter($table::slug.eq(&fields.slug))
+                    .select($table::id)
+                    .first(conn)?;
+                Activity::record(conn, user_id, "created", $activity, id, &fields.name, at)?;
+                Ok(id)
+            }
+
+            /// Changes the row when still at `version`, and re-renders the articles embedding it.
+            pub fn update(
+                conn: &mut DbConnection,
+                id: i32,
+                version: i32,
+                fields: &$fields_ty,
+                user_id: i32,
+                at: NaiveDateTime,
+            ) -> Result<(), ContentError> {
+                if Self::find(conn, id)?.position != fields.position {
+                    Self::make_room(conn, Some(id), fields.position)?;
+                }
+                let updated = diesel::update(
+                    $table::table.filter($table::id.eq(id).and($table::version.eq(version))),
+                )
+                .set((
+                    $($table::$field.eq(&fields.$field),)+
+                    $table::version.eq(version + 1),
+                    $table::updated_by.eq(user_id),
+                    $table::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+                if updated == 0 {
+                    return Err(stale_or_missing(Self::find(conn, id).is_ok(), version));
+                }
+                let articles = Self::linked_articles(conn, id)?;
+                rerender_articles(conn, &articles)?;
+                Activity::record(conn, user_id, "updated", $activity, id, &fields.name, at)?;
+                Ok(())
+            }
+
+            /// Deletes the row when still at `version`; the articles that embedded it are re-rendered.
+            pub fn delete(
+                conn: &mut DbConnection,
+                id: i32,
+                version: i32,
+                user_id: i32,
+                at: NaiveDateTime,
+            ) -> Result<(), ContentError> {
+                let current = Self::find(conn, id)?;
+                let articles = Self::linked_articles(conn, id)?;
+                let deleted = diesel::delete(
+                    $table::table.filter($table::id.eq(id).and($table::version.eq(version))),
+                )
+                .execute(conn)?;
+                if deleted == 0 {
+                    return Err(stale_or_missing(true, version));
+                }
+                rerender_articles(conn, &articles)?;
+                Activity::record(conn, user_id, "deleted", $activity, id, &current.name, at)?;
+                Ok(())
+            }
+
+            fn linked_articles(conn: &mut DbConnection, id: i32) -> QueryResult<Vec<i32>> {
+                $links::table
+                    .filter($links::$link_col.eq(id))
+                    .select($links::article_id)
+                    .load(conn)
+            }
+        }
+    };
+}
+
+pub(crate) use table_rows;
