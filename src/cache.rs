@@ -156,7 +156,14 @@ struct Inner {
     bytes: usize,
     /// The next scheduled publication, as known at a generation.
     next_due: Option<(u64, Option<NaiveDateTime>)>,
+    /// `meta.total` of article lists by filter: counting 100,000 matches on
+    /// every page costs more than the page itself. Kept even with the
+    /// response cache off; small (one number per filter).
+    counts: std::collections::HashMap<String, (u64, i64)>,
 }
+
+/// Filters remembered at most; past it the counts start over.
+const MAX_COUNTS: usize = 10_000;
 
 /// Bounded by bytes, least recently used out first.
 pub struct ResponseCache {
@@ -173,6 +180,7 @@ impl ResponseCache {
                 entries: LruCache::unbounded(),
                 bytes: 0,
                 next_due: None,
+                counts: std::collections::HashMap::new(),
             }),
         }
     }
@@ -222,6 +230,38 @@ impl ResponseCache {
     /// Bytes held now (for tests and logs).
     pub fn bytes(&self) -> usize {
         self.lock().bytes
+    }
+
+    /// The remembered total of a list filter, while nothing can have changed it.
+    pub fn count(&self, key: &str, generation: u64, at: NaiveDateTime) -> Option<i64> {
+        self.known_next_due(generation, at)?;
+        match self.lock().counts.get(key) {
+            Some((g, total)) if *g == generation => Some(*total),
+            _ => None,
+        }
+    }
+
+    pub fn put_count(&self, key: String, generation: u64, total: i64) {
+        let mut inner = self.lock();
+        if inner.counts.len() >= MAX_COUNTS {
+            inner.counts.clear();
+        }
+        inner.counts.insert(key, (generation, total));
+    }
+
+    /// Makes sure the next due time is known at `generation` (one indexed query when not).
+    pub fn ensure_next_due(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        generation: u64,
+        at: NaiveDateTime,
+    ) -> diesel::QueryResult<Option<NaiveDateTime>> {
+        if let Some(due) = self.known_next_due(generation, at) {
+            return Ok(due);
+        }
+        let due = Article::next_due(conn, at)?;
+        self.remember_next_due(generation, due);
+        Ok(due)
     }
 
     fn known_next_due(&self, generation: u64, at: NaiveDateTime) -> Option<Option<NaiveDateTime>> {
@@ -336,12 +376,11 @@ pub async fn public_cache(
     let valid_until = match state.cache.known_next_due(generation, at) {
         Some(due) => due,
         None => {
-            let due = state
+            let cache = state.cache.clone();
+            state
                 .db
-                .run(move |conn| Ok(Article::next_due(conn, at)?))
-                .await?;
-            state.cache.remember_next_due(generation, due);
-            due
+                .run(move |conn| Ok(cache.ensure_next_due(conn, generation, at)?))
+                .await?
         }
     };
     // The handler must produce the full body to fill the cache; the

@@ -225,6 +225,13 @@ impl Cursor {
     }
 }
 
+impl ArticleFilter {
+    /// What `meta.total` depends on (not the order, page or cursor).
+    pub fn count_key(&self) -> String {
+        format!("{:?}|{:?}", self.tag, self.search)
+    }
+}
+
 /// A full-text search: plain words, or text with none (which matches nothing).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Search {
@@ -404,13 +411,15 @@ impl Article {
     }
 
     /// One page of the articles readers may see at `now`.
+    /// `known_total`, when the caller remembers it, saves counting every match.
     pub fn list_public(
         conn: &mut DbConnection,
         filter: &ArticleFilter,
         page: PageRequest,
         now: NaiveDateTime,
+        known_total: Option<i64>,
     ) -> QueryResult<Paged<ArticleSummary>> {
-        let (paged, _) = Self::list(conn, filter, page, Scope::Public(now))?;
+        let (paged, _) = Self::list(conn, filter, page, Scope::Public(now), known_total)?;
         Ok(paged)
     }
 
@@ -422,7 +431,7 @@ impl Article {
         status: Option<ArticleStatus>,
         now: NaiveDateTime,
     ) -> QueryResult<Paged<AdminArticleSummary>> {
-        let (paged, meta) = Self::list(conn, filter, page, Scope::Admin(status, now))?;
+        let (paged, meta) = Self::list(conn, filter, page, Scope::Admin(status, now), None)?;
         let items = paged
             .items
             .into_iter()
@@ -449,23 +458,23 @@ impl Article {
         filter: &ArticleFilter,
         page: PageRequest,
         scope: Scope,
+        known_total: Option<i64>,
     ) -> QueryResult<(
         Paged<ArticleSummary>,
         Vec<(String, Option<NaiveDateTime>, i32)>,
     )> {
         let kind = backend::Kind::of(conn);
-        let total = scoped_query(filter, scope, kind).count().get_result(conn)?;
+        let total = match known_total {
+            Some(total) => total,
+            None => scoped_query(filter, scope, kind).count().get_result(conn)?,
+        };
         let mut query = scoped_query(filter, scope, kind);
-        // With a cursor, the page number is where the cursor falls.
+        // Keyset pages are not numbered: finding the number would count
+        // every article before the cursor, which is what cursors avoid.
         let mut page = page;
         if let Some(cursor) = &filter.after {
             query = query.filter(cursor.condition());
-            let remaining: i64 = scoped_query(filter, scope, kind)
-                .filter(cursor.condition())
-                .count()
-                .get_result(conn)?;
-            let before = total - remaining;
-            page.page = u32::try_from(before / i64::from(page.per_page) + 1).unwrap_or(u32::MAX);
+            page.page = 0;
         }
         query = match (filter.sort, &filter.search) {
             (ArticleSort::Relevance, Some(Search::Words(words))) => query

@@ -140,10 +140,19 @@ pub async fn list_articles(
     let page = page_request(params.page, params.per_page)?;
     let filter = params.filter()?;
     let at = now();
+    let count_key = filter.count_key();
+    let generation = state.db.generation();
+    let cache = state.cache.clone();
     let paged = state
         .db
-        .run(move |conn| Ok(Article::list_public(conn, &filter, page, at)?))
+        .run(move |conn| {
+            // The remembered total holds only until the next scheduled article is due.
+            cache.ensure_next_due(conn, generation, at)?;
+            let known_total = cache.count(&filter.count_key(), generation, at);
+            Ok(Article::list_public(conn, &filter, page, at, known_total)?)
+        })
         .await?;
+    state.cache.put_count(count_key, generation, paged.total);
     public_json(&req, &List::from(paged), state.config.cache_max_age)
 }
 

@@ -110,7 +110,7 @@ pub struct List<T> {
 /// Where this page sits in the whole list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListMeta {
-    /// 1-based.
+    /// 1-based; 0 on a page reached by `cursor` (keyset pages are not numbered).
     pub page: u32,
     pub per_page: u32,
     /// Items over all pages.

@@ -282,3 +282,25 @@ async fn the_cache_stays_within_its_bound() {
         "CACHE_MAX_MB=0 turns it off"
     );
 }
+
+#[tokio::test]
+async fn remembered_list_totals_follow_writes_even_with_the_cache_off() {
+    let app = spawn_app_with(&[("CACHE_MAX_MB", "0")]).await;
+    let token = app.admin_token().await;
+    assert_eq!(
+        app.get_ok("/api/v1/articles?tag=posture").await["meta"]["total"],
+        1
+    );
+    assert_eq!(
+        app.get_ok("/api/v1/articles?tag=posture&per_page=1").await["meta"]["total"],
+        1
+    );
+    app.create_article(
+        &token,
+        &json!({"title": "Also Posture", "tags": ["posture"], "status": "published"}),
+    )
+    .await;
+    let list = app.get_ok("/api/v1/articles?tag=posture").await;
+    assert_eq!(list["meta"]["total"], 2);
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+}
