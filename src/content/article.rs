@@ -175,7 +175,21 @@ impl Cursor {
         Some(Self { sort, key, id })
     }
 
-    /// Articles strictly after the cursor (ties broken by id, descending, as the list is).
+    /// The public list visible "now" and after a newest-first cursor is the
+    /// list visible at the cursor's time: one upper bound the index can seek
+    /// to, where two (`<= now` and `<= cursor`) made SQLite scan from now.
+    fn narrow(&self, scope: Scope) -> Scope {
+        match (scope, &self.key, self.sort) {
+            (Scope::Public(now), CursorKey::Time(t), ArticleSort::PublishedDesc) => {
+                Scope::Public(now.min(*t))
+            }
+            (other, _, _) => other,
+        }
+    }
+
+    /// Articles strictly after the cursor (ties broken by id, descending, as
+    /// the list is). Written `key <= k AND (key < k OR id < i)` rather than
+    /// with a bare OR, so the index on the key bounds the scan.
     fn condition(
         &self,
     ) -> Box<
@@ -188,37 +202,41 @@ impl Cursor {
         let id = self.id;
         match (&self.key, self.sort) {
             (CursorKey::Time(t), ArticleSort::PublishedDesc) => Box::new(
-                articles::published_at
-                    .lt(*t)
-                    .or(articles::published_at.eq(*t).and(articles::id.lt(id))),
+                articles::published_at.le(*t).and(
+                    articles::published_at
+                        .lt(*t)
+                        .or(articles::id.lt(id).nullable()),
+                ),
             ),
             (CursorKey::Time(t), ArticleSort::PublishedAsc) => Box::new(
-                articles::published_at
-                    .gt(*t)
-                    .or(articles::published_at.eq(*t).and(articles::id.lt(id))),
+                articles::published_at.ge(*t).and(
+                    articles::published_at
+                        .gt(*t)
+                        .or(articles::id.lt(id).nullable()),
+                ),
             ),
             (CursorKey::Time(t), ArticleSort::UpdatedAsc) => Box::new(
                 articles::updated_at
-                    .gt(*t)
-                    .or(articles::updated_at.eq(*t).and(articles::id.lt(id)))
+                    .ge(*t)
+                    .and(articles::updated_at.gt(*t).or(articles::id.lt(id)))
                     .nullable(),
             ),
             (CursorKey::Time(t), _) => Box::new(
                 articles::updated_at
-                    .lt(*t)
-                    .or(articles::updated_at.eq(*t).and(articles::id.lt(id)))
+                    .le(*t)
+                    .and(articles::updated_at.lt(*t).or(articles::id.lt(id)))
                     .nullable(),
             ),
             (CursorKey::Title(title), ArticleSort::TitleDesc) => Box::new(
                 articles::title
-                    .lt(title.clone())
-                    .or(articles::title.eq(title.clone()).and(articles::id.lt(id)))
+                    .le(title.clone())
+                    .and(articles::title.lt(title.clone()).or(articles::id.lt(id)))
                     .nullable(),
             ),
             (CursorKey::Title(title), _) => Box::new(
                 articles::title
-                    .gt(title.clone())
-                    .or(articles::title.eq(title.clone()).and(articles::id.lt(id)))
+                    .ge(title.clone())
+                    .and(articles::title.gt(title.clone()).or(articles::id.lt(id)))
                     .nullable(),
             ),
         }
@@ -468,14 +486,16 @@ impl Article {
             Some(total) => total,
             None => scoped_query(filter, scope, kind).count().get_result(conn)?,
         };
-        let mut query = scoped_query(filter, scope, kind);
         // Keyset pages are not numbered: finding the number would count
         // every article before the cursor, which is what cursors avoid.
         let mut page = page;
-        if let Some(cursor) = &filter.after {
-            query = query.filter(cursor.condition());
-            page.page = 0;
-        }
+        let mut query = match &filter.after {
+            Some(cursor) => {
+                page.page = 0;
+                scoped_query(filter, cursor.narrow(scope), kind).filter(cursor.condition())
+            }
+            None => scoped_query(filter, scope, kind),
+        };
         query = match (filter.sort, &filter.search) {
             (ArticleSort::Relevance, Some(Search::Words(words))) => query
                 .order(backend::fulltext_rank(kind, words).asc())
