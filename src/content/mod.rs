@@ -4,6 +4,7 @@ pub mod activity;
 pub mod article;
 pub mod article_write;
 pub mod collection;
+pub mod document;
 
 pub mod faq;
 pub mod massage_type;

@@ -56,16 +56,17 @@ pub fn connect(url: &crate::config::DatabaseUrl) -> diesel::ConnectionResult<DbC
 
 /// Runs `f` in a transaction. On SQLite writers are already queued one at a
 /// time by `DbPool::write`; on PostgreSQL conditional updates on `version`
-/// decide between concurrent writers.
+/// decide between concurrent writers. The content version moves first, so
+/// its row stays locked until commit: whoever stores derived data checks it
+/// (`content_version_unless_writing`) and backs off while a write is open.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     conn.transaction(|conn| {
-        let value = f(conn)?;
         bump_content_version(conn)?;
-        Ok(value)
+        f(conn)
     })
 }
 
@@ -85,6 +86,37 @@ pub fn content_version(conn: &mut DbConnection) -> diesel::QueryResult<i64> {
     use super::schema::content_version::dsl::{content_version, version};
     use diesel::{QueryDsl, RunQueryDsl};
     content_version.select(version).first(conn)
+}
+
+/// The content version, or `None` while a write transaction holds it. Inside
+/// a transaction that then stores derived data: on PostgreSQL the row is
+/// share-locked (`NOWAIT`), so no write can commit between this check and
+/// the commit; SQLite allows one writer at a time, and a write committed
+/// since this transaction's snapshot makes its own write fail.
+pub fn content_version_unless_writing(conn: &mut DbConnection) -> diesel::QueryResult<Option<i64>> {
+    use diesel::RunQueryDsl;
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            #[derive(diesel::QueryableByName)]
+            struct Row {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                version: i64,
+            }
+            let row = diesel::sql_query("SELECT version FROM content_version FOR SHARE NOWAIT")
+                .get_result::<Row>(pg);
+            match row {
+                Ok(row) => Ok(Some(row.version)),
+                // 55P03 lock_not_available: a writer holds it.
+                Err(diesel::result::Error::DatabaseError(_, info))
+                    if info.message().contains("could not obtain lock") =>
+                {
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            }
+        }
+        DbConnection::Sqlite(_) => content_version(conn).map(Some),
+    }
 }
 
 /// Locks one row until the transaction ends, so concurrent writers of the

@@ -147,6 +147,24 @@ impl DbPool {
         result
     }
 
+    /// Runs `f`, which stores data derived from content (not content: the
+    /// generation does not move), only if no writer is queued on SQLite, so
+    /// a read never waits behind writes. `None` when skipped.
+    pub async fn store_derived<T, F>(&self, f: F) -> Result<Option<T>, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _turn = match &self.writer {
+            Some(writer) => match writer.try_acquire() {
+                Ok(permit) => Some(permit),
+                Err(_) => return Ok(None),
+            },
+            None => None,
+        };
+        self.run(f).await.map(Some)
+    }
+
     /// The content generation (see `generation`).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)

@@ -189,7 +189,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    article_documents (article_id) {
+        article_id -> Integer,
+        rendered_at -> Timestamp,
+        etag -> Text,
+        body -> Text,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(article_documents -> articles (article_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(faqs -> articles (article_id));
@@ -216,4 +226,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_revisions,
     activity,
     content_version,
+    article_documents,
 );

@@ -4,13 +4,14 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{page_request, path_slug, public_json, Item, List};
+use super::{etag_for, page_request, path_slug, public_json, public_tagged_bytes, Item, List};
 use crate::app::AppState;
 use crate::content::article::{
     Article, ArticleFilter, ArticleSort, ArticleSummary, Cursor, PublicArticle, Search,
 };
+use crate::content::document::Document;
 use crate::content::{now, Slug};
-use crate::db::backend::SearchWords;
+use crate::db::backend::{self, SearchWords};
 use crate::error::{ApiError, Problem};
 
 /// Orders of the article list.
@@ -174,14 +175,63 @@ pub async fn find_article(
 ) -> Result<HttpResponse, ApiError> {
     let slug = path_slug(&slug)?;
     let at = now();
-    let article = state
+    let found = state
         .db
-        .run(move |conn| match Article::find_public(conn, &slug, at) {
-            Err(diesel::result::Error::NotFound) => Err(ApiError::not_found(format!(
-                "no published article has the slug {slug}"
-            ))),
-            other => Ok(other?),
+        .run(move |conn| {
+            if let Some(document) = Document::find_current(conn, &slug, at)? {
+                return Ok(Found::Stored(document));
+            }
+            // The version first: what is rendered below is at least this new.
+            let version = backend::content_version(conn)?;
+            match Article::find_public(conn, &slug, at) {
+                Err(diesel::result::Error::NotFound) => Err(ApiError::not_found(format!(
+                    "no published article has the slug {slug}"
+                ))),
+                other => Ok(Found::Rendered(version, Box::new(other?))),
+            }
         })
         .await?;
-    public_json(&req, &Item { data: article }, state.config.cache_max_age)
+    let max_age = state.config.cache_max_age;
+    let (version, article) = match found {
+        Found::Stored(document) => {
+            return Ok(public_tagged_bytes(
+                &req,
+                document.body.into_bytes(),
+                &document.etag,
+                max_age,
+            ))
+        }
+        Found::Rendered(version, article) => (version, article),
+    };
+    let id = article.summary.id;
+    let body = serde_json::to_string(&Item { data: *article })
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let etag = etag_for(body.as_bytes());
+    // Stored for the next read; skipped (and rendered again next time) when
+    // a write is under way or came in between.
+    let (stored_body, stored_etag) = (body.clone(), etag.clone());
+    let stored = state
+        .db
+        .store_derived(move |conn| {
+            Ok(Document::store(
+                conn,
+                id,
+                version,
+                at,
+                &stored_etag,
+                &stored_body,
+            )?)
+        })
+        .await;
+    if let Err(e) = stored {
+        tracing::debug!(error = %e, "article document not stored");
+    }
+    Ok(public_tagged_bytes(&req, body.into_bytes(), &etag, max_age))
+}
+
+/// What `find_article` found: a stored document, or an article it rendered
+/// from the content as of a version.
+enum Found {
+    Stored(Document),
+    Rendered(i64, Box<PublicArticle>),
 }

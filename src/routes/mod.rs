@@ -207,8 +207,18 @@ pub fn public_json<T: Serialize>(
 /// `public_json` for bytes that are already JSON.
 pub fn public_bytes(req: &HttpRequest, body: Vec<u8>, max_age: u32) -> HttpResponse {
     let etag = etag_for(&body);
+    public_tagged_bytes(req, body, &etag, max_age)
+}
+
+/// `public_bytes` whose ETag (`etag_for` of them) is already known.
+pub fn public_tagged_bytes(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    etag: &str,
+    max_age: u32,
+) -> HttpResponse {
     let cache_control = format!("public, max-age={max_age}");
-    let mut response = if if_none_match(req, &etag) {
+    let mut response = if if_none_match(req, etag) {
         HttpResponse::NotModified().finish()
     } else {
         HttpResponse::Ok()
@@ -216,7 +226,7 @@ pub fn public_bytes(req: &HttpRequest, body: Vec<u8>, max_age: u32) -> HttpRespo
             .body(body)
     };
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    if let Ok(v) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, v);
     }
     if let Ok(v) = HeaderValue::from_str(&cache_control) {

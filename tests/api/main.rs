@@ -10,6 +10,7 @@ mod backup;
 mod cache;
 mod caching;
 mod collections;
+mod documents;
 mod errors;
 mod openapi;
 mod ops;

@@ -1,0 +1,14 @@
+DROP TRIGGER article_documents_faqs ON faqs;
+DROP TRIGGER article_documents_article_related ON article_related;
+DROP TRIGGER article_documents_article_treatments ON article_treatments;
+DROP TRIGGER article_documents_article_massage_types ON article_massage_types;
+DROP TRIGGER article_documents_article_tags ON article_tags;
+DROP TRIGGER article_documents_site ON site;
+DROP TRIGGER article_documents_users ON users;
+DROP TRIGGER article_documents_treatments ON treatments;
+DROP TRIGGER article_documents_massage_types ON massage_types;
+DROP TRIGGER article_documents_tags ON tags;
+DROP TRIGGER article_documents_articles ON articles;
+DROP FUNCTION article_documents_source_changed();
+DROP FUNCTION forget_article_documents(INTEGER[]);
+DROP TABLE article_documents;

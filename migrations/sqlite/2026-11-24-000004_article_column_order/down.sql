@@ -1,0 +1,2 @@
+-- The column order is a storage detail: nothing to undo.
+SELECT 1;

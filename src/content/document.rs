@@ -1,0 +1,91 @@
+//! Stored public article documents: the finished response of
+//! `GET /articles/{slug}`, kept in `article_documents` so a read without the
+//! response cache is one indexed lookup. Triggers (migration 5) forget a
+//! document in the same transaction as any write to what it shows; what only
+//! time changes — a related article coming due — is checked here on read.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::article::{is_public, STATUS_PUBLISHED};
+use crate::db::backend;
+use crate::db::schema::{article_documents, articles};
+use crate::db::DbConnection;
+
+/// A stored response body and its strong ETag.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = article_documents)]
+pub struct Document {
+    pub etag: String,
+    pub body: String,
+    pub rendered_at: NaiveDateTime,
+}
+
+impl Document {
+    /// The stored document of the article public under `slug` at `now`, if
+    /// it is still current: no article has come due since it was rendered
+    /// (one might be among its related articles).
+    pub fn find_current(
+        conn: &mut DbConnection,
+        slug: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<Document>> {
+        let Some(document) = articles::table
+            .inner_join(article_documents::table)
+            .filter(articles::slug.eq(slug))
+            .filter(is_public(now))
+            .select(Document::as_select())
+            .first(conn)
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let came_due = diesel::select(diesel::dsl::exists(
+            articles::table
+                .filter(articles::status.eq(STATUS_PUBLISHED))
+                .filter(articles::published_at.gt(document.rendered_at))
+                .filter(articles::published_at.le(now)),
+        ))
+        .get_result::<bool>(conn)?;
+        Ok((!came_due).then_some(document))
+    }
+
+    /// Stores the document of `article_id` rendered at `rendered_at` from the
+    /// content as of `seen_version`, unless anything was written since (or is
+    /// being written now): then it would already be stale. Returns whether it
+    /// was stored. Runs in its own transaction, outside the content version.
+    pub fn store(
+        conn: &mut DbConnection,
+        article_id: i32,
+        seen_version: i64,
+        rendered_at: NaiveDateTime,
+        etag: &str,
+        body: &str,
+    ) -> QueryResult<bool> {
+        let stored = conn.transaction(|conn| {
+            // Anything else rolls back (a refused lock has aborted a PostgreSQL transaction).
+            if backend::content_version_unless_writing(conn)? != Some(seen_version) {
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+            diesel::delete(article_documents::table.find(article_id)).execute(conn)?;
+            diesel::insert_into(article_documents::table)
+                .values((
+                    article_documents::article_id.eq(article_id),
+                    article_documents::rendered_at.eq(rendered_at),
+                    article_documents::etag.eq(etag),
+                    article_documents::body.eq(body),
+                ))
+                .execute(conn)
+        });
+        match stored {
+            Ok(_) => Ok(true),
+            Err(diesel::result::Error::RollbackTransaction) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// How many documents are stored (for tests and operators).
+    pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+        article_documents::table.count().get_result(conn)
+    }
+}
