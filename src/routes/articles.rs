@@ -57,7 +57,8 @@ pub struct ArticleListParams {
     #[param(max_length = 200)]
     pub q: Option<String>,
     /// `-published_at` (newest first, the default), `published_at`, `title`,
-    /// `-title`, `-updated_at`, `updated_at`, or `relevance` (the default with `q`).
+    /// `-title`, `-updated_at`, `updated_at`, or `relevance` (with `q`: best
+    /// matches first, title above excerpt above body).
     #[param(inline)]
     pub sort: Option<SortParam>,
     /// Keyset paging: `meta.next_cursor` of the previous page (instead of
@@ -87,7 +88,7 @@ impl ArticleListParams {
         let sort = match (self.sort, &search) {
             // Without a search there is no relevance: the default order.
             (Some(SortParam::Relevance), None) => ArticleSort::PublishedDesc,
-            (None, Some(_)) | (Some(SortParam::Relevance), Some(_)) => ArticleSort::Relevance,
+            (Some(SortParam::Relevance), Some(_)) => ArticleSort::Relevance,
             (None | Some(SortParam::PublishedDesc), _) => ArticleSort::PublishedDesc,
             (Some(SortParam::PublishedAsc), _) => ArticleSort::PublishedAsc,
             (Some(SortParam::TitleAsc), _) => ArticleSort::TitleAsc,

@@ -1,5 +1,7 @@
 //! Full-text search over title, excerpt and body (SQLite FTS5).
 
+use serde_json::json;
+
 use crate::helpers::{article, content_file, spawn_app, spawn_app_with_content, SAMPLE_SLUG};
 
 #[tokio::test]
@@ -56,19 +58,37 @@ async fn search_misses_and_hostile_queries_return_empty_lists() {
 
 #[tokio::test]
 async fn search_combines_with_tags_and_ranks_title_matches_first() {
+    let mut newer = article(
+        "body-mention",
+        "Something Else",
+        "This text mentions kinesiology once.",
+    );
+    newer["published_at"] = json!("2025-06-01T00:00:00Z");
     let content = content_file(vec![
-        article(
-            "body-mention",
-            "Something Else",
-            "This text mentions kinesiology once.",
-        ),
+        newer,
         article("title-mention", "Kinesiology Basics", "An introduction."),
     ]);
     let app = spawn_app_with_content(&content).await;
     assert_eq!(
-        app.list_slugs("/api/v1/articles?q=kinesiology").await,
+        app.list_slugs("/api/v1/articles?q=kinesiology&sort=relevance")
+            .await,
         vec!["title-mention", "body-mention"]
     );
+    // The contract's default order holds with a search too: newest first.
+    assert_eq!(
+        app.list_slugs("/api/v1/articles?q=kinesiology").await,
+        vec!["body-mention", "title-mention"]
+    );
+    // Relevance pages, with a tag: one match a page, in rank order.
+    for (page, slug) in [(1, "title-mention"), (2, "body-mention")] {
+        let list = app
+            .get_ok(&format!(
+                "/api/v1/articles?q=kinesiology&tag=alpha&sort=relevance&per_page=1&page={page}"
+            ))
+            .await;
+        assert_eq!(crate::helpers::slugs(&list), vec![slug], "page {page}");
+        assert_eq!(list["meta"]["total"], 2);
+    }
     assert_eq!(
         app.list_slugs("/api/v1/articles?q=kinesiology&tag=beta")
             .await,
@@ -84,4 +104,65 @@ async fn search_combines_with_tags_and_ranks_title_matches_first() {
             .await,
         vec!["body-mention", "title-mention"]
     );
+}
+
+/// SQLite drives a filtered list either by the sort index (dense matches)
+/// or from the matches (sparse): both must give the same pages.
+#[tokio::test]
+async fn dense_and_sparse_filters_page_alike_whichever_way_they_are_driven() {
+    let articles = (0..40)
+        .map(|i| {
+            let rare = i % 10 == 0;
+            let mut a = article(
+                &format!("post-{i:02}"),
+                &format!("Post {i:02}"),
+                if rare {
+                    "common words and a zygote"
+                } else {
+                    "common words"
+                },
+            );
+            a["published_at"] = json!(format!("2025-01-{:02}T00:00:00Z", i % 28 + 1));
+            a["tags"] = if rare {
+                json!(["alpha", "beta"])
+            } else {
+                json!(["alpha"])
+            };
+            a
+        })
+        .collect();
+    let app = spawn_app_with_content(&content_file(articles)).await;
+    let all = app.list_slugs("/api/v1/articles?per_page=100").await;
+    assert_eq!(all.len(), 40);
+    let rare: Vec<String> = all.iter().filter(|s| s.ends_with('0')).cloned().collect();
+    assert_eq!(rare.len(), 4);
+    for (query, expected) in [
+        ("tag=alpha", &all),
+        ("q=common", &all),
+        ("q=common&tag=alpha", &all),
+        ("tag=beta", &rare),
+        ("q=zygote", &rare),
+        ("q=zygote&tag=alpha", &rare),
+    ] {
+        // A whole page at once, and one article a page by cursor (a window
+        // of two makes walking the index the cheaper drive for dense matches).
+        let whole = app
+            .list_slugs(&format!("/api/v1/articles?{query}&per_page=100"))
+            .await;
+        assert_eq!(&whole, expected, "{query}");
+        let mut walked = Vec::new();
+        let mut next = format!("/api/v1/articles?{query}&per_page=1");
+        loop {
+            let list = app.get_ok(&next).await;
+            walked.extend(crate::helpers::slugs(&list));
+            assert_eq!(list["meta"]["total"], expected.len(), "{query}");
+            match list["meta"]["next_cursor"].as_str() {
+                Some(cursor) => {
+                    next = format!("/api/v1/articles?{query}&per_page=1&cursor={cursor}")
+                }
+                None => break,
+            }
+        }
+        assert_eq!(&walked, expected, "{query}, by cursor");
+    }
 }
