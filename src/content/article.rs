@@ -516,11 +516,21 @@ impl Article {
             }
             _ => {
                 let drive = drive_for(conn, filter, scope, offset + limit, total)?;
-                let mut query = match &filter.after {
+                let filtered = || match &filter.after {
                     Some(cursor) => scoped_query(filter, cursor.narrow(scope), kind, drive)
                         .filter(cursor.condition()),
                     None => scoped_query(filter, scope, kind, drive),
                 };
+                let mut query = filtered();
+                if drive == Drive::Collect && kind == backend::Kind::Postgres {
+                    // PostgreSQL prepares a generic plan that walks the date
+                    // index for any search: collect the few ids first, then
+                    // sort those.
+                    let ids: Vec<i32> = filtered().select(articles::id).load(conn)?;
+                    query = articles::table
+                        .into_boxed()
+                        .filter(articles::id.eq_any(ids));
+                }
                 query = match (filter.sort, &filter.search) {
                     (ArticleSort::Relevance, Some(Search::Words(words))) => query
                         .order(backend::fulltext_rank(kind, words).asc())
@@ -756,9 +766,10 @@ struct ListMeta {
     version: i32,
 }
 
-/// How to drive a public list on SQLite (see `backend::Drive`): by the sort
-/// index when a page of matches turns up sooner walking it than collecting
-/// all `total` matches would take.
+/// How to drive a public list (see `backend::Drive`): by the sort index
+/// when a page of matches turns up sooner walking it than collecting all
+/// `total` matches would take. PostgreSQL plans the walking itself; only
+/// collecting is done differently there.
 fn drive_for(
     conn: &mut DbConnection,
     filter: &ArticleFilter,
@@ -766,7 +777,7 @@ fn drive_for(
     window: i64,
     total: i64,
 ) -> QueryResult<Drive> {
-    if !matches!(scope, Scope::Public(_)) || backend::Kind::of(conn) != backend::Kind::Sqlite {
+    if !matches!(scope, Scope::Public(_)) {
         return Ok(Drive::Walk);
     }
     let mut cost = backend::FilterCost::default();

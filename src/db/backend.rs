@@ -206,9 +206,10 @@ type ArticleExpr<ST> = Box<dyn diesel::BoxableExpression<articles::table, Db, Sq
 
 /// How a filtered public list is driven. SQLite's planner cannot tell how
 /// selective a tag or a search is and walks the sort index either way: a tag
-/// on one article in 100,000 then tests all of them. The list counts its
-/// matches first (`meta.total`), so it can choose; PostgreSQL's statistics
-/// choose for themselves and the forms are one plan there.
+/// on one article in 100,000 then tests all of them. PostgreSQL's generic
+/// plan for a prepared search does the same. The list counts its matches
+/// first (`meta.total`), so it can choose. On PostgreSQL the first two forms
+/// are one plan (its planner walks well); collecting fetches the ids first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Drive {
     /// Walk the sort index and test each article (`EXISTS`): dense matches
