@@ -24,30 +24,28 @@ pub struct Document {
 impl Document {
     /// The stored document of the article public under `slug` at `now`, if
     /// it is still current: no article has come due since it was rendered
-    /// (one might be among its related articles).
+    /// (one might be among its related articles). One statement, so one
+    /// read transaction: the latest due time is one seek of the status and
+    /// date index.
     pub fn find_current(
         conn: &mut DbConnection,
         slug: &str,
         now: NaiveDateTime,
     ) -> QueryResult<Option<Document>> {
-        let Some(document) = articles::table
+        diesel::alias!(articles as due: Due);
+        let latest_due = due
+            .filter(due.field(articles::status).eq(STATUS_PUBLISHED))
+            .filter(due.field(articles::published_at).le(now))
+            .select(diesel::dsl::max(due.field(articles::published_at)))
+            .single_value();
+        articles::table
             .inner_join(article_documents::table)
             .filter(articles::slug.eq(slug))
             .filter(is_public(now))
+            .filter(article_documents::rendered_at.nullable().ge(latest_due))
             .select(Document::as_select())
             .first(conn)
-            .optional()?
-        else {
-            return Ok(None);
-        };
-        let came_due = diesel::select(diesel::dsl::exists(
-            articles::table
-                .filter(articles::status.eq(STATUS_PUBLISHED))
-                .filter(articles::published_at.gt(document.rendered_at))
-                .filter(articles::published_at.le(now)),
-        ))
-        .get_result::<bool>(conn)?;
-        Ok((!came_due).then_some(document))
+            .optional()
     }
 
     /// Stores the document of `article_id` rendered at `rendered_at` from the
