@@ -56,6 +56,8 @@ ROWS=(
   "search by relevance, one article|/articles?q=spravato&sort=relevance"
   "article (stored document)|/articles/massage-benefits-for-back-pain-and-posture"
 )
+# Warm the server's threads and the OS page cache before the first row.
+wrk -t2 -c16 -d2s "$BASE/articles" >/dev/null
 echo
 echo "$TOTAL public articles, cache off, wrk -c16, ${DURATION} s a row"
 echo
