@@ -8,7 +8,9 @@
 # drives each URL with wrk at 16 connections. Prints a Markdown table.
 #
 # Usage: scripts/bench-scale.sh [articles, default 100000] [seconds per row, default 5]
-# SCALE_DATABASE_URL reuses a database already seeded (SQLite path or PostgreSQL URL).
+# SCALE_DATABASE_URL names the database to use instead of a fresh SQLite file
+# (a SQLite URL or an existing PostgreSQL database, empty or already seeded):
+# it is seeded only while it holds fewer than N articles, so reruns reuse it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARTICLES="${1:-100000}"
@@ -23,21 +25,28 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/clinic-cms-scale.XXXXXX")"
 PID=""
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 export RUST_LOG=error
-if [ -n "${SCALE_DATABASE_URL:-}" ]; then
-  export DATABASE_URL="$SCALE_DATABASE_URL"
-else
-  export DATABASE_URL="sqlite://$WORK/scale.db"
-  ./target/release/clinic-cms migrate >/dev/null
-  SAMPLE_CONTENT=true BIND_ADDR="127.0.0.1:$PORT" ./target/release/clinic-cms & PID=$!
-  until curl -sf "$BASE/../../readyz" >/dev/null; do sleep 0.01; done
-  kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
+# Until the server answers; fails (instead of waiting forever) when it exits.
+wait_ready() {
+  until curl -sf "$BASE/../../readyz" >/dev/null; do
+    kill -0 "$PID" 2>/dev/null || { echo "clinic-cms exited before it was ready" >&2; exit 1; }
+    sleep 0.01
+  done
+}
+export DATABASE_URL="${SCALE_DATABASE_URL:-sqlite://$WORK/scale.db}"
+./target/release/clinic-cms migrate >/dev/null
+# Starting once loads the sample content into an empty database.
+BIND_ADDR="127.0.0.1:$PORT" ./target/release/clinic-cms & PID=$!
+wait_ready
+HELD=$(curl -s "$BASE/articles?per_page=1" | jq '.meta.total')
+kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
+if [ "$HELD" -lt "$ARTICLES" ]; then
   START=$(date +%s)
   ./target/release/clinic-cms seed --synthetic "$ARTICLES"
   echo "seeded $ARTICLES articles in $(( $(date +%s) - START )) s"
 fi
 
 CACHE_MAX_MB=0 BIND_ADDR="127.0.0.1:$PORT" ./target/release/clinic-cms & PID=$!
-until curl -sf "$BASE/../../readyz" >/dev/null; do sleep 0.01; done
+wait_ready
 TOTAL=$(curl -s "$BASE/articles?per_page=1" | jq '.meta.total')
 DEEP=$(( TOTAL / 40 ))
 CURSOR=$(curl -s "$BASE/articles?page=$DEEP&per_page=20" | jq -r '.meta.next_cursor')

@@ -28,14 +28,20 @@ export DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/bench.db}" RUST_LOG=er
   ADMIN_EMAIL=bench@clinic.test ADMIN_PASSWORD="bench password 123" \
   JWT_SECRET="bench-secret-bench-secret-bench-secret"
 
-wait_ready() { until curl -sf "$1/readyz" >/dev/null; do sleep 0.005; done; }
+# wait_ready URL PID: until the server answers; fails when it exits instead.
+wait_ready() {
+  until curl -sf "$1/readyz" >/dev/null; do
+    kill -0 "$2" 2>/dev/null || { echo "clinic-cms exited before it was ready" >&2; exit 1; }
+    sleep 0.005
+  done
+}
 START=$(date +%s%N)
 BIND_ADDR="127.0.0.1:$PORT" ./target/release/clinic-cms & PID=$!; PIDS+=("$PID")
-wait_ready "$BASE"
+wait_ready "$BASE" "$PID"
 FRESH_MS=$(( ($(date +%s%N) - START) / 1000000 ))
 START=$(date +%s%N)
 BIND_ADDR="127.0.0.1:$COLD_PORT" CACHE_MAX_MB=0 ./target/release/clinic-cms & PIDS+=("$!")
-wait_ready "http://127.0.0.1:$COLD_PORT"
+wait_ready "http://127.0.0.1:$COLD_PORT" "$!"
 EXISTING_MS=$(( ($(date +%s%N) - START) / 1000000 ))
 
 ARTICLE="/api/v1/articles/massage-benefits-for-back-pain-and-posture"
