@@ -127,6 +127,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = DbPool::connect(&config.database_url, &single_connection())?;
             let mut conn = db.get()?;
             crate::synthetic::seed(&mut conn, synthetic)?;
+            crate::db::backend::refresh_statistics(&mut conn)?;
             // Nodes serving this database see the new articles on their next poll.
             crate::db::backend::write_transaction(&mut conn, |_| {
                 Ok::<_, diesel::result::Error>(())
@@ -154,6 +155,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = DbPool::connect(&config.database_url, &single_connection())?;
             let mut conn = db.get()?;
             let rows = crate::backup::import(&mut conn, &backup, replace)?;
+            crate::db::backend::refresh_statistics(&mut conn)?;
             tracing::info!(rows, database = %config.database_url, "imported the backup");
             Ok(())
         }

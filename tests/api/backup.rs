@@ -1,5 +1,5 @@
 //! `export` / `import`: a complete backup that moves a site between backends,
-//! and several nodes on one database.
+//! and several nodes on one database; `seed --synthetic`.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -217,4 +217,57 @@ async fn two_nodes_on_one_database_see_each_others_writes() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+}
+
+#[tokio::test]
+async fn seed_adds_complete_synthetic_articles_that_list_tag_and_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = empty_database(&dir, "seeded.db");
+    let out = cli(&url, &["seed", "--synthetic", "30"], None);
+    assert!(
+        out.status.success(),
+        "seed failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sample_total = spawn_app()
+        .await
+        .get_ok("/api/v1/articles?per_page=1")
+        .await["meta"]["total"]
+        .as_u64()
+        .unwrap();
+    let app = spawn_app_with(&[("DATABASE_URL", &url)]).await;
+    let list = app.get_ok("/api/v1/articles?per_page=50").await;
+    assert_eq!(list["meta"]["total"].as_u64(), Some(sample_total + 30));
+    let sample = app.get_ok(&format!("/api/v1/articles/{SAMPLE_SLUG}")).await;
+    let synthetic: Vec<&str> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["slug"].as_str().unwrap())
+        .filter(|slug| *slug != SAMPLE_SLUG)
+        .collect();
+    // Every synthetic article is whole: a body of the sample's size, tags,
+    // both tables and FAQs, served like any other.
+    let article = app
+        .get_ok(&format!("/api/v1/articles/{}", synthetic[0]))
+        .await;
+    let size = |a: &serde_json::Value| a["data"]["body"].to_string().len();
+    assert!(
+        size(&article) * 2 > size(&sample),
+        "synthetic body {} bytes, sample {}",
+        size(&article),
+        size(&sample)
+    );
+    for field in ["tags", "massage_types", "treatments", "faqs"] {
+        assert!(
+            !article["data"][field].as_array().unwrap().is_empty(),
+            "{field} is empty"
+        );
+    }
+    let tag = article["data"]["tags"][0]["slug"].as_str().unwrap();
+    let tagged = app.get_ok(&format!("/api/v1/articles?tag={tag}")).await;
+    assert!(tagged["meta"]["total"].as_u64().unwrap() >= 1);
+    // Every synthetic body mentions posture.
+    let found = app.get_ok("/api/v1/articles?q=posture&per_page=1").await;
+    assert!(found["meta"]["total"].as_u64().unwrap() >= 30);
 }
