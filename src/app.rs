@@ -63,7 +63,10 @@ impl AppState {
             tokens: TokenKeys::new(config.jwt_secret.as_ref()),
             passwords: Passwords::new(PASSWORD_WORKERS),
             login_limiter: Arc::new(LoginLimiter::default()),
-            cache: Arc::new(ResponseCache::new(config.cache_max_bytes)),
+            cache: Arc::new(ResponseCache::new(
+                config.cache_max_bytes,
+                crate::cache::query_names(&document),
+            )),
         })
     }
 }

@@ -7,6 +7,7 @@
 //! moves it on within a poll interval when another node writes. An entry
 //! filled while an article is scheduled expires when that article is due.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -168,14 +169,39 @@ const MAX_COUNTS: usize = 10_000;
 /// Bounded by bytes, least recently used out first.
 pub struct ResponseCache {
     max_bytes: usize,
+    /// Query parameters some public operation reads (from the OpenAPI
+    /// document, so a new parameter is part of the key without anyone
+    /// remembering to add it); the others are left out of the key.
+    query_names: HashSet<String>,
     inner: Mutex<Inner>,
 }
 
+/// The query parameter names the operations of `document` read.
+pub fn query_names(document: &utoipa::openapi::OpenApi) -> HashSet<String> {
+    use utoipa::openapi::path::ParameterIn;
+    document
+        .paths
+        .paths
+        .values()
+        .flat_map(|item| {
+            let operations = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
+            operations
+                .into_iter()
+                .flatten()
+                .flat_map(|op| op.parameters.iter().flatten())
+                .chain(item.parameters.iter().flatten())
+        })
+        .filter(|p| p.parameter_in == ParameterIn::Query)
+        .map(|p| p.name.clone())
+        .collect()
+}
+
 impl ResponseCache {
-    /// `max_bytes` 0 turns the cache off.
-    pub fn new(max_bytes: usize) -> Self {
+    /// `max_bytes` 0 turns the cache off; `query_names` see the field.
+    pub fn new(max_bytes: usize, query_names: HashSet<String>) -> Self {
         Self {
             max_bytes,
+            query_names,
             inner: Mutex::new(Inner {
                 entries: LruCache::unbounded(),
                 bytes: 0,
@@ -187,6 +213,29 @@ impl ResponseCache {
 
     pub fn enabled(&self) -> bool {
         self.max_bytes > 0
+    }
+
+    /// The entry key of a request: its path and the query pairs a handler
+    /// reads, in their order. Tracking parameters and cache-busters
+    /// (`?utm_source=…`, `?_=123`), which handlers ignore, share the entry
+    /// instead of filling (and churning) the cache with copies. A name that
+    /// is not plain (`p%61ge` decodes to `page`) is kept, to be safe.
+    pub fn key(&self, path: &str, query: &str) -> String {
+        let mut key = String::with_capacity(path.len() + query.len() + 1);
+        key.push_str(path);
+        let mut separator = '?';
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+            let plain = name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~'));
+            if !plain || self.query_names.contains(name) {
+                key.push(separator);
+                key.push_str(pair);
+                separator = '&';
+            }
+        }
+        key
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -355,10 +404,7 @@ pub async fn public_cache(
     let Some(state) = state.filter(|s| s.cache.enabled() && cacheable(&req)) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    let key = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.path().to_string(), |pq| pq.as_str().to_string());
+    let key = state.cache.key(req.path(), req.query_string());
     let encoding = Encoding::preferred(req.headers());
     let if_none_match = req
         .headers()
@@ -451,7 +497,7 @@ mod tests {
     #[test]
     fn the_bound_evicts_least_recently_used_and_generations_expire() {
         let at = now();
-        let cache = ResponseCache::new(3 * (ENTRY_OVERHEAD + 100 + 2));
+        let cache = ResponseCache::new(3 * (ENTRY_OVERHEAD + 100 + 2), HashSet::new());
         for key in ["/a", "/b", "/c"] {
             cache.put(key.into(), entry(1, 100));
         }
@@ -467,6 +513,26 @@ mod tests {
             cache.get("/a", 2, at).is_none(),
             "another generation is stale"
         );
+    }
+
+    #[test]
+    fn keys_keep_the_parameters_handlers_read_and_nothing_else() {
+        let names = query_names(&crate::openapi::document());
+        for name in ["page", "per_page", "cursor", "tag", "q", "sort", "article"] {
+            assert!(names.contains(name), "{name} is read by a public operation");
+        }
+        let cache = ResponseCache::new(1 << 20, names);
+        let key = |query| cache.key("/api/v1/articles", query);
+        assert_eq!(key(""), "/api/v1/articles");
+        assert_eq!(key("utm_source=mail&_=1732"), "/api/v1/articles");
+        assert_eq!(
+            key("tag=posture&fbclid=x&page=2&&q=back+pain"),
+            "/api/v1/articles?tag=posture&page=2&q=back+pain"
+        );
+        // Order and repeats are the handler's business: kept as sent.
+        assert_eq!(key("page=2&page=3"), "/api/v1/articles?page=2&page=3");
+        // Names that decode to something else stay in the key.
+        assert_eq!(key("p%61ge=2&x+y=1"), "/api/v1/articles?p%61ge=2&x+y=1");
     }
 
     #[test]

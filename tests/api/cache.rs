@@ -262,9 +262,14 @@ async fn the_cache_stays_within_its_bound() {
     let path = format!("/api/v1/articles/{SAMPLE_SLUG}");
     app.get(&path).await;
     assert_eq!(x_cache(&app, &path).await, "HIT");
-    // Distinct keys (an ignored parameter) of ~5 kB each: over 1 MiB in all.
+    // Distinct keys (sizes and orders of the whole list) of ~5 kB each: over 1 MiB in all.
+    let sorts = ["-published_at", "published_at", "title", "-title"];
     for n in 0..300 {
-        app.get(&format!("/api/v1/articles?per_page=5&n={n}")).await;
+        let (per_page, sort) = (5 + n % 96, sorts[n / 96]);
+        let res = app
+            .get(&format!("/api/v1/articles?per_page={per_page}&sort={sort}"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
     }
     assert_eq!(
         x_cache(&app, &path).await,
@@ -303,4 +308,20 @@ async fn remembered_list_totals_follow_writes_even_with_the_cache_off() {
     let list = app.get_ok("/api/v1/articles?tag=posture").await;
     assert_eq!(list["meta"]["total"], 2);
     assert_eq!(list["data"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn parameters_no_handler_reads_share_the_entry_and_cannot_churn_the_cache() {
+    let app = spawn_app().await;
+    assert_eq!(x_cache(&app, "/api/v1/articles?per_page=2").await, "MISS");
+    for junk in 0..50 {
+        let path = format!("/api/v1/articles?utm_source=mail&per_page=2&_={junk}");
+        assert_eq!(x_cache(&app, &path).await, "HIT", "{path}");
+    }
+    // A name spelled with escapes is the parameter it decodes to: not the
+    // entry of another page.
+    let escaped = app.get_ok("/api/v1/articles?per_page=2&p%61ge=2").await;
+    let second = app.get_ok("/api/v1/articles?per_page=2&page=2").await;
+    assert_eq!(escaped["meta"]["page"], 2);
+    assert_eq!(escaped["data"], second["data"]);
 }
