@@ -22,7 +22,7 @@ use chrono::NaiveDateTime;
 use lru::LruCache;
 
 use crate::app::AppState;
-use crate::content::article::Article;
+use crate::content::article::{Article, ListFacts};
 use crate::content::now;
 use crate::error::ApiError;
 
@@ -157,10 +157,11 @@ struct Inner {
     bytes: usize,
     /// The next scheduled publication, as known at a generation.
     next_due: Option<(u64, Option<NaiveDateTime>)>,
-    /// `meta.total` of article lists by filter: counting 100,000 matches on
-    /// every page costs more than the page itself. Kept even with the
-    /// response cache off; small (one number per filter).
-    counts: std::collections::HashMap<String, (u64, i64)>,
+    /// What article lists learnt about each filter (`meta.total`, a
+    /// search's prefix expanded): counting 100,000 matches on every page
+    /// costs more than the page itself. Kept even with the response cache
+    /// off; small (a number and a few words per filter).
+    facts: std::collections::HashMap<String, (u64, ListFacts)>,
 }
 
 /// Filters remembered at most; past it the counts start over.
@@ -206,7 +207,7 @@ impl ResponseCache {
                 entries: LruCache::unbounded(),
                 bytes: 0,
                 next_due: None,
-                counts: std::collections::HashMap::new(),
+                facts: std::collections::HashMap::new(),
             }),
         }
     }
@@ -282,20 +283,24 @@ impl ResponseCache {
     }
 
     /// The remembered total of a list filter, while nothing can have changed it.
-    pub fn count(&self, key: &str, generation: u64, at: NaiveDateTime) -> Option<i64> {
-        self.known_next_due(generation, at)?;
-        match self.lock().counts.get(key) {
-            Some((g, total)) if *g == generation => Some(*total),
-            _ => None,
+    /// What lists learnt about the filter `key` at `generation`; nothing
+    /// when the next due time is unknown (a due article changes totals).
+    pub fn facts(&self, key: &str, generation: u64, at: NaiveDateTime) -> ListFacts {
+        if self.known_next_due(generation, at).is_none() {
+            return ListFacts::default();
+        }
+        match self.lock().facts.get(key) {
+            Some((g, facts)) if *g == generation => facts.clone(),
+            _ => ListFacts::default(),
         }
     }
 
-    pub fn put_count(&self, key: String, generation: u64, total: i64) {
+    pub fn put_facts(&self, key: String, generation: u64, facts: ListFacts) {
         let mut inner = self.lock();
-        if inner.counts.len() >= MAX_COUNTS {
-            inner.counts.clear();
+        if inner.facts.len() >= MAX_COUNTS {
+            inner.facts.clear();
         }
-        inner.counts.insert(key, (generation, total));
+        inner.facts.insert(key, (generation, facts));
     }
 
     /// Makes sure the next due time is known at `generation` (one indexed query when not).

@@ -145,16 +145,16 @@ pub async fn list_articles(
     let count_key = filter.count_key();
     let generation = state.db.generation();
     let cache = state.cache.clone();
-    let paged = state
+    let (paged, facts) = state
         .db
         .run(move |conn| {
-            // The remembered total holds only until the next scheduled article is due.
+            // The remembered facts hold only until the next scheduled article is due.
             cache.ensure_next_due(conn, generation, at)?;
-            let known_total = cache.count(&filter.count_key(), generation, at);
-            Ok(Article::list_public(conn, &filter, page, at, known_total)?)
+            let known = cache.facts(&filter.count_key(), generation, at);
+            Ok(Article::list_public(conn, &filter, page, at, known)?)
         })
         .await?;
-    state.cache.put_count(count_key, generation, paged.total);
+    state.cache.put_facts(count_key, generation, facts);
     public_json(&req, &List::from(paged), state.config.cache_max_age)
 }
 

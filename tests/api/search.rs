@@ -166,3 +166,69 @@ async fn dense_and_sparse_filters_page_alike_whichever_way_they_are_driven() {
         assert_eq!(&walked, expected, "{query}, by cursor");
     }
 }
+
+/// With many matches, a last word is tested as the exact terms it starts
+/// (remembered until the next write) instead of as a prefix: the matches
+/// must be the prefix's own, on every page, and follow writes at once.
+#[tokio::test]
+async fn a_last_word_matches_every_term_it_starts_even_when_expanded() {
+    let articles = (0..240)
+        .map(|i| {
+            let body = match i % 40 {
+                0 => "a commonplace remark",
+                1 => "an uncommon remark",
+                2 => "COMMONER and Common-sense",
+                _ => "common words",
+            };
+            let mut a = article(&format!("post-{i:03}"), &format!("Post {i:03}"), body);
+            a["published_at"] = json!(format!("2025-01-{:02}T00:00:{:02}Z", i % 28 + 1, i % 60));
+            a
+        })
+        .collect();
+    let app = spawn_app_with_content(&content_file(articles)).await;
+    let all = app.list_slugs("/api/v1/articles?per_page=100&page=1").await;
+    let mut all = [
+        all,
+        app.list_slugs("/api/v1/articles?per_page=100&page=2").await,
+        app.list_slugs("/api/v1/articles?per_page=100&page=3").await,
+    ]
+    .concat();
+    assert_eq!(all.len(), 240);
+    let uncommon: Vec<String> = (0..240)
+        .filter(|i| i % 40 == 1)
+        .map(|i| format!("post-{i:03}"))
+        .collect();
+    all.retain(|slug| !uncommon.contains(slug));
+    // The first pages one article at a time (the window that makes testing
+    // each article the cheapest drive), then the rest by offset pages.
+    let mut walked = Vec::new();
+    let mut next = "/api/v1/articles?q=common&per_page=1".to_string();
+    for _ in 0..12 {
+        let list = app.get_ok(&next).await;
+        assert_eq!(list["meta"]["total"], all.len());
+        walked.extend(crate::helpers::slugs(&list));
+        let cursor = list["meta"]["next_cursor"].as_str().unwrap();
+        next = format!("/api/v1/articles?q=common&per_page=1&cursor={cursor}");
+    }
+    assert_eq!(walked, all[..12]);
+    let mut paged = Vec::new();
+    for page in 1..=3 {
+        paged.extend(
+            app.list_slugs(&format!(
+                "/api/v1/articles?q=common&per_page=100&page={page}"
+            ))
+            .await,
+        );
+    }
+    assert_eq!(paged, all);
+    // A term the index did not hold when the prefix was expanded.
+    let token = app.admin_token().await;
+    app.create_article(
+        &token,
+        &json!({"title": "Newest", "body": {"markdown": "The commonwealth of clinics."}, "status": "published"}),
+    )
+    .await;
+    let list = app.get_ok("/api/v1/articles?q=common&per_page=1").await;
+    assert_eq!(list["meta"]["total"], all.len() + 1);
+    assert_eq!(crate::helpers::slugs(&list), vec!["newest"]);
+}
