@@ -102,11 +102,12 @@ async fn the_database_file_and_its_folder_are_created_in_wal_mode() {
     assert_eq!(mode.journal_mode, "wal");
 }
 
-/// `.cargo/config.toml` builds the bundled SQLite with the query planner
-/// stability guarantee; without it every `LIMIT ?` statement is prepared
-/// again at each execution (a benchmark figure, so its cause is pinned here).
+/// `.cargo/config.toml` builds the bundled SQLite for concurrent readers:
+/// prepared plans kept (no re-parse of every `LIMIT ?` statement), a page
+/// cache per connection and no global allocation statistics (no global
+/// mutexes). Benchmark figures, so their causes are pinned here.
 #[test]
-fn the_bundled_sqlite_keeps_prepared_plans() {
+fn the_bundled_sqlite_is_built_for_concurrent_readers() {
     #[derive(diesel::QueryableByName)]
     struct CompileOption {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -118,6 +119,11 @@ fn the_bundled_sqlite_keeps_prepared_plans() {
         .unwrap();
     let options: Vec<&str> = options.iter().map(|o| o.compile_options.as_str()).collect();
     assert!(options.contains(&"ENABLE_QPSG"), "{options:?}");
+    assert!(options.contains(&"DEFAULT_MEMSTATUS=0"), "{options:?}");
+    assert!(
+        !options.contains(&"ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
 }
 
 #[test]
