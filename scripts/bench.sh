@@ -5,15 +5,19 @@
 # content, captures the exact bytes of each measured response, starts the
 # floor (benches/floor.rs: a minimal actix-web program serving those bytes
 # from memory), and drives both with wrk (Debian package `wrk`) at 64
-# connections. Prints a Markdown table: requests/s, p50, p99 of clinic-cms,
-# the floor's requests/s and p99, and the ratio; then cold reads (cache off),
-# writes, logins and peak RSS.
+# connections, alternately, BENCH_REPEAT times (3) per read row, reporting
+# the median run of each. Prints a Markdown table: requests/s, p50, p99 of
+# clinic-cms, the floor's requests/s and p99, and the ratio; then cold reads
+# (cache off), writes, logins and peak RSS.
 #
-# Usage: scripts/bench.sh [seconds per row, default 10]
+# Usage: scripts/bench.sh [seconds per run, default 5]
 # On PostgreSQL: BENCH_DATABASE_URL=postgres://.../an_empty_database scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION="${1:-10}"
+DURATION="${1:-5}"
+# Each read row runs the floor and clinic-cms alternately this many times and
+# reports the median run of each: one run on two shared cores is noisy.
+REPEAT="${BENCH_REPEAT:-3}"
 PORT="${BENCH_PORT:-18090}"
 COLD_PORT=$((PORT + 1))
 FLOOR_PORT=$((PORT + 2))
@@ -85,26 +89,37 @@ measure() {
   echo "$(awk '/Requests\/sec/{printf "%d", $2}' <<<"$out") $(awk '$1=="50%"{print $2}' <<<"$out") $(awk '$1=="99%"{print $2}' <<<"$out")"
 }
 FLOOR="http://127.0.0.1:$FLOOR_PORT"
+# median_of "rps p50 p99" lines -> the line of the median req/s (its own p50
+# and p99: one real run, not a mix).
+median_of() { sort -n | awk '{line[NR]=$0} END {print line[int((NR+1)/2)]}'; }
+# side_by_side URL_A URL_B [script]: the floor and clinic-cms measured
+# alternately REPEAT times; prints the median run of each, "floor | ours".
+side_by_side() {
+  local a=() b=() i
+  for ((i = 0; i < REPEAT; i++)); do
+    a+=("$(measure "$1" 64 "${3:-}")")
+    b+=("$(measure "$2" 64 "${3:-}")")
+  done
+  echo "$(printf '%s\n' "${a[@]}" | median_of)|$(printf '%s\n' "${b[@]}" | median_of)"
+}
 echo
 echo "| scenario (64 connections) | clinic-cms req/s | p50 | p99 | floor req/s | floor p99 | ratio |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
-row() { # name path [script]
-  read -r f_rps _ f_p99 <<<"$(measure "$FLOOR$2" 64 "${3:-}")"
-  read -r rps p50 p99 <<<"$(measure "$BASE$2" 64 "${3:-}")"
+row() { # name floor-url our-url [script]
+  local both
+  both=$(side_by_side "$2" "$3" "${4:-}")
+  read -r f_rps _ f_p99 <<<"${both%%|*}"
+  read -r rps p50 p99 <<<"${both#*|}"
   echo "| $1 | $rps | $p50 | $p99 | $f_rps | $f_p99 | $(python3 -c "print(f'{$rps/$f_rps:.2f}')") |"
 }
-row "warm GET article" "$ARTICLE"
-row "warm GET list" "$LIST"
-row "warm GET search" "$SEARCH"
-row "GET article, If-None-Match (304)" "$ARTICLE" "$WORK/304.lua"
-cold() { # name path
-  read -r f_rps _ f_p99 <<<"$(measure "$FLOOR$2" 64)"
-  read -r rps p50 p99 <<<"$(measure "http://127.0.0.1:$COLD_PORT$2" 64)"
-  echo "| $1 (cache off) | $rps | $p50 | $p99 | $f_rps | $f_p99 | $(python3 -c "print(f'{$rps/$f_rps:.2f}')") |"
-}
+row "warm GET article" "$FLOOR$ARTICLE" "$BASE$ARTICLE"
+row "warm GET list" "$FLOOR$LIST" "$BASE$LIST"
+row "warm GET search" "$FLOOR$SEARCH" "$BASE$SEARCH"
+row "GET article, If-None-Match (304)" "$FLOOR$ARTICLE" "$BASE$ARTICLE" "$WORK/304.lua"
 READ_RSS=$(awk '/VmHWM/{print $2, $3}' /proc/$PID/status)
-cold "cold GET article" "$ARTICLE"
-cold "cold GET list" "$LIST"
+COLD="http://127.0.0.1:$COLD_PORT"
+row "cold GET article (cache off)" "$FLOOR$ARTICLE" "$COLD$ARTICLE"
+row "cold GET list (cache off)" "$FLOOR$LIST" "$COLD$LIST"
 echo
 echo "| writes and logins | connections | req/s | p50 | p99 |"
 echo "| --- | --- | --- | --- | --- |"
