@@ -164,8 +164,8 @@ struct Inner {
     facts: std::collections::HashMap<String, (u64, ListFacts)>,
 }
 
-/// Filters remembered at most; past it the counts start over.
-const MAX_COUNTS: usize = 10_000;
+/// Filters remembered at most; past it the remembered facts start over.
+const MAX_FACTS: usize = 10_000;
 
 /// Bounded by bytes, least recently used out first.
 pub struct ResponseCache {
@@ -297,7 +297,7 @@ impl ResponseCache {
 
     pub fn put_facts(&self, key: String, generation: u64, facts: ListFacts) {
         let mut inner = self.lock();
-        if inner.facts.len() >= MAX_COUNTS {
+        if inner.facts.len() >= MAX_FACTS {
             inner.facts.clear();
         }
         inner.facts.insert(key, (generation, facts));
