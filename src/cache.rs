@@ -282,7 +282,6 @@ impl ResponseCache {
         self.lock().bytes
     }
 
-    /// The remembered total of a list filter, while nothing can have changed it.
     /// What lists learnt about the filter `key` at `generation`; nothing
     /// when the next due time is unknown (a due article changes totals).
     pub fn facts(&self, key: &str, generation: u64, at: NaiveDateTime) -> ListFacts {

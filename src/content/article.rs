@@ -534,7 +534,9 @@ impl Article {
                 rows
             }
             _ => {
-                let mut drive = drive_for(conn, filter, scope, offset + limit, total)?;
+                let mut article_count = None;
+                let sizes = (offset + limit, total);
+                let mut drive = drive_for(conn, filter, scope, sizes, &mut article_count)?;
                 // Public lists only: they remember the expansion.
                 let expanded = match (scope, drive) {
                     (Scope::Admin(..), _) | (_, Drive::Collect) => None,
@@ -542,7 +544,7 @@ impl Article {
                 };
                 let filter = match &expanded {
                     Some(expanded) => {
-                        drive = drive_for(conn, expanded, scope, offset + limit, total)?;
+                        drive = drive_for(conn, expanded, scope, sizes, &mut article_count)?;
                         expanded
                     }
                     None => filter,
@@ -805,13 +807,14 @@ struct ListMeta {
 /// How to drive a public list (see `backend::Drive`): by the sort index
 /// when a page of matches turns up sooner walking it than collecting all
 /// `total` matches would take. PostgreSQL plans the walking itself; only
-/// collecting is done differently there.
+/// collecting is done differently there. `article_count` holds the number
+/// of articles once looked up, for a second choice in the same list.
 fn drive_for(
     conn: &mut DbConnection,
     filter: &ArticleFilter,
     scope: Scope,
-    window: i64,
-    total: i64,
+    (window, total): (i64, i64),
+    article_count: &mut Option<i64>,
 ) -> QueryResult<Drive> {
     if !matches!(scope, Scope::Public(_)) {
         return Ok(Drive::Walk);
@@ -826,16 +829,17 @@ fn drive_for(
     if cost == backend::FilterCost::default() {
         return Ok(Drive::Walk);
     }
-    // Ids are never reused, so the highest is about how many articles there are.
-    let articles: Option<i32> = articles::table
-        .select(diesel::dsl::max(articles::id))
-        .first(conn)?;
-    Ok(Drive::choose(
-        window,
-        i64::from(articles.unwrap_or(0)),
-        total,
-        cost,
-    ))
+    let articles = match article_count {
+        Some(count) => *count,
+        None => {
+            // Ids are never reused, so the highest is about how many articles there are.
+            let highest: Option<i32> = articles::table
+                .select(diesel::dsl::max(articles::id))
+                .first(conn)?;
+            *article_count.insert(i64::from(highest.unwrap_or(0)))
+        }
+    };
+    Ok(Drive::choose(window, articles, total, cost))
 }
 
 /// On SQLite, a search whose last word starts many matches, with that word
