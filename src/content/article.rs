@@ -858,9 +858,7 @@ fn expand_prefix(
     let Some(prefix) = words.expandable_prefix() else {
         return Ok(None);
     };
-    if backend::Kind::of(conn) != backend::Kind::Sqlite {
-        return Ok(None);
-    }
+    // PostgreSQL keeps the prefix (`prefix_terms`): its GIN index serves it.
     let terms = match known {
         Some(terms) => terms.clone(),
         None => known.insert(backend::prefix_terms(conn, prefix)?).clone(),
