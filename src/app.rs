@@ -1,15 +1,12 @@
 //! `AppState` and the HTTP application, built the same way by `main` and the tests.
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ResourceDef, Server, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::middleware::{from_fn, ErrorHandlers, Next};
+use actix_web::dev::{ResourceDef, Server};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use anyhow::Context;
-use futures_util::FutureExt;
 use utoipa_actix_web::AppExt;
 
 use crate::auth::{Passwords, TokenKeys};
@@ -17,6 +14,9 @@ use crate::cache::{public_cache, ResponseCache};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::{problem_for_bare_errors, problem_response, ApiError};
+use crate::middleware::{
+    body_deadline, catch_panic, head_as_get, request_span, security_headers, BodyDeadline,
+};
 use crate::rate_limit::LoginLimiter;
 
 /// What every handler can reach.
@@ -50,6 +50,14 @@ impl AppState {
             if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) {
                 crate::auth::create_first_admin(&mut conn, email, password.expose())
                     .context("creating the first admin from ADMIN_EMAIL/ADMIN_PASSWORD")?;
+            }
+            let rendered = crate::content::article::Article::render_stale(&mut conn)
+                .context("rendering bodies made by an older renderer")?;
+            if rendered > 0 {
+                tracing::info!(
+                    articles = rendered,
+                    "rendered bodies again for this renderer version"
+                );
             }
             crate::sample::seed_if_empty(&mut conn, &config.sample_content)
                 .context("loading the sample content")?;
@@ -86,7 +94,6 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
         App::new()
             .into_utoipa_app()
             .app_data(web::Data::new(state.clone()))
-            .app_data(json_config())
             .app_data(query_config())
             .app_data(path_config())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
@@ -95,11 +102,14 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
             .service(web::redirect("/docs", "/docs/"))
             .route("/docs/{tail:.*}", web::get().to(docs))
             .default_service(web::to(unknown_route))
+            .app_data(BodyDeadline(state.config.request_timeout))
             .wrap(from_fn(catch_panic))
+            .wrap(from_fn(body_deadline))
             .wrap(from_fn(public_cache))
             .wrap(from_fn(head_as_get))
             .wrap(cors(&state.config.cors_allowed_origins))
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+            .wrap(from_fn(security_headers))
             .wrap(from_fn(request_span))
     })
     .listen(listener)
@@ -107,30 +117,6 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
     .shutdown_timeout(10)
     .run();
     Ok(server)
-}
-
-fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(MAX_BODY_BYTES)
-        // application/json, and the +json types such as application/merge-patch+json.
-        .content_type(|mime| mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
-        .content_type_required(true)
-        .error_handler(|err, _req| {
-            use actix_web::error::JsonPayloadError as E;
-            let api = match &err {
-                E::OverflowKnownLength { .. } | E::Overflow { .. } => {
-                    ApiError::PayloadTooLarge(format!("the body is over {MAX_BODY_BYTES} bytes"))
-                }
-                E::ContentType => ApiError::UnsupportedMediaType(
-                    "send the body as JSON with Content-Type: application/json".into(),
-                ),
-                E::Deserialize(e) => {
-                    ApiError::bad_request(format!("the JSON body is invalid: {e}"))
-                }
-                other => ApiError::bad_request(format!("the body could not be read: {other}")),
-            };
-            api.into()
-        })
 }
 
 fn query_config() -> web::QueryConfig {
@@ -224,102 +210,5 @@ async fn docs(path: web::Path<String>) -> HttpResponse {
             Vec::new(),
         ),
         Err(e) => ApiError::Internal(anyhow::anyhow!("swagger ui: {e}")).error_response(),
-    }
-}
-
-/// A request id for every request: in `X-Request-Id` and on every log line
-/// written while serving it. A per-process random prefix and a counter: unique
-/// across nodes, and cheap enough for the cached path (a UUID per request and
-/// tracing-actix-web's span cost a fifth of the warm throughput).
-async fn request_span(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::OnceLock;
-    use tracing::Instrument;
-    static PREFIX: OnceLock<String> = OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let prefix = PREFIX.get_or_init(|| crate::auth::hex(&crate::auth::random_bytes(4)));
-    let id = format!("{prefix}-{:x}", COUNTER.fetch_add(1, Ordering::Relaxed));
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
-    let mut res = next.call(req).instrument(span.clone()).await?;
-    if res.status().is_server_error() {
-        span.in_scope(|| tracing::warn!(status = res.status().as_u16(), "request failed"));
-    }
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        res.headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), value);
-    }
-    Ok(res)
-}
-
-/// HEAD is GET without the body: routes are declared for GET only, and
-/// actix-http leaves the body off the wire for a request that arrived as HEAD.
-async fn head_as_get(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if req.method() == actix_web::http::Method::HEAD {
-        req.head_mut().method = actix_web::http::Method::GET;
-    }
-    next.call(req).await
-}
-
-/// A panicking handler answers 500 problem+json instead of dropping the connection.
-async fn catch_panic(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    // The request cannot be kept aside here (routing needs it unshared), so
-    // the panic becomes an error that actix renders through ApiError.
-    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
-        Ok(res) => res,
-        Err(_) => Err(ApiError::Internal(anyhow::anyhow!("a handler panicked")).into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use actix_web::test;
-
-    #[actix_web::test]
-    async fn a_panicking_handler_answers_500_problem_json() {
-        let app = test::init_service(
-            App::new()
-                .route(
-                    "/boom",
-                    web::get().to(|| async {
-                        panic!("boom");
-                        #[allow(unreachable_code)]
-                        HttpResponse::Ok().finish()
-                    }),
-                )
-                .wrap(from_fn(catch_panic))
-                .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors)),
-        )
-        .await;
-        // A middleware error is rendered by actix with the error's own response.
-        let error =
-            test::try_call_service(&app, test::TestRequest::get().uri("/boom").to_request())
-                .await
-                .expect_err("the panic becomes an error");
-        let res = error.error_response();
-        assert_eq!(
-            res.status(),
-            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR
-        );
-        assert_eq!(
-            res.headers().get(header::CONTENT_TYPE).unwrap(),
-            crate::error::PROBLEM_JSON
-        );
-        let bytes = actix_web::body::to_bytes(res.into_body()).await.unwrap();
-        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(body["status"], 500);
-        assert!(
-            !body.to_string().contains("boom"),
-            "the panic message stays in the log"
-        );
     }
 }

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::config::Secret;
+use crate::content::session::Session;
 use crate::content::user::{Role, User, UserRecord};
 use crate::error::ApiError;
 
@@ -195,9 +196,13 @@ impl Passwords {
 
     fn submit(&self, job: PasswordJob) -> Result<(), ApiError> {
         self.jobs.try_send(job).map_err(|e| match e {
-            std::sync::mpsc::TrySendError::Full(_) => {
-                ApiError::Unavailable(anyhow::anyhow!("too many password checks queued"))
-            }
+            std::sync::mpsc::TrySendError::Full(_) => ApiError::ServiceUnavailable {
+                detail: format!(
+                    "too many passwords are being checked at once ({PASSWORD_QUEUE} waiting); \
+                     try again in a few seconds"
+                ),
+                retry_after_secs: 2,
+            },
             std::sync::mpsc::TrySendError::Disconnected(_) => {
                 ApiError::Internal(anyhow::anyhow!("the password workers stopped"))
             }
@@ -232,6 +237,8 @@ pub struct Claims {
     pub exp: i64,
     pub iat: i64,
     pub jti: String,
+    /// The session (login) the token belongs to: ending it ends the token.
+    pub sid: String,
 }
 
 /// HS256 keys; validation accepts HS256 only, so `none` and other algorithms fail.
@@ -263,8 +270,8 @@ impl TokenKeys {
         }
     }
 
-    /// A fresh access token for `user`.
-    pub fn issue(&self, user: &UserRecord) -> Result<String, ApiError> {
+    /// A fresh access token for `user` in session `session`.
+    pub fn issue(&self, user: &UserRecord, session: &str) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user.id.to_string(),
@@ -272,6 +279,7 @@ impl TokenKeys {
             iat: now,
             exp: now + ACCESS_TOKEN_SECONDS,
             jti: hex(&random_bytes(16)),
+            sid: session.to_string(),
         };
         encode(
             &Header::new(jsonwebtoken::Algorithm::HS256),
@@ -310,12 +318,15 @@ pub fn hash_refresh_token(token: &str) -> String {
 }
 
 /// The user behind a valid access token, loaded fresh from the database on
-/// every request, so disabling, deleting or re-roling takes effect at once.
+/// every request with the token's session, so disabling, deleting,
+/// re-roling, a new password or a logout takes effect at once.
 #[derive(Clone, Debug)]
 pub struct AuthUser {
     pub id: i32,
     pub role: Role,
     pub name: String,
+    /// The session (login) of the token.
+    pub session: String,
 }
 
 impl FromRequest for AuthUser {
@@ -333,11 +344,18 @@ impl FromRequest for AuthUser {
                 .sub
                 .parse()
                 .map_err(|_| ApiError::Unauthorized("the access token is invalid".into()))?;
+            let session = claims.sid;
+            let sid = session.clone();
             let user = state
                 .db
-                .run(move |conn| match User::find(conn, id) {
-                    Err(diesel::result::Error::NotFound) => Ok(None),
-                    other => Ok(Some(other?)),
+                .run(move |conn| {
+                    if !Session::is_active(conn, &sid, id)? {
+                        return Ok(None);
+                    }
+                    match User::find(conn, id) {
+                        Err(diesel::result::Error::NotFound) => Ok(None),
+                        other => Ok(Some(other?)),
+                    }
                 })
                 .await?;
             match user {
@@ -345,8 +363,12 @@ impl FromRequest for AuthUser {
                     id: user.id,
                     role: user.role(),
                     name: user.name,
+                    session,
                 }),
-                _ => Err(ApiError::Unauthorized("this account cannot sign in".into())),
+                Some(_) => Err(ApiError::Unauthorized("this account cannot sign in".into())),
+                None => Err(ApiError::Unauthorized(
+                    "this session has ended; sign in again".into(),
+                )),
             }
         })
     }
@@ -521,9 +543,10 @@ mod tests {
             created_at: chrono::Utc::now().naive_utc(),
             updated_at: chrono::Utc::now().naive_utc(),
         };
-        let token = keys.issue(&user).unwrap();
+        let token = keys.issue(&user, "s1").unwrap();
         let claims = keys.verify(&token).unwrap();
         assert_eq!((claims.sub.as_str(), claims.role), ("7", Role::Editor));
+        assert_eq!(claims.sid, "s1");
         assert_eq!(claims.exp - claims.iat, ACCESS_TOKEN_SECONDS);
         let other = TokenKeys::new(Some(&Secret::new("o".repeat(32))));
         assert!(other.verify(&token).is_err());
@@ -535,6 +558,7 @@ mod tests {
             id: 1,
             role,
             name: "x".into(),
+            session: "s".into(),
         };
         let (author, editor, admin) = (user(Role::Author), user(Role::Editor), user(Role::Admin));
         let own_draft = Action::ChangeArticle {

@@ -118,9 +118,10 @@ pub struct Config {
     pub cache_max_bytes: usize,
     /// How often each node checks whether another node wrote.
     pub cache_poll: std::time::Duration,
-    /// Take the client address from `Forwarded`/`X-Forwarded-For` (behind a
-    /// trusted load balancer only: clients can forge them).
-    pub trust_proxy: bool,
+    /// How long a request body may take to arrive before `408`.
+    pub request_timeout: std::time::Duration,
+    /// Which proxies' `X-Forwarded-For` entries name the client (for login limits).
+    pub trust_proxy: crate::client_ip::TrustProxy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -205,11 +206,21 @@ impl Config {
                 1000,
                 10..=60_000,
             )?)),
-            trust_proxy: match get("TRUST_PROXY").as_deref().map(str::trim) {
-                None | Some("false" | "0" | "no" | "off") => false,
-                Some("true" | "1" | "yes" | "on") => true,
-                Some(_) => return Err(ConfigError::new("TRUST_PROXY", "expected true or false")),
-            },
+            request_timeout: std::time::Duration::from_secs(u64::from(parse_number(
+                &get,
+                "REQUEST_TIMEOUT_SECS",
+                10,
+                1..=3600,
+            )?)),
+            trust_proxy: crate::client_ip::TrustProxy::parse(
+                &get("TRUST_PROXY").unwrap_or_default(),
+            )
+            .map_err(|m| {
+                ConfigError::new(
+                    "TRUST_PROXY",
+                    format!("{m}; expected false, a number of proxies, or their addresses"),
+                )
+            })?,
         })
     }
 }

@@ -28,10 +28,18 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong with this request, in words meant for the developer.
     pub detail: String,
-    /// The fields at fault, when the request named some.
+    /// The fields at fault, when the request named some: at most
+    /// `MAX_FIELD_ERRORS` of them, the rest counted in `more_errors`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// How many more field errors there were than `errors` lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 1)]
+    pub more_errors: Option<usize>,
 }
+
+/// Field errors listed in one problem; a request with more gets a count of the rest.
+pub const MAX_FIELD_ERRORS: usize = 50;
 
 /// One field of the request and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -81,9 +89,18 @@ pub enum ApiError {
     PreconditionRequired(String),
     #[error("too many failed attempts; try again in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The request was not received whole in time.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// The database or the blocking pool could not serve the request now.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
+    /// Something other than the database is full for now: `detail` says what.
+    #[error("{detail}")]
+    ServiceUnavailable {
+        detail: String,
+        retry_after_secs: u64,
+    },
     /// Anything else: the cause goes to the log, never to the client.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -110,13 +127,21 @@ impl ApiError {
         Self::NotFound(what.into())
     }
 
-    /// A `422` naming the fields at fault.
+    /// A `422` naming the fields at fault (each field once in `detail`, the
+    /// first few; every error in `errors`, up to the bound).
     pub fn invalid(errors: Vec<FieldError>) -> Self {
-        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        Self::Unprocessable {
-            detail: format!("invalid values: {}", fields.join(", ")),
-            errors,
+        let mut fields: Vec<&str> = Vec::new();
+        for e in &errors {
+            if !fields.contains(&e.field.as_str()) {
+                fields.push(&e.field);
+            }
         }
+        let shown = fields.len().min(10);
+        let mut detail = format!("invalid values: {}", fields[..shown].join(", "));
+        if fields.len() > shown {
+            detail.push_str(&format!(" and {} more fields", fields.len() - shown));
+        }
+        Self::Unprocessable { detail, errors }
     }
 
     /// A `422` for one field.
@@ -127,6 +152,7 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             Self::Unavailable(_) => "the database is not available; try again shortly".into(),
+            Self::ServiceUnavailable { detail, .. } => detail.clone(),
             Self::Internal(_) => "the server could not complete the request".into(),
             other => other.to_string(),
         }
@@ -148,9 +174,17 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 Self::Conflict("a unique field of this item is already taken".into())
             }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Self::Unavailable(e_into(e))
+            }
+            ref other if crate::db::backend::is_busy(other) => Self::Unavailable(e_into(e)),
             other => Self::Internal(other.into()),
         }
     }
+}
+
+fn e_into(e: diesel::result::Error) -> anyhow::Error {
+    e.into()
 }
 
 impl From<crate::content::ContentError> for ApiError {
@@ -180,6 +214,8 @@ impl ResponseError for ApiError {
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -201,9 +237,12 @@ impl ResponseError for ApiError {
         );
         let extra = match self {
             Self::Unauthorized(_) => Some((header::WWW_AUTHENTICATE, "Bearer".to_string())),
-            Self::TooManyRequests { retry_after_secs } => {
-                Some((header::RETRY_AFTER, retry_after_secs.to_string()))
-            }
+            Self::TooManyRequests { retry_after_secs }
+            | Self::ServiceUnavailable {
+                retry_after_secs, ..
+            } => Some((header::RETRY_AFTER, retry_after_secs.to_string())),
+            Self::Unavailable(_) => Some((header::RETRY_AFTER, UNAVAILABLE_RETRY_SECS.to_string())),
+            Self::RequestTimeout(_) => Some((header::CONNECTION, "close".to_string())),
             _ => None,
         };
         if let Some((name, value)) = extra {
@@ -215,24 +254,57 @@ impl ResponseError for ApiError {
     }
 }
 
+/// What a client is told to wait before retrying when the database did not answer.
+const UNAVAILABLE_RETRY_SECS: u64 = 2;
+
 /// Builds a problem+json response; every error leaving the server goes through here.
 pub fn problem_response(
     status: StatusCode,
     detail: String,
-    errors: Vec<FieldError>,
+    mut errors: Vec<FieldError>,
 ) -> HttpResponse {
+    let more_errors = errors
+        .len()
+        .checked_sub(MAX_FIELD_ERRORS)
+        .filter(|more| *more > 0);
+    errors.truncate(MAX_FIELD_ERRORS);
     let problem = Problem {
         problem_type: "about:blank".into(),
         title: status.canonical_reason().unwrap_or("Error").into(),
         status: status.as_u16(),
         detail,
         errors,
+        more_errors,
     };
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .body(body)
+}
+
+/// A browser asking whether it may call the API from another origin.
+fn is_cors_preflight(req: &actix_web::HttpRequest) -> bool {
+    req.method() == actix_web::http::Method::OPTIONS
+        && req.headers().contains_key(header::ORIGIN)
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// What to do about a refused preflight: usually, allow the origin.
+fn cors_hint(req: &actix_web::HttpRequest) -> String {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("this origin");
+    format!(
+        "the browser origin {origin} may not call this API: list it in the server's \
+         CORS_ALLOWED_ORIGINS (comma-separated, e.g. CORS_ALLOWED_ORIGINS={origin}, or * for any) \
+         and restart it. Allowed methods: GET, HEAD, POST, PATCH, DELETE; allowed request \
+         headers: Authorization, Content-Type, If-Match, If-None-Match"
+    )
 }
 
 /// `ErrorHandlers` default: turns any error response that is not already
@@ -251,6 +323,7 @@ pub fn problem_for_bare_errors<B>(
     let status = res.status();
     let (req, old) = res.into_parts();
     let detail = match status {
+        StatusCode::BAD_REQUEST if is_cors_preflight(&req) => cors_hint(&req),
         StatusCode::NOT_FOUND => format!("no resource at {}", req.path()),
         StatusCode::METHOD_NOT_ALLOWED => {
             format!("{} is not allowed on {}", req.method(), req.path())

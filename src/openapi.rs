@@ -13,11 +13,13 @@ use utoipa_actix_web::AppExt;
 treatments, FAQs and tags as structured JSON. Public reads need no authentication and \
 return only published content. Lists are `{\"data\": [...], \"meta\": {...}}`, items \
 `{\"data\": {...}}`, errors RFC 9457 problem+json.",
-        license(name = "MIT")
+        license(name = "MIT", identifier = "MIT")
     ),
+    servers((url = "/", description = "The server that serves this document")),
     modifiers(&BearerAuth),
     // Reached only through the recursive Block schema, which utoipa does not walk.
-    components(schemas(crate::render::Block, crate::render::ListItem, crate::render::Span, crate::render::Mark)),
+    // ArticleSort is named by query parameters, whose schemas utoipa does not collect.
+    components(schemas(crate::render::Block, crate::render::ListItem, crate::render::Span, crate::render::Mark, crate::routes::articles::SortParam)),
     tags(
         (name = "articles", description = "Published articles, with bodies as Markdown, sanitized HTML and typed blocks"),
         (name = "massage-types", description = "The reusable massage types table"),
@@ -58,13 +60,15 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The whole document, as the routes declare it.
+/// The whole document, as the routes declare it, with what the contract
+/// says of every operation (applied after the routes are in).
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    crate::openapi_contract::Contract.modify(&mut api);
     api
 }
 

@@ -20,6 +20,9 @@ use crate::db::schema::{
     article_massage_types, article_related, article_tags, article_treatments, articles,
 };
 use crate::db::DbConnection;
+use crate::json_ld::{
+    self, AnswerLd, ArticleLd, FaqPageLd, JsonLd, JsonLdNode, OrganizationLd, PersonLd, QuestionLd,
+};
 use crate::render::{render_markdown, Block, Embeds};
 
 pub const STATUS_DRAFT: &str = "draft";
@@ -151,7 +154,7 @@ impl Cursor {
 
     /// Reads a cursor made for `sort`; `None` for anything else.
     pub fn decode(encoded: &str, sort: ArticleSort) -> Option<Self> {
-        if encoded.len() % 2 != 0 || encoded.len() > 1000 {
+        if !encoded.len().is_multiple_of(2) || encoded.len() > 1000 {
             return None;
         }
         let bytes: Option<Vec<u8>> = (0..encoded.len())
@@ -345,9 +348,11 @@ pub struct PublicArticle {
     /// "More from the blog": related published articles.
     pub related: Vec<ArticleSummary>,
     pub seo: Seo,
-    /// schema.org JSON-LD ready to embed: an `Article` and, with FAQs, a `FAQPage`.
-    #[schema(value_type = Object)]
-    pub json_ld: serde_json::Value,
+    /// schema.org JSON-LD ready to embed in `<script type="application/ld+json">`:
+    /// an `Article` and, with FAQs, a `FAQPage`. Every `<`, `>` and `&` in it
+    /// is written as a `\u` escape, so its bytes can sit inside the script as is.
+    #[schema(value_type = JsonLd)]
+    pub json_ld: Box<RawValue>,
 }
 
 /// A whole article as editors see it: what readers get plus its state.
@@ -741,6 +746,33 @@ impl Article {
     }
 }
 
+impl Article {
+    /// Renders every stored body again when they were made by an older
+    /// renderer (a security fix to what bodies may hold must reach content
+    /// written before it); the number of bodies rendered.
+    pub fn render_stale(conn: &mut DbConnection) -> QueryResult<usize> {
+        const KEY: &str = "render_version";
+        let stored = super::meta::Meta::get(conn, KEY)?
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0);
+        if stored >= crate::render::VERSION {
+            return Ok(0);
+        }
+        let ids: Vec<i32> = articles::table.select(articles::id).load(conn)?;
+        // In batches, each a write of its own: other nodes keep serving
+        // (and see the new bodies) while a large site is rendered.
+        for batch in ids.chunks(500) {
+            backend::write_transaction(conn, |conn| {
+                batch
+                    .iter()
+                    .try_for_each(|id| Article::render_body(conn, *id))
+            })?;
+        }
+        super::meta::Meta::set(conn, KEY, &crate::render::VERSION.to_string())?;
+        Ok(ids.len())
+    }
+}
+
 /// The full article from its rows: relations resolved, related articles
 /// limited to the visible ones when `visible_at` is given.
 fn assemble(
@@ -777,7 +809,7 @@ fn assemble(
             .canonical_url
             .or_else(|| site.as_ref().and_then(|s| s.article_url(&slug))),
     };
-    let json_ld = json_ld(&summary, &seo, &faqs, site.as_ref());
+    let json_ld = article_json_ld(&summary, &seo, &faqs, site.as_ref()).to_embeddable();
     Ok(PublicArticle {
         body: Body {
             markdown: body.body_markdown,
@@ -935,40 +967,50 @@ fn summaries(conn: &mut DbConnection, rows: Vec<SummaryRow>) -> QueryResult<Vec<
         .collect())
 }
 
-fn json_ld(
+fn article_json_ld(
     summary: &ArticleSummary,
     seo: &Seo,
     faqs: &[Faq],
     site: Option<&Site>,
-) -> serde_json::Value {
-    use serde_json::json;
-    let mut article = json!({
-        "@type": "Article",
-        "headline": summary.title,
-        "description": seo.description,
-        "datePublished": summary.published_at,
-        "dateModified": summary.updated_at,
-        "author": summary.author.as_ref().map(|a| json!({"@type": "Person", "name": a.name})),
-        "keywords": summary.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
-    });
-    if let Some(site) = site {
-        article["publisher"] = json!({"@type": "Organization", "name": site.name});
-    }
-    if let Some(url) = &seo.canonical_url {
-        article["mainEntityOfPage"] = json!(url);
-    }
-    let mut graph = vec![article];
+) -> JsonLd {
+    let article = ArticleLd {
+        kind: json_ld::ArticleType,
+        headline: summary.title.clone(),
+        description: seo.description.clone(),
+        date_published: summary.published_at,
+        date_modified: summary.updated_at,
+        author: summary.author.as_ref().map(|a| PersonLd {
+            kind: json_ld::PersonType,
+            name: a.name.clone(),
+        }),
+        keywords: summary.tags.iter().map(|t| t.name.clone()).collect(),
+        publisher: site.map(|site| OrganizationLd {
+            kind: json_ld::OrganizationType,
+            name: site.name.clone(),
+        }),
+        main_entity_of_page: seo.canonical_url.clone(),
+    };
+    let mut graph = vec![JsonLdNode::Article(article)];
     if !faqs.is_empty() {
-        graph.push(json!({
-            "@type": "FAQPage",
-            "mainEntity": faqs.iter().map(|f| json!({
-                "@type": "Question",
-                "name": f.question,
-                "acceptedAnswer": {"@type": "Answer", "text": f.answer.html},
-            })).collect::<Vec<_>>(),
+        graph.push(JsonLdNode::FaqPage(FaqPageLd {
+            kind: json_ld::FaqPageType,
+            main_entity: faqs
+                .iter()
+                .map(|f| QuestionLd {
+                    kind: json_ld::QuestionType,
+                    name: f.question.clone(),
+                    accepted_answer: AnswerLd {
+                        kind: json_ld::AnswerType,
+                        text: f.answer.html.clone(),
+                    },
+                })
+                .collect(),
         }));
     }
-    json!({"@context": "https://schema.org", "@graph": graph})
+    JsonLd {
+        context: json_ld::SchemaOrg,
+        graph,
+    }
 }
 
 /// Ids of the given slugs of one collection, in order; the first unknown slug is the error.

@@ -170,13 +170,15 @@ fn linked_slugs(conn: &mut DbConnection, id: i32, link: Link) -> QueryResult<Vec
     }
 }
 
-/// Ids for the ordered slug lists; every unknown or repeated slug is a field error.
+/// Ids for the ordered slug lists; every unknown or repeated slug is a
+/// field error, added to the `errors` found before (so one answer names
+/// every bad field); any error refuses the write.
 fn resolve_links(
     conn: &mut DbConnection,
     state: &ArticleState,
     own_slug: &str,
+    mut errors: Vec<FieldError>,
 ) -> Result<ArticleLinks, ContentError> {
-    let mut errors = Vec::new();
     let tag_ids = resolve(conn, "tags", &state.tags, &mut errors, |conn, s| {
         tags::table
             .filter(tags::slug.eq(s))
@@ -244,6 +246,10 @@ fn resolve(
     let mut seen = HashSet::new();
     let mut ids = Vec::with_capacity(slugs.len());
     for slug in slugs {
+        // A malformed slug was reported when the request was read.
+        if super::Slug::parse(slug).is_err() {
+            continue;
+        }
         if !seen.insert(slug.as_str()) {
             errors.push(FieldError::new(field, format!("{slug} is listed twice")));
             continue;
@@ -256,14 +262,16 @@ fn resolve(
     Ok(ids)
 }
 
-/// Creates an article from a complete state; returns its id.
+/// Creates an article from a complete state; returns its id. `errors`
+/// are the field errors already found in the request: any refuses it.
 pub fn create(
     conn: &mut DbConnection,
     state: &ArticleState,
+    errors: Vec<FieldError>,
     user_id: i32,
     at: NaiveDateTime,
 ) -> Result<i32, ContentError> {
-    let links = resolve_links(conn, state, &state.slug)?;
+    let links = resolve_links(conn, state, &state.slug, errors)?;
     let id = Article::insert(
         conn,
         &NewArticle {
@@ -289,17 +297,19 @@ pub fn create(
 }
 
 /// Replaces the article's state when it is still at `version`; `action` names
-/// the change in the activity log.
+/// the change in the activity log. `errors` as for `create`.
+#[allow(clippy::too_many_arguments)]
 pub fn update(
     conn: &mut DbConnection,
     id: i32,
     version: i32,
     state: &ArticleState,
+    errors: Vec<FieldError>,
     user_id: i32,
     action: &str,
     at: NaiveDateTime,
 ) -> Result<(), ContentError> {
-    let links = resolve_links(conn, state, &state.slug)?;
+    let links = resolve_links(conn, state, &state.slug, errors)?;
     let updated = diesel::update(
         articles::table.filter(articles::id.eq(id).and(articles::version.eq(version))),
     )

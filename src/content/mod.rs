@@ -8,7 +8,9 @@ pub mod document;
 
 pub mod faq;
 pub mod massage_type;
+pub mod meta;
 pub mod refresh_token;
+pub mod session;
 pub mod site;
 pub mod tag;
 pub mod treatment;

@@ -225,6 +225,23 @@ impl User {
         Ok(updated == 1)
     }
 
+    /// Sets a new password hash (the owner changing it: no `If-Match` to check).
+    pub fn set_password(
+        conn: &mut DbConnection,
+        id: i32,
+        password_hash: &str,
+        at: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::version.eq(users::version + 1),
+                users::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
     pub fn delete(conn: &mut DbConnection, id: i32, version: i32) -> QueryResult<bool> {
         let deleted =
             diesel::delete(users::table.filter(users::id.eq(id).and(users::version.eq(version))))

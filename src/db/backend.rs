@@ -121,6 +121,59 @@ pub fn content_version_unless_writing(conn: &mut DbConnection) -> diesel::QueryR
     }
 }
 
+/// True when the database refused for now rather than for good: SQLite
+/// busy past `busy_timeout` (another process holds the write lock), or a
+/// PostgreSQL serialization failure; the client may retry.
+pub fn is_busy(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        // SQLite's fixed (never translated) texts for SQLITE_BUSY and SQLITE_LOCKED.
+        Error::DatabaseError(_, info) => {
+            let message = info.message();
+            message == "database is locked" || message.starts_with("database table is locked")
+        }
+        _ => false,
+    }
+}
+
+/// Whether a write could start now. SQLite: the write lock can be taken
+/// within a second (`BEGIN IMMEDIATE`, rolled back at once); PostgreSQL: the
+/// server is not a read-only standby and the session is not read-only.
+pub fn can_take_writes(conn: &mut DbConnection) -> diesel::QueryResult<bool> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            c.batch_execute("PRAGMA busy_timeout = 1000")?;
+            let taken = c.batch_execute("BEGIN IMMEDIATE");
+            let released = match &taken {
+                Ok(()) => c.batch_execute("ROLLBACK"),
+                Err(_) => Ok(()),
+            };
+            c.batch_execute("PRAGMA busy_timeout = 5000")?;
+            released?;
+            match taken {
+                Ok(()) => Ok(true),
+                Err(e) if is_busy(&e) => Ok(false),
+                Err(e) => Err(e),
+            }
+        }
+        DbConnection::Postgresql(pg) => {
+            use diesel::RunQueryDsl;
+            #[derive(diesel::QueryableByName)]
+            struct Row {
+                #[diesel(sql_type = Bool)]
+                writable: bool,
+            }
+            let row = diesel::sql_query(
+                "SELECT NOT pg_is_in_recovery() \
+                 AND current_setting('transaction_read_only') = 'off' AS writable",
+            )
+            .get_result::<Row>(pg)?;
+            Ok(row.writable)
+        }
+    }
+}
+
 /// Locks one row until the transaction ends, so concurrent writers of the
 /// same item take turns on PostgreSQL (a writer sending `If-Match: *` then
 /// sees the other's change instead of losing to it). SQLite writers are

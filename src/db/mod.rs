@@ -218,14 +218,40 @@ impl DbPool {
         self.pool.get().context("taking a database connection")
     }
 
-    /// True when the database answers a query that reads the migrated schema.
-    pub async fn is_ready(&self) -> bool {
-        self.run(|conn| {
-            conn.batch_execute("SELECT version FROM __diesel_schema_migrations LIMIT 1")
-                .map_err(|e| ApiError::Unavailable(e.into()))
-        })
-        .await
-        .is_ok()
+    /// Whether the database can serve: it answers a query that reads the
+    /// migrated schema, and it can take writes now. `Err` says why not.
+    pub async fn readiness(&self) -> Result<(), &'static str> {
+        let answers = self
+            .run(|conn| {
+                conn.batch_execute("SELECT version FROM __diesel_schema_migrations LIMIT 1")
+                    .map_err(|e| ApiError::Unavailable(e.into()))
+            })
+            .await;
+        if answers.is_err() {
+            return Err("the database does not answer");
+        }
+        // Our own writers take turns first, so a busy queue of this node's
+        // writes is not mistaken for someone else's lock; a queue that does
+        // not move within the wait means writes are flowing (or waiting on
+        // a lock their own errors will report).
+        let _turn = match &self.writer {
+            Some(writer) => {
+                match tokio::time::timeout(std::time::Duration::from_secs(2), writer.acquire())
+                    .await
+                {
+                    Ok(Ok(permit)) => Some(permit),
+                    _ => return Ok(()),
+                }
+            }
+            None => None,
+        };
+        match self.run(|conn| Ok(backend::can_take_writes(conn)?)).await {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                Err("the database cannot take writes now (locked by another process, or read-only)")
+            }
+            Err(_) => Err("the database does not answer"),
+        }
     }
 }
 

@@ -198,9 +198,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Integer,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    app_meta (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_documents -> articles (article_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(faqs -> articles (article_id));
 diesel::joinable!(article_tags -> articles (article_id));
@@ -227,4 +244,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     activity,
     content_version,
     article_documents,
+    sessions,
+    app_meta,
 );

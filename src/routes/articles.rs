@@ -14,26 +14,69 @@ use crate::content::{now, Slug};
 use crate::db::backend::{self, SearchWords};
 use crate::error::{ApiError, Problem};
 
-/// Orders of the article list.
-#[derive(Clone, Copy, Debug, Default, Deserialize, ToSchema)]
+/// Orders of the article list: its values, and a name for each that
+/// generated clients use (`x-enum-varnames`: `-published_at` and
+/// `published_at` would otherwise both become `PUBLISHED_AT`, or `VALUE_0`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SortParam {
     #[default]
-    #[serde(rename = "-published_at")]
     PublishedDesc,
-    #[serde(rename = "published_at")]
     PublishedAsc,
-    #[serde(rename = "title")]
     TitleAsc,
-    #[serde(rename = "-title")]
     TitleDesc,
     /// Most recently changed first.
-    #[serde(rename = "-updated_at")]
     UpdatedDesc,
-    #[serde(rename = "updated_at")]
     UpdatedAsc,
-    /// Best match first; the default when `q` is given (without `q`, newest first).
-    #[serde(rename = "relevance")]
+    /// Best match first (with `q`; without it, newest first).
     Relevance,
+}
+
+impl SortParam {
+    const ALL: [(Self, &'static str, &'static str); 7] = [
+        (Self::PublishedDesc, "-published_at", "PUBLISHED_AT_DESC"),
+        (Self::PublishedAsc, "published_at", "PUBLISHED_AT_ASC"),
+        (Self::TitleAsc, "title", "TITLE_ASC"),
+        (Self::TitleDesc, "-title", "TITLE_DESC"),
+        (Self::UpdatedDesc, "-updated_at", "UPDATED_AT_DESC"),
+        (Self::UpdatedAsc, "updated_at", "UPDATED_AT_ASC"),
+        (Self::Relevance, "relevance", "RELEVANCE"),
+    ];
+}
+
+impl<'de> Deserialize<'de> for SortParam {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Self::ALL
+            .iter()
+            .find(|(_, value, _)| *value == raw)
+            .map(|(sort, _, _)| *sort)
+            .ok_or_else(|| {
+                let values: Vec<&str> = Self::ALL.iter().map(|(_, v, _)| *v).collect();
+                serde::de::Error::custom(format!("expected one of {}", values.join(", ")))
+            })
+    }
+}
+
+impl utoipa::PartialSchema for SortParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let names: Vec<&str> = Self::ALL.iter().map(|(_, _, name)| *name).collect();
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("The order of an article list; `-` means descending."))
+            .enum_values(Some(Self::ALL.iter().map(|(_, value, _)| *value)))
+            .extensions(Some(
+                utoipa::openapi::extensions::ExtensionsBuilder::new()
+                    .add("x-enum-varnames", names)
+                    .build(),
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for SortParam {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ArticleSort")
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -59,7 +102,6 @@ pub struct ArticleListParams {
     /// `-published_at` (newest first, the default), `published_at`, `title`,
     /// `-title`, `-updated_at`, `updated_at`, or `relevance` (with `q`: best
     /// matches first, title above excerpt above body).
-    #[param(inline)]
     pub sort: Option<SortParam>,
     /// Keyset paging: `meta.next_cursor` of the previous page (instead of
     /// `page`; not with `relevance`). Deep pages cost what the first does.

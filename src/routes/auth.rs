@@ -7,27 +7,44 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::{
-    hash_refresh_token, hex, new_refresh_token, random_bytes, AuthUser, ACCESS_TOKEN_SECONDS,
-    REFRESH_TOKEN_DAYS,
+    hash_refresh_token, hex, new_refresh_token, random_bytes, AuthUser, Password,
+    ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_DAYS,
 };
+use crate::content::activity::Activity;
 use crate::content::now;
 use crate::content::refresh_token::RefreshToken;
+use crate::content::session::Session;
 use crate::content::user::{User, UserRecord, UserView};
 use crate::error::{ApiError, Problem};
+use crate::rate_limit::LoginGate;
 use crate::routes::Item;
+use crate::routes::{text, Json};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(schema_with = text::any)]
     pub email: String,
-    #[schema(write_only)]
+    #[schema(write_only, schema_with = text::any)]
     pub password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    #[schema(schema_with = text::any)]
     pub refresh_token: String,
+}
+
+/// A new password for the signed-in account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[schema(write_only, schema_with = text::any)]
+    pub current_password: String,
+    /// 12..=1024 characters.
+    #[schema(write_only, schema_with = text::password)]
+    pub new_password: String,
 }
 
 /// A token pair and who it belongs to.
@@ -45,19 +62,45 @@ pub struct TokenPair {
 
 const LOGIN_FAILED: &str = "the email or the password is wrong";
 
-/// The client address the login limit counts against.
-fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
-            return ip.to_string();
-        }
-    }
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+/// The client address the login limits count against (see `TRUST_PROXY`).
+fn client_address(req: &HttpRequest, state: &AppState) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".into();
+    };
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok());
+    state.config.trust_proxy.client(peer, forwarded).to_string()
 }
 
-/// Issues a new pair for `user`, in refresh-token `family`.
+/// Waits at the login limits, or refuses with `429` while this address is locked out.
+async fn pass_login_limits(state: &AppState, address: &str, account: &str) -> Result<(), ApiError> {
+    match state.login_limiter.check(address, account) {
+        LoginGate::Open => Ok(()),
+        LoginGate::SlowDown(wait) => {
+            tokio::time::sleep(wait).await;
+            Ok(())
+        }
+        LoginGate::Locked(retry_after_secs) => Err(ApiError::TooManyRequests { retry_after_secs }),
+    }
+}
+
+/// Starts a session (a login) for `user` and issues its first pair.
+fn start_session(
+    state: &AppState,
+    conn: &mut crate::db::DbConnection,
+    user: &UserRecord,
+) -> Result<TokenPair, ApiError> {
+    let at = now();
+    RefreshToken::purge_expired(conn, at)?;
+    Session::purge_finished(conn)?;
+    let session = hex(&random_bytes(16));
+    Session::start(conn, &session, user.id, at)?;
+    issue_pair(state, conn, user, &session)
+}
+
+/// Issues a new pair for `user`, in session (refresh-token family) `family`.
 fn issue_pair(
     state: &AppState,
     conn: &mut crate::db::DbConnection,
@@ -75,7 +118,7 @@ fn issue_pair(
         at,
     )?;
     Ok(TokenPair {
-        access_token: state.tokens.issue(user)?,
+        access_token: state.tokens.issue(user, family)?,
         token_type: "Bearer",
         expires_in: ACCESS_TOKEN_SECONDS,
         refresh_token,
@@ -99,14 +142,12 @@ fn issue_pair(
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
     let account = email.trim().to_lowercase();
-    let address = client_address(&req, state.config.trust_proxy);
-    if let Some(retry_after_secs) = state.login_limiter.retry_after(&address, &account) {
-        return Err(ApiError::TooManyRequests { retry_after_secs });
-    }
+    let address = client_address(&req, &state);
+    pass_login_limits(&state, &address, &account).await?;
     let lookup = account.clone();
     let user = state
         .db
@@ -128,10 +169,7 @@ pub async fn login(
     let app = state.clone();
     let pair = state
         .db
-        .write(move |conn| {
-            RefreshToken::purge_expired(conn, now())?;
-            issue_pair(&app, conn, &user, &hex(&random_bytes(16)))
-        })
+        .write(move |conn| start_session(&app, conn, &user))
         .await?;
     Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
 }
@@ -151,7 +189,7 @@ pub async fn login(
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = hash_refresh_token(body.refresh_token.trim());
     let app = state.clone();
@@ -170,7 +208,10 @@ pub async fn refresh(
                 let Some(token) = RefreshToken::find_by_hash(conn, &hash)? else {
                     return invalid();
                 };
-                if token.revoked_at.is_some() || token.expires_at <= at {
+                if token.revoked_at.is_some()
+                    || token.expires_at <= at
+                    || !Session::is_active(conn, &token.family, token.user_id)?
+                {
                     return invalid();
                 }
                 if token.used_at.is_some() || !RefreshToken::spend(conn, token.id, at)? {
@@ -192,7 +233,8 @@ pub async fn refresh(
     Ok(no_store(HttpResponse::Ok()).json(Item { data: outcome }))
 }
 
-/// Log out: revoke the refresh token (and its login). Always `204`.
+/// Log out: end the login of this refresh token — the token, every token
+/// rotated from it, and the access tokens issued with them. Always `204`.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -205,14 +247,14 @@ pub async fn refresh(
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = hash_refresh_token(body.refresh_token.trim());
     state
         .db
         .write(move |conn| {
             if let Some(token) = RefreshToken::find_by_hash(conn, &hash)? {
-                RefreshToken::revoke_family(conn, &token.family, now())?;
+                Session::end(conn, &token.family, now())?;
             }
             Ok(())
         })
@@ -237,6 +279,66 @@ pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRespon
         .run(move |conn| Ok(User::find(conn, id)?.view()))
         .await?;
     Ok(no_store(HttpResponse::Ok()).json(Item { data: view }))
+}
+
+/// Change the signed-in account's password. Every session of the account
+/// ends (other devices are signed out); the answer is a new token pair for
+/// this one.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Changed; a token pair of a new session", body = Item<TokenPair>),
+        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The current password is wrong, or the new one too short", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    let new_password = Password::parse(&new_password)
+        .map_err(|message| ApiError::invalid_field("new_password", message))?;
+    let id = user.id;
+    let record = state.db.run(move |conn| Ok(User::find(conn, id)?)).await?;
+    // Guessing the current password with a stolen token is limited like a login.
+    let address = client_address(&req, &state);
+    pass_login_limits(&state, &address, &record.email).await?;
+    let verified = state
+        .passwords
+        .verify(record.password_hash.clone(), current_password)
+        .await?;
+    if !verified {
+        state.login_limiter.record_failure(&address, &record.email);
+        return Err(ApiError::invalid_field(
+            "current_password",
+            "is not the account's password",
+        ));
+    }
+    let hash = state.passwords.hash(new_password).await?;
+    let app = state.clone();
+    let pair = state
+        .db
+        .write(move |conn| {
+            let at = now();
+            User::set_password(conn, id, &hash, at)?;
+            Session::end_all_for_user(conn, id, at)?;
+            Activity::record(conn, id, "changed password", "user", id, &record.email, at)?;
+            let record = User::find(conn, id)?;
+            start_session(&app, conn, &record)
+        })
+        .await?;
+    Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
 }
 
 fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {

@@ -3,21 +3,27 @@
 pub mod admin;
 pub mod articles;
 pub mod auth;
+mod envelope;
 pub mod faqs;
+mod json;
 pub mod massage_types;
 pub mod ops;
 pub mod site;
 pub mod tags;
+pub mod text;
 pub mod treatments;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::content::{PageRequest, Paged};
+pub use envelope::{Item, List, ListMeta};
+pub use json::{Json, OptionalJson};
+
+use crate::content::PageRequest;
 use crate::error::ApiError;
 
 /// Registers every documented route; `app.rs` and the `openapi` command share it.
@@ -40,6 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::refresh)
                 .service(auth::logout)
                 .service(auth::me)
+                .service(auth::change_password)
                 .service(admin_scope()),
         );
 }
@@ -92,50 +99,6 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         .service(activity::list_activity)
         .service(site::find_admin_site)
         .service(site::update_site)
-}
-
-/// One item: `{"data": ...}`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Item<T> {
-    pub data: T,
-}
-
-/// A page of a list: `{"data": [...], "meta": {...}}`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct List<T> {
-    pub data: Vec<T>,
-    pub meta: ListMeta,
-}
-
-/// Where this page sits in the whole list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ListMeta {
-    /// 1-based; 0 on a page reached by `cursor` (keyset pages are not numbered).
-    pub page: u32,
-    pub per_page: u32,
-    /// Items over all pages.
-    pub total: i64,
-    pub total_pages: i64,
-    /// Pass as `cursor` for the next page (article lists; absent on the last
-    /// page). Keyset paging: a deep page costs what the first does.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
-}
-
-impl<T> From<Paged<T>> for List<T> {
-    fn from(paged: Paged<T>) -> Self {
-        let per_page = i64::from(paged.page.per_page);
-        List {
-            meta: ListMeta {
-                page: paged.page.page,
-                per_page: paged.page.per_page,
-                total: paged.total,
-                total_pages: (paged.total + per_page - 1) / per_page,
-                next_cursor: paged.next_cursor,
-            },
-            data: paged.items,
-        }
-    }
 }
 
 /// `page` and `per_page`, as every list takes them.

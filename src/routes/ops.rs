@@ -27,24 +27,24 @@ pub async fn healthz() -> HttpResponse {
         .json(Health { status: "ok" })
 }
 
-/// The database answers.
+/// Ready to serve: the database answers and can take writes.
 #[utoipa::path(
     tag = "operations",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer, or cannot take writes now; `detail` says which", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if state.db.is_ready().await {
-        Ok(HttpResponse::Ok()
+    match state.db.readiness().await {
+        Ok(()) => Ok(HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(Health { status: "ok" }))
-    } else {
-        Err(ApiError::Unavailable(anyhow::anyhow!(
-            "readiness probe failed"
-        )))
+            .json(Health { status: "ok" })),
+        Err(why) => Err(ApiError::ServiceUnavailable {
+            detail: why.into(),
+            retry_after_secs: 5,
+        }),
     }
 }
 

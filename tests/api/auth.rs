@@ -74,9 +74,28 @@ async fn the_admin_api_needs_a_token() {
     assert_problem(res, StatusCode::UNAUTHORIZED).await;
 }
 
+/// Claims of a token in session `SID` (set per test from a real login).
 fn claims(sub: &str, role: &str, exp_offset: i64) -> Value {
     let now = chrono::Utc::now().timestamp();
-    json!({"sub": sub, "role": role, "iat": now, "exp": now + exp_offset, "jti": "x"})
+    let sid = SID.with(|s| s.borrow().clone());
+    json!({"sub": sub, "role": role, "iat": now, "exp": now + exp_offset, "jti": "x", "sid": sid})
+}
+
+thread_local! {
+    static SID: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// The session id inside a token the server issued.
+pub fn session_of(token: &str) -> String {
+    let mut validation = jsonwebtoken::Validation::new(Algorithm::HS256);
+    validation.validate_exp = false;
+    let data = jsonwebtoken::decode::<Value>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(JWT_SECRET.as_bytes()),
+        &validation,
+    )
+    .unwrap();
+    data.claims["sid"].as_str().unwrap().to_string()
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -110,6 +129,7 @@ async fn forged_tampered_and_expired_tokens_are_401() {
     let app = spawn_app().await;
     let good = app.admin_token().await;
     let admin_id = app.login_ok(ADMIN_EMAIL, ADMIN_PASSWORD).await["user"]["id"].to_string();
+    SID.with(|s| *s.borrow_mut() = session_of(&good));
 
     let none_header = b64(br#"{"alg":"none","typ":"JWT"}"#);
     let payload = b64(claims(&admin_id, "admin", 600).to_string().as_bytes());
@@ -155,6 +175,25 @@ async fn forged_tampered_and_expired_tokens_are_401() {
         app.get_auth("/api/v1/auth/me", &valid).await.status(),
         StatusCode::OK
     );
+
+    // A well-signed token without a live session is refused: one of
+    // another session id, and one naming none (issued before sessions).
+    SID.with(|s| *s.borrow_mut() = "0".repeat(32));
+    let unknown_session = encode(
+        &Header::new(Algorithm::HS256),
+        &claims(&admin_id, "admin", 600),
+        &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .unwrap();
+    assert_rejected(&app, &unknown_session, "a token of no session").await;
+    let now = chrono::Utc::now().timestamp();
+    let sessionless = encode(
+        &Header::new(Algorithm::HS256),
+        &json!({"sub": admin_id, "role": "admin", "iat": now, "exp": now + 600, "jti": "y"}),
+        &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .unwrap();
+    assert_rejected(&app, &sessionless, "a token naming no session").await;
 }
 
 #[tokio::test]
@@ -169,23 +208,31 @@ async fn disabling_deleting_or_demoting_takes_effect_on_the_next_request() {
         StatusCode::OK
     );
 
-    // Demoted to author: publishing is refused at once, with the same token.
+    // Demoted to author: the old token is refused at once, and with a new
+    // one publishing is not allowed.
     let path = format!("/api/v1/admin/users/{editor_id}");
-    let (_, etag) = app.get_item(&path, &admin).await;
+    let (user, etag) = app.get_item(&path, &admin).await;
     let res = app
         .patch(&path, &admin, &etag, &json!({"role": "author"}))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
+    assert_rejected(&app, &editor, "a demoted user's old token").await;
+    let email = user["data"]["email"].as_str().unwrap();
+    let author = app.login_ok(email, crate::helpers::PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let res = app
         .send(
             Method::POST,
             "/api/v1/admin/articles/1/publish",
-            Some(&editor),
+            Some(&author),
             None,
             None,
         )
         .await;
     assert_problem(res, StatusCode::FORBIDDEN).await;
+    let editor = author;
 
     // Disabled: the token stops working.
     let (_, etag) = app.get_item(&path, &admin).await;

@@ -1,14 +1,12 @@
 //! `/api/v1/admin/articles`: drafts, publishing, scheduling, revisions.
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{
-    created, double_option, item_response, no_content, optional_json, parse_id, Checks, IfMatch,
-};
+use super::{created, double_option, item_response, no_content, parse_id, Checks, IfMatch};
 use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::article::{
@@ -18,14 +16,15 @@ use crate::content::article::{
 use crate::content::article_write::{self, ArticleState, Revision, Stored};
 use crate::content::{now, ContentError};
 use crate::db::DbConnection;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, FieldError, Problem};
 use crate::routes::articles::{ArticleListParams, SortParam};
-use crate::routes::{page_request, Item, List};
+use crate::routes::{page_request, text, Item, Json, List, OptionalJson};
 
 /// Markdown as editors send it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MarkdownInput {
+    #[schema(schema_with = text::any)]
     pub markdown: String,
 }
 
@@ -34,13 +33,14 @@ pub struct MarkdownInput {
 #[serde(deny_unknown_fields)]
 pub struct SeoInput {
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = text::optional_or_null::<SEO_MAX>)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = text::optional_or_null::<SEO_MAX>)]
     pub description: Option<Option<String>>,
+    /// An http(s) URL.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = text::url_or_null::<SEO_MAX>)]
     pub canonical_url: Option<Option<String>>,
 }
 
@@ -58,20 +58,26 @@ pub enum WriteStatus {
 #[serde(deny_unknown_fields)]
 pub struct ArticleCreate {
     /// 1..=200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = text::required::<TITLE_MAX>)]
     pub title: String,
     /// Made from the title when not given.
+    #[schema(schema_with = text::slug_or_null)]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = text::optional::<EXCERPT_MAX>)]
     pub excerpt: String,
     pub body: Option<MarkdownInput>,
     #[serde(default)]
+    #[schema(schema_with = text::slug_list)]
     pub tags: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = text::slug_list)]
     pub massage_types: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = text::slug_list)]
     pub treatments: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = text::slug_list)]
     pub related: Vec<String>,
     pub seo: Option<SeoInput>,
     /// `draft` (the default); `published` or `archived` need the editor role.
@@ -84,29 +90,31 @@ pub struct ArticleCreate {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArticlePatch {
+    /// 1..=200 characters; cannot be `null`.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = text::required::<TITLE_MAX>)]
     pub title: Option<Option<String>>,
+    /// `null` makes it from the title again.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = text::slug_or_null)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = text::optional_or_null::<EXCERPT_MAX>)]
     pub excerpt: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<MarkdownInput>)]
     pub body: Option<Option<MarkdownInput>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(schema_with = text::slug_list_or_null)]
     pub tags: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(schema_with = text::slug_list_or_null)]
     pub massage_types: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(schema_with = text::slug_list_or_null)]
     pub treatments: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(schema_with = text::slug_list_or_null)]
     pub related: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<SeoInput>)]
@@ -136,7 +144,6 @@ pub struct AdminArticleListParams {
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<i32>,
     /// Only this status.
-    #[param(inline)]
     pub status: Option<ArticleStatus>,
     /// Only articles with this tag (a tag slug).
     #[param(
@@ -148,8 +155,7 @@ pub struct AdminArticleListParams {
     /// Full-text search over title, excerpt and body.
     #[param(max_length = 200)]
     pub q: Option<String>,
-    /// As the public list, plus `-updated_at` (the default here) and `updated_at`.
-    #[param(inline)]
+    /// As the public list; `-updated_at` is the default here.
     pub sort: Option<SortParam>,
     /// Keyset paging: `meta.next_cursor` of the previous page.
     #[param(max_length = 1000)]
@@ -229,7 +235,9 @@ fn apply_status(
 }
 
 impl ArticleCreate {
-    fn into_state(self, user: &AuthUser) -> Result<ArticleState, ApiError> {
+    /// The state to write, and the field errors found in it (the write adds
+    /// those only the database can tell, then refuses with all of them).
+    fn into_state(self, user: &AuthUser) -> Result<(ArticleState, Vec<FieldError>), ApiError> {
         let mut checks = Checks::default();
         let title = checks.required_text("title", &self.title, TITLE_MAX);
         let mut state = ArticleState {
@@ -255,13 +263,13 @@ impl ArticleCreate {
             self.publish_at.map(Some),
             &mut checks,
         )?;
-        checks.finish()?;
-        Ok(state)
+        Ok((state, checks.errors))
     }
 }
 
 impl ArticlePatch {
-    fn apply(self, user: &AuthUser, state: &mut ArticleState) -> Result<(), ApiError> {
+    /// Applies the patch; the field errors found, as `ArticleCreate::into_state`.
+    fn apply(self, user: &AuthUser, state: &mut ArticleState) -> Result<Vec<FieldError>, ApiError> {
         let mut checks = Checks::default();
         match self.title {
             Some(Some(title)) => state.title = checks.required_text("title", &title, TITLE_MAX),
@@ -302,7 +310,7 @@ impl ArticlePatch {
             None => {}
         }
         apply_status(user, state, self.status, self.publish_at, &mut checks)?;
-        checks.finish()
+        Ok(checks.errors)
     }
 }
 
@@ -413,16 +421,16 @@ pub async fn list_admin_articles(
 pub async fn create_article(
     user: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<ArticleCreate>,
+    body: Json<ArticleCreate>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::CreateArticle)?;
-    let article_state = body.into_inner().into_state(&user)?;
+    let (article_state, errors) = body.into_inner().into_state(&user)?;
     let article = state
         .db
         .write(move |conn| {
             let at = now();
-            let id =
-                article_write::create(conn, &article_state, user.id, at).map_err(slug_conflict)?;
+            let id = article_write::create(conn, &article_state, errors, user.id, at)
+                .map_err(slug_conflict)?;
             Ok(Article::find_admin(conn, id, at)?)
         })
         .await?;
@@ -497,7 +505,7 @@ pub async fn update_article(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<ArticlePatch>,
+    body: Json<ArticlePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     let patch = body.into_inner();
@@ -506,7 +514,7 @@ pub async fn update_article(
         .write(move |conn| {
             let (mut article_state, stored) = load_for_change(conn, &user, id)?;
             let version = if_match.version(stored.version)?;
-            patch.apply(&user, &mut article_state)?;
+            let errors = patch.apply(&user, &mut article_state)?;
             if user.role < crate::content::user::Role::Editor
                 && article_state.status != STATUS_DRAFT
             {
@@ -516,8 +524,17 @@ pub async fn update_article(
             }
             let action = action_for(&stored, &article_state);
             let at = now();
-            article_write::update(conn, id, version, &article_state, user.id, action, at)
-                .map_err(slug_conflict)?;
+            article_write::update(
+                conn,
+                id,
+                version,
+                &article_state,
+                errors,
+                user.id,
+                action,
+                at,
+            )
+            .map_err(slug_conflict)?;
             Ok(Article::find_admin(conn, id, at)?)
         })
         .await?;
@@ -564,7 +581,10 @@ pub async fn delete_article(
 /// Publish now, or schedule with `publish_at` (status `scheduled` until then).
 #[utoipa::path(
     tag = "admin: articles",
-    params(("id" = i32, Path, description = "The article's id")),
+    params(
+        ("id" = i32, Path, description = "The article's id"),
+        ("If-Match" = Option<String>, Header, description = "Optional here: when sent, the ETag last read (`412` when stale)"),
+    ),
     request_body(content = Option<PublishRequest>, description = "Optional; empty publishes now"),
     security(("bearer" = [])),
     responses(
@@ -579,19 +599,16 @@ pub async fn delete_article(
 )]
 #[post("/articles/{id}/publish")]
 pub async fn publish_article(
-    req: HttpRequest,
     if_match: IfMatch,
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Bytes,
+    body: OptionalJson<PublishRequest>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::Publish)?;
     let id = parse_id(&id)?;
     // No body, an empty one, or `null`: publish now.
-    let request: PublishRequest = optional_json::<Option<PublishRequest>>(&req, &body)?
-        .flatten()
-        .unwrap_or_default();
+    let request = body.0.unwrap_or_default();
     let patch = ArticlePatch {
         status: Some(WriteStatus::Published),
         publish_at: Some(request.publish_at),
@@ -603,7 +620,10 @@ pub async fn publish_article(
 /// Take an article back to `draft`.
 #[utoipa::path(
     tag = "admin: articles",
-    params(("id" = i32, Path, description = "The article's id")),
+    params(
+        ("id" = i32, Path, description = "The article's id"),
+        ("If-Match" = Option<String>, Header, description = "Optional here: when sent, the ETag last read (`412` when stale)"),
+    ),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The article, now a draft", body = Item<AdminArticle>),
@@ -642,10 +662,19 @@ async fn change_status(
         .write(move |conn| {
             let (mut article_state, stored) = load_for_change(conn, &user, id)?;
             let version = if_match.version_if_sent(stored.version)?;
-            patch.apply(&user, &mut article_state)?;
+            let errors = patch.apply(&user, &mut article_state)?;
             let action = action_for(&stored, &article_state);
             let at = now();
-            article_write::update(conn, id, version, &article_state, user.id, action, at)?;
+            article_write::update(
+                conn,
+                id,
+                version,
+                &article_state,
+                errors,
+                user.id,
+                action,
+                at,
+            )?;
             Ok(Article::find_admin(conn, id, at)?)
         })
         .await?;
@@ -697,6 +726,7 @@ pub async fn list_article_revisions(
     params(
         ("id" = i32, Path, description = "The article's id"),
         ("revision" = i32, Path, description = "The version to restore"),
+        ("If-Match" = Option<String>, Header, description = "Optional here: when sent, the ETag last read (`412` when stale)"),
     ),
     security(("bearer" = [])),
     responses(
@@ -732,8 +762,17 @@ pub async fn restore_article_revision(
                 ..article_write::without_missing_links(conn, saved)?
             };
             let at = now();
-            article_write::update(conn, id, version, &restored, user.id, "restored", at)
-                .map_err(slug_conflict)?;
+            article_write::update(
+                conn,
+                id,
+                version,
+                &restored,
+                Vec::new(),
+                user.id,
+                "restored",
+                at,
+            )
+            .map_err(slug_conflict)?;
             Ok(Article::find_admin(conn, id, at)?)
         })
         .await?;

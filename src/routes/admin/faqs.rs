@@ -5,7 +5,6 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::articles::MarkdownInput;
 use super::{created, double_option, item_response, no_content, parse_id, Checks, IfMatch};
 use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
@@ -15,19 +14,28 @@ use crate::content::faq::{Faq, FaqFields, FaqFilter};
 use crate::content::{now, Slug};
 use crate::db::DbConnection;
 use crate::error::{ApiError, Problem};
-use crate::routes::{page_request, Item, List};
+use crate::routes::{page_request, text, Item, Json, List};
 
 const QUESTION_MAX: usize = 500;
 const ANSWER_MAX: usize = 20_000;
 
 /// A new FAQ.
+/// A FAQ's answer as editors send it: Markdown, not blank.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerInput {
+    #[schema(schema_with = text::required::<ANSWER_MAX>)]
+    pub markdown: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaqCreate {
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(schema_with = text::required::<QUESTION_MAX>)]
     pub question: String,
-    pub answer: MarkdownInput,
+    pub answer: AnswerInput,
     /// The slug of the article it belongs to; absent or null for a standalone FAQ.
+    #[schema(schema_with = text::slug_or_null)]
     pub article: Option<String>,
     /// After the article's last FAQ when not given.
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
@@ -38,11 +46,12 @@ pub struct FaqCreate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaqPatch {
+    #[schema(schema_with = text::required_or_null::<QUESTION_MAX>)]
     pub question: Option<String>,
-    pub answer: Option<MarkdownInput>,
+    pub answer: Option<AnswerInput>,
     /// Move it to another article (slug), or `null` to make it standalone.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = text::slug_or_null)]
     pub article: Option<Option<String>>,
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
     pub position: Option<f64>,
@@ -150,7 +159,7 @@ pub async fn list_admin_faqs(
 pub async fn create_faq(
     user: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<FaqCreate>,
+    body: Json<FaqCreate>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut checks = Checks::default();
@@ -240,7 +249,7 @@ pub async fn update_faq(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<FaqPatch>,
+    body: Json<FaqPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     let patch = body.into_inner();

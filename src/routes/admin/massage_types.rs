@@ -11,7 +11,7 @@ use crate::auth::{authorize, Action, AuthUser};
 use crate::content::massage_type::{MassageType, MassageTypeFields};
 use crate::content::now;
 use crate::error::{ApiError, Problem};
-use crate::routes::{Item, List, PageParams};
+use crate::routes::{text, Item, Json, List, PageParams};
 
 const NAME_MAX: usize = 200;
 const TEXT_MAX: usize = 2_000;
@@ -21,15 +21,19 @@ const DESCRIPTION_MAX: usize = 20_000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MassageTypeCreate {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = text::required::<NAME_MAX>)]
     pub name: String,
     /// Made from the name when not given.
+    #[schema(schema_with = text::slug_or_null)]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = text::optional::<TEXT_MAX>)]
     pub best_for: String,
     #[serde(default)]
+    #[schema(schema_with = text::optional::<TEXT_MAX>)]
     pub benefits: String,
     #[serde(default)]
+    #[schema(schema_with = text::optional::<DESCRIPTION_MAX>)]
     pub description: String,
     /// After the last one when not given; an occupied position moves the others down.
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
@@ -40,12 +44,17 @@ pub struct MassageTypeCreate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MassageTypePatch {
+    #[schema(schema_with = text::required_or_null::<NAME_MAX>)]
     pub name: Option<String>,
+    /// `null` makes it from the name again.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = text::slug_or_null)]
     pub slug: Option<Option<String>>,
+    #[schema(schema_with = text::optional_or_null::<TEXT_MAX>)]
     pub best_for: Option<String>,
+    #[schema(schema_with = text::optional_or_null::<TEXT_MAX>)]
     pub benefits: Option<String>,
+    #[schema(schema_with = text::optional_or_null::<DESCRIPTION_MAX>)]
     pub description: Option<String>,
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
     pub position: Option<f64>,
@@ -143,7 +152,7 @@ pub async fn list_admin_massage_types(
 pub async fn create_massage_type(
     user: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<MassageTypeCreate>,
+    body: Json<MassageTypeCreate>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ChangeCollection)?;
     let mut checks = Checks::default();
@@ -224,7 +233,7 @@ pub async fn update_massage_type(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<MassageTypePatch>,
+    body: Json<MassageTypePatch>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ChangeCollection)?;
     let id = parse_id(&id)?;

@@ -34,10 +34,13 @@ impl actix_web::FromRequest for IfMatch {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let value = match req.headers().get(header::IF_MATCH) {
             None => Ok(None),
-            Some(v) => v
-                .to_str()
-                .map(|s| Some(s.to_string()))
-                .map_err(|_| ApiError::PreconditionFailed("If-Match is malformed".into())),
+            Some(v) => match v.to_str().map(str::trim) {
+                Ok("") => Err(ApiError::bad_request(
+                    "If-Match is empty: send the ETag you last read, e.g. If-Match: \"v3\"",
+                )),
+                Ok(s) => Ok(Some(s.to_string())),
+                Err(_) => Err(ApiError::PreconditionFailed("If-Match is malformed".into())),
+            },
         };
         std::future::ready(value.map(IfMatch))
     }
@@ -113,6 +116,9 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
+/// The most entries a relation list (tags, related articles, …) may hold.
+pub const MAX_SLUG_LIST: usize = 100;
+
 /// Collects field errors while a request body is turned into domain values.
 #[derive(Default)]
 pub struct Checks {
@@ -124,15 +130,15 @@ impl Checks {
         self.errors.push(FieldError::new(field, message));
     }
 
-    /// Trimmed text of 1..=`max` characters.
+    /// Text of 1..=`max` characters as given, not all whitespace; kept trimmed.
     pub fn required_text(&mut self, field: &str, value: &str, max: usize) -> String {
-        let value = value.trim();
-        if value.is_empty() {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
             self.fail(field, "must not be empty");
         } else if value.chars().count() > max {
             self.fail(field, format!("must be at most {max} characters"));
         }
-        value.to_string()
+        trimmed.to_string()
     }
 
     /// Text of at most `max` characters (may be empty).
@@ -163,8 +169,13 @@ impl Checks {
         }
     }
 
-    /// Each entry of a slug list must be a valid slug (existence is checked later).
+    /// Each entry of a slug list must be a valid slug (existence is checked
+    /// later), and there are at most `MAX_SLUG_LIST` of them.
     pub fn slug_list(&mut self, field: &str, values: &[String]) -> Vec<String> {
+        if values.len() > MAX_SLUG_LIST {
+            self.fail(field, format!("must list at most {MAX_SLUG_LIST} slugs"));
+            return Vec::new();
+        }
         for value in values {
             if Slug::parse(value).is_err() {
                 self.fail(field, format!("{value:?} is not a valid slug"));
@@ -198,31 +209,4 @@ pub fn parse_id(raw: &str) -> Result<i32, ApiError> {
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| ApiError::not_found(format!("no item has the id {raw:?}")))
-}
-
-/// An optional JSON body (e.g. `publish`): empty means none; anything else
-/// must be valid JSON of the type, with the same errors as `web::Json`.
-pub fn optional_json<T: serde::de::DeserializeOwned>(
-    req: &HttpRequest,
-    body: &[u8],
-) -> Result<Option<T>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            let v = v.to_ascii_lowercase();
-            v.starts_with("application/json") || v.contains("+json")
-        });
-    if !is_json {
-        return Err(ApiError::UnsupportedMediaType(
-            "send the body as JSON with Content-Type: application/json".into(),
-        ));
-    }
-    serde_json::from_slice(body)
-        .map(Some)
-        .map_err(|e| ApiError::bad_request(format!("the JSON body is invalid: {e}")))
 }

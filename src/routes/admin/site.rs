@@ -11,18 +11,26 @@ use crate::auth::{authorize, Action, AuthUser};
 use crate::content::now;
 use crate::content::site::{Site, SiteChanges};
 use crate::error::{ApiError, Problem};
-use crate::routes::Item;
+use crate::routes::{text, Item, Json};
 
 /// A JSON merge patch of the site.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SitePatch {
+    #[schema(schema_with = text::required_or_null::<NAME_MAX>)]
     pub name: Option<String>,
+    #[schema(schema_with = text::required_or_null::<NAME_MAX>)]
     pub location: Option<String>,
+    #[schema(schema_with = text::optional_or_null::<DESCRIPTION_MAX>)]
     pub description: Option<String>,
     /// The public address of the site (`https://...`), for canonical URLs; empty for none.
+    #[schema(schema_with = text::base_url_or_null::<BASE_URL_MAX>)]
     pub base_url: Option<String>,
 }
+
+const NAME_MAX: usize = 200;
+const DESCRIPTION_MAX: usize = 2_000;
+const BASE_URL_MAX: usize = 500;
 
 /// The site settings.
 #[utoipa::path(
@@ -65,7 +73,7 @@ pub async fn update_site(
     if_match: IfMatch,
     user: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<SitePatch>,
+    body: Json<SitePatch>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::Administer)?;
     let patch = body.into_inner();
@@ -76,15 +84,15 @@ pub async fn update_site(
             let version = if_match.version(current.version)?;
             let mut checks = Checks::default();
             let name = match &patch.name {
-                Some(v) => checks.required_text("name", v, 200),
+                Some(v) => checks.required_text("name", v, NAME_MAX),
                 None => current.name.clone(),
             };
             let location = match &patch.location {
-                Some(v) => checks.required_text("location", v, 200),
+                Some(v) => checks.required_text("location", v, NAME_MAX),
                 None => current.location.clone(),
             };
             let description = match &patch.description {
-                Some(v) => checks.text("description", v, 2_000),
+                Some(v) => checks.text("description", v, DESCRIPTION_MAX),
                 None => current.description.clone(),
             };
             let base_url = match &patch.base_url {
@@ -94,7 +102,7 @@ pub async fn update_site(
                     checks.fail("base_url", "must be an http(s) URL or empty");
                     String::new()
                 }
-                Some(v) => checks.text("base_url", v, 500),
+                Some(v) => checks.text("base_url", v, BASE_URL_MAX),
                 None => current.base_url.clone(),
             };
             checks.finish()?;

@@ -11,7 +11,7 @@ use crate::auth::{authorize, Action, AuthUser};
 use crate::content::tag::{Tag, TagFields, TagWithCount};
 use crate::content::{now, Paged};
 use crate::error::{ApiError, Problem};
-use crate::routes::{Item, List, PageParams};
+use crate::routes::{text, Item, Json, List, PageParams};
 
 const NAME_MAX: usize = 100;
 
@@ -19,9 +19,10 @@ const NAME_MAX: usize = 100;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagCreate {
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(schema_with = text::required::<NAME_MAX>)]
     pub name: String,
     /// Made from the name when not given.
+    #[schema(schema_with = text::slug_or_null)]
     pub slug: Option<String>,
 }
 
@@ -29,9 +30,11 @@ pub struct TagCreate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagPatch {
+    #[schema(schema_with = text::required_or_null::<NAME_MAX>)]
     pub name: Option<String>,
+    /// `null` makes it from the name again.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = text::slug_or_null)]
     pub slug: Option<Option<String>>,
 }
 
@@ -101,7 +104,7 @@ pub async fn list_admin_tags(
 pub async fn create_tag(
     user: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<TagCreate>,
+    body: Json<TagCreate>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ChangeCollection)?;
     let body = body.into_inner();
@@ -181,7 +184,7 @@ pub async fn update_tag(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<TagPatch>,
+    body: Json<TagPatch>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ChangeCollection)?;
     let id = parse_id(&id)?;

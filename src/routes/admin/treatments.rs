@@ -11,7 +11,7 @@ use crate::auth::{authorize, Action, AuthUser};
 use crate::content::now;
 use crate::content::treatment::{Treatment, TreatmentFields};
 use crate::error::{ApiError, Problem};
-use crate::routes::{Item, List, PageParams};
+use crate::routes::{text, Item, Json, List, PageParams};
 
 const NAME_MAX: usize = 200;
 const TEXT_MAX: usize = 2_000;
@@ -20,13 +20,16 @@ const TEXT_MAX: usize = 2_000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TreatmentCreate {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = text::required::<NAME_MAX>)]
     pub name: String,
     /// Made from the name when not given.
+    #[schema(schema_with = text::slug_or_null)]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = text::optional::<TEXT_MAX>)]
     pub benefits: String,
     #[serde(default)]
+    #[schema(schema_with = text::optional::<TEXT_MAX>)]
     pub limitations: String,
     /// After the last one when not given; an occupied position moves the others down.
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
@@ -37,11 +40,15 @@ pub struct TreatmentCreate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TreatmentPatch {
+    #[schema(schema_with = text::required_or_null::<NAME_MAX>)]
     pub name: Option<String>,
+    /// `null` makes it from the name again.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = text::slug_or_null)]
     pub slug: Option<Option<String>>,
+    #[schema(schema_with = text::optional_or_null::<TEXT_MAX>)]
     pub benefits: Option<String>,
+    #[schema(schema_with = text::optional_or_null::<TEXT_MAX>)]
     pub limitations: Option<String>,
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
     pub position: Option<f64>,
@@ -135,7 +142,7 @@ pub async fn list_admin_treatments(
 pub async fn create_treatment(
     user: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<TreatmentCreate>,
+    body: Json<TreatmentCreate>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ChangeCollection)?;
     let mut checks = Checks::default();
@@ -216,7 +223,7 @@ pub async fn update_treatment(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<TreatmentPatch>,
+    body: Json<TreatmentPatch>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ChangeCollection)?;
     let id = parse_id(&id)?;

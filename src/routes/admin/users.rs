@@ -10,10 +10,11 @@ use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser, Password};
 use crate::content::activity::Activity;
 use crate::content::now;
+use crate::content::session::Session;
 use crate::content::user::{Email, NewUser, Role, User, UserChanges, UserView};
 use crate::db::DbConnection;
 use crate::error::{ApiError, Problem};
-use crate::routes::{Item, List, PageParams};
+use crate::routes::{text, Item, Json, List, PageParams};
 
 const NAME_MAX: usize = 100;
 
@@ -21,12 +22,12 @@ const NAME_MAX: usize = 100;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
-    #[schema(format = Email, min_length = 3, max_length = 254)]
+    #[schema(schema_with = text::email)]
     pub email: String,
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(schema_with = text::required::<NAME_MAX>)]
     pub name: String,
-    /// At least 12 characters; stored only as an Argon2id hash.
-    #[schema(write_only, min_length = 12, max_length = 1024)]
+    /// 12..=1024 characters; stored only as an Argon2id hash.
+    #[schema(write_only, schema_with = text::password)]
     pub password: String,
     /// `author`, `editor` or `admin`.
     #[schema(value_type = Role)]
@@ -39,9 +40,12 @@ pub struct UserCreate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[schema(schema_with = text::email_or_null)]
     pub email: Option<String>,
+    #[schema(schema_with = text::required_or_null::<NAME_MAX>)]
     pub name: Option<String>,
-    #[schema(write_only, min_length = 12, max_length = 1024)]
+    /// A new password ends every session of the account.
+    #[schema(write_only, schema_with = text::password_or_null)]
     pub password: Option<String>,
     #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
@@ -155,7 +159,7 @@ pub async fn list_users(
 pub async fn create_user(
     user: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<UserCreate>,
+    body: Json<UserCreate>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::Administer)?;
     let body = body.into_inner();
@@ -259,7 +263,7 @@ pub async fn update_user(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<UserPatch>,
+    body: Json<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::Administer)?;
     let id = parse_id(&id)?;
@@ -290,6 +294,11 @@ pub async fn update_user(
             let still_admin = role.unwrap_or(target.role()) == Role::Admin
                 && !disabled.unwrap_or(target.disabled);
             keep_an_admin(conn, &target, still_admin)?;
+            // A new password, another role or a disabled account ends every
+            // session of the account: its tokens stop working at once.
+            let ends_sessions = password_hash.is_some()
+                || role.is_some_and(|r| r != target.role())
+                || (disabled == Some(true) && !target.disabled);
             let changes = UserChanges {
                 email: email.clone(),
                 name,
@@ -302,6 +311,9 @@ pub async fn update_user(
                 .map_err(|e| email_conflict(e.into()))?
             {
                 return Err(crate::content::ContentError::Stale(version).into());
+            }
+            if ends_sessions {
+                Session::end_all_for_user(conn, id, at)?;
             }
             Activity::record(
                 conn,

@@ -1,0 +1,2 @@
+DROP TABLE app_meta;
+DROP TABLE sessions;

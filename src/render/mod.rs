@@ -1,0 +1,412 @@
+//! Markdown -> sanitized HTML, typed blocks and plain text, rendered once when content is written.
+
+mod blocks;
+mod parse;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeStream};
+
+pub use blocks::*;
+use parse::BlockParser;
+
+/// What the renderer makes, as a number: stored bodies made by an older
+/// version are rendered again at start (`Article::render_stale`).
+/// 2: a code block's `language` is a plain token or absent.
+pub const VERSION: u32 = 2;
+
+/// A table a body can embed by name, e.g. `{{massage-types}}` on a line of its own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EmbedTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+pub type Embeds = HashMap<String, EmbedTable>;
+
+/// What one Markdown document renders to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    pub blocks: Vec<Block>,
+    /// Plain text, for search and reading time.
+    pub text: String,
+}
+
+impl Rendered {
+    pub fn blocks_json(&self) -> String {
+        serde_json::to_string(&self.blocks).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Minutes at 200 words a minute, at least one.
+    pub fn reading_time_minutes(&self) -> i32 {
+        let words = self.text.split_whitespace().count();
+        i32::try_from(words.div_ceil(200))
+            .unwrap_or(i32::MAX)
+            .max(1)
+    }
+}
+
+/// Renders untrusted Markdown. Raw HTML, scripts, event handlers and
+/// `javascript:`/`data:` URLs never survive into `html` or `blocks`.
+pub fn render_markdown(markdown: &str, embeds: &Embeds) -> Rendered {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let parsed: Vec<Event> = TextMergeStream::new(Parser::new_ext(markdown, options)).collect();
+    let prepared = prepare(parsed, embeds);
+
+    let mut unsafe_html = String::with_capacity(markdown.len() * 2);
+    pulldown_cmark::html::push_html(&mut unsafe_html, prepared.events.iter().cloned());
+    let html = sanitizer().clean(&unsafe_html).to_string();
+
+    let blocks = BlockParser::new(
+        prepared.events.into_iter(),
+        prepared.anchors,
+        prepared.table_sources,
+    )
+    .blocks_until(None);
+    let text = plain_text(&blocks);
+    Rendered { html, blocks, text }
+}
+
+fn sanitizer() -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
+        .link_rel(Some("noopener noreferrer"))
+        .add_tag_attributes("h1", ["id"])
+        .add_tag_attributes("h2", ["id"])
+        .add_tag_attributes("h3", ["id"])
+        .add_tag_attributes("h4", ["id"])
+        .add_tag_attributes("h5", ["id"])
+        .add_tag_attributes("h6", ["id"]);
+    builder
+}
+
+/// Only URLs a reader can safely follow: web, mail and phone links, and
+/// relative ones. Anything else (javascript:, data:, vbscript:) is dropped.
+pub(crate) fn safe_url(url: &str) -> Option<String> {
+    let trimmed = url.trim();
+    let scheme_end = trimmed.find([':', '/', '?', '#']);
+    let allowed = match scheme_end {
+        Some(i) if trimmed[i..].starts_with(':') => {
+            let scheme = trimmed[..i].to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
+        }
+        _ => !trimmed.chars().any(char::is_control),
+    };
+    allowed.then(|| trimmed.to_string())
+}
+
+struct Prepared<'a> {
+    events: Vec<Event<'a>>,
+    anchors: VecDeque<String>,
+    table_sources: VecDeque<Option<String>>,
+}
+
+/// Rewrites the event stream before HTML and blocks are made from it, so the
+/// two always agree: embeds become tables, headings get unique anchors.
+fn prepare<'a>(parsed: Vec<Event<'a>>, embeds: &Embeds) -> Prepared<'a> {
+    let mut events = Vec::with_capacity(parsed.len());
+    let mut anchors = VecDeque::new();
+    let mut table_sources = VecDeque::new();
+    let mut used = HashSet::new();
+    let mut i = 0;
+    while i < parsed.len() {
+        if let Some(name) = embed_name(&parsed[i..]) {
+            if let Some(table) = embeds.get(name) {
+                table_sources.push_back(Some(name.to_string()));
+                push_table_events(&mut events, table);
+            }
+            i += 3;
+            continue;
+        }
+        match &parsed[i] {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
+                let text = heading_text(&parsed[i + 1..]);
+                let anchor = unique_anchor(&text, &mut used);
+                events.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(anchor.clone())),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }));
+                anchors.push_back(anchor);
+            }
+            Event::Start(Tag::Table(_)) => {
+                table_sources.push_back(None);
+                events.push(parsed[i].clone());
+            }
+            other => events.push(other.clone()),
+        }
+        i += 1;
+    }
+    Prepared {
+        events,
+        anchors,
+        table_sources,
+    }
+}
+
+/// `{{name}}` alone in a paragraph.
+fn embed_name<'e>(events: &'e [Event]) -> Option<&'e str> {
+    match events {
+        [Event::Start(Tag::Paragraph), Event::Text(text), Event::End(TagEnd::Paragraph), ..] => {
+            let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
+            let valid = !inner.is_empty()
+                && inner
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            valid.then_some(inner)
+        }
+        _ => None,
+    }
+}
+
+fn push_table_events<'a>(events: &mut Vec<Event<'a>>, table: &EmbedTable) {
+    let alignments = vec![pulldown_cmark::Alignment::None; table.columns.len()];
+    events.push(Event::Start(Tag::Table(alignments)));
+    events.push(Event::Start(Tag::TableHead));
+    for column in &table.columns {
+        push_cell(events, column);
+    }
+    events.push(Event::End(TagEnd::TableHead));
+    for row in &table.rows {
+        events.push(Event::Start(Tag::TableRow));
+        for cell in row {
+            push_cell(events, cell);
+        }
+        events.push(Event::End(TagEnd::TableRow));
+    }
+    events.push(Event::End(TagEnd::Table));
+}
+
+fn push_cell<'a>(events: &mut Vec<Event<'a>>, text: &str) {
+    events.push(Event::Start(Tag::TableCell));
+    events.push(Event::Text(CowStr::from(text.to_string())));
+    events.push(Event::End(TagEnd::TableCell));
+}
+
+fn heading_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::End(TagEnd::Heading(_)) => break,
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// A URL fragment from heading text: lowercase words joined by hyphens, made
+/// unique within the document with a numeric suffix.
+fn unique_anchor(text: &str, used: &mut HashSet<String>) -> String {
+    let mut base = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            base.push(c);
+        } else if !base.is_empty() && !base.ends_with('-') {
+            base.push('-');
+        }
+    }
+    let base = match base.trim_end_matches('-') {
+        "" => "section".to_string(),
+        b => b.to_string(),
+    };
+    let mut anchor = base.clone();
+    let mut n = 2;
+    while !used.insert(anchor.clone()) {
+        anchor = format!("{base}-{n}");
+        n += 1;
+    }
+    anchor
+}
+
+pub(crate) fn plain_text(blocks: &[Block]) -> String {
+    let mut out = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Heading(HeadingBlock { text, .. })
+            | Block::Paragraph(ParagraphBlock { text, .. })
+            | Block::Quote(QuoteBlock { text, .. }) => out.push(text.clone()),
+            Block::List(list) => {
+                for item in &list.items {
+                    out.push(item.text.clone());
+                    out.push(plain_text(&item.blocks));
+                }
+            }
+            Block::Table(table) => {
+                out.push(table.columns.join(" "));
+                out.extend(table.rows.iter().map(|r| r.join(" ")));
+            }
+            Block::Code(code) => out.push(code.code.clone()),
+            Block::Image(image) => out.push(image.alt.clone()),
+            Block::Embed(_) | Block::Divider(_) => {}
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(md: &str) -> Rendered {
+        render_markdown(md, &Embeds::new())
+    }
+
+    #[test]
+    fn headings_get_unique_anchors_in_blocks_and_html() {
+        let r = render("## Why It Matters\n\n## Why it matters\n");
+        assert_eq!(
+            r.blocks[1],
+            Block::heading(2, "Why it matters", "why-it-matters-2")
+        );
+        assert!(r.html.contains(r#"<h2 id="why-it-matters">"#), "{}", r.html);
+    }
+
+    #[test]
+    fn paragraphs_carry_inline_marks_and_safe_links() {
+        let r = render(
+            "Some **bold** and [a link](https://example.com) and [bad](javascript:alert(1)).",
+        );
+        let Block::Paragraph(ParagraphBlock { text, spans, .. }) = &r.blocks[0] else {
+            panic!("{:?}", r.blocks)
+        };
+        assert_eq!(text, "Some bold and a link and bad.");
+        assert_eq!(spans[1].marks, vec![Mark::Strong]);
+        assert_eq!(spans[3].href.as_deref(), Some("https://example.com"));
+        assert!(spans
+            .iter()
+            .all(|s| s.href.as_deref() != Some("javascript:alert(1)")));
+        assert!(!r.html.contains("javascript:"));
+    }
+
+    #[test]
+    fn loose_ordered_list_items_have_a_lead_and_blocks() {
+        let r = render("1. **Reduces Tension**\n\n   Massage kneads muscles.\n\n2. **Improves Flow**\n\n   Better circulation.\n");
+        let Block::List(ListBlock {
+            ordered,
+            start,
+            items,
+            ..
+        }) = &r.blocks[0]
+        else {
+            panic!("{:?}", r.blocks)
+        };
+        assert!(ordered);
+        assert_eq!(*start, Some(1));
+        assert_eq!(items[0].text, "Reduces Tension");
+        assert!(
+            matches!(&items[0].blocks[0], Block::Paragraph(p) if p.text == "Massage kneads muscles.")
+        );
+        assert_eq!(items[1].text, "Improves Flow");
+    }
+
+    #[test]
+    fn tight_bullets_are_plain_items() {
+        let r = render("- one\n- two *it*\n");
+        let Block::List(ListBlock { ordered, items, .. }) = &r.blocks[0] else {
+            panic!()
+        };
+        assert!(!ordered);
+        assert_eq!(items[1].text, "two it");
+        assert_eq!(items[1].spans[1].marks, vec![Mark::Emphasis]);
+    }
+
+    #[test]
+    fn embedded_tables_render_in_html_and_blocks() {
+        let mut embeds = Embeds::new();
+        embeds.insert(
+            "treatments".into(),
+            EmbedTable {
+                columns: vec!["Treatment".into(), "Benefits".into()],
+                rows: vec![vec!["Massage <b>".into(), "Relief".into()]],
+            },
+        );
+        let r = render_markdown("Intro\n\n{{treatments}}\n\n{{unknown}}\n", &embeds);
+        assert_eq!(
+            r.blocks[1],
+            Block::table(
+                vec!["Treatment".into(), "Benefits".into()],
+                vec![vec!["Massage <b>".into(), "Relief".into()]],
+                Some("treatments".into())
+            )
+        );
+        assert_eq!(
+            r.blocks.len(),
+            2,
+            "an unknown embed renders nothing: {:?}",
+            r.blocks
+        );
+        assert!(r.html.contains("<td>Massage &lt;b&gt;</td>"), "{}", r.html);
+    }
+
+    #[test]
+    fn markdown_tables_become_table_blocks() {
+        let r = render("| A | B |\n|---|---|\n| 1 | 2 |\n");
+        assert_eq!(
+            r.blocks[0],
+            Block::table(
+                vec!["A".into(), "B".into()],
+                vec![vec!["1".into(), "2".into()]],
+                None
+            )
+        );
+    }
+
+    #[test]
+    fn scripts_handlers_and_dangerous_urls_are_removed() {
+        let r = render(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) [y](data:text/html;base64,AAAA) <a href=\"JAVASCRIPT:alert(1)\" onclick=\"x()\">z</a>",
+        );
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "javascript:",
+            "JAVASCRIPT:",
+            "data:",
+        ] {
+            assert!(!r.html.contains(bad), "{bad} in {}", r.html);
+        }
+        let json = r.blocks_json();
+        assert!(
+            !json.contains("javascript") && !json.contains("data:"),
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn images_quotes_code_and_embeds() {
+        let r = render("![Alt text](/img/a.png \"T\")\n\n> quoted *words*\n\n```rust\nfn main() {}\n```\n\n<https://www.youtube.com/watch?v=abc>\n\n---\n");
+        assert_eq!(
+            r.blocks[0],
+            Block::image("/img/a.png", "Alt text", Some("T".into()))
+        );
+        assert!(matches!(&r.blocks[1], Block::Quote(q) if q.text == "quoted words"));
+        assert_eq!(
+            r.blocks[2],
+            Block::code(Some("rust".into()), "fn main() {}\n")
+        );
+        assert_eq!(
+            r.blocks[3],
+            Block::embed("https://www.youtube.com/watch?v=abc", "youtube")
+        );
+        assert_eq!(r.blocks[4], Block::divider());
+    }
+
+    #[test]
+    fn reading_time_rounds_up_to_whole_minutes() {
+        let words = "word ".repeat(401);
+        assert_eq!(render(&words).reading_time_minutes(), 3);
+        assert_eq!(render("").reading_time_minutes(), 1);
+    }
+}
