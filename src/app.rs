@@ -197,12 +197,20 @@ async fn unknown_route(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
     )
 }
 
+/// What the docs may load: their own scripts, styles and images (Swagger
+/// UI's icons are `data:` images), requests to this server, nothing else.
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; \
+     form-action 'none'; frame-ancestors 'none'";
+
 /// Swagger UI, served from assets compiled into the binary (works offline).
 async fn docs(path: web::Path<String>) -> HttpResponse {
-    let config = Arc::new(utoipa_swagger_ui::Config::from("/openapi.json"));
+    // No call to the public validator service (a badge loaded from another origin).
+    let config = Arc::new(utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none"));
     match utoipa_swagger_ui::serve(&path.into_inner(), config) {
         Ok(Some(file)) => HttpResponse::Ok()
             .content_type(file.content_type)
+            .insert_header((header::CONTENT_SECURITY_POLICY, DOCS_CSP))
             .body(file.bytes.to_vec()),
         Ok(None) => problem_response(
             actix_web::http::StatusCode::NOT_FOUND,

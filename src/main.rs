@@ -1,5 +1,7 @@
 //! The `clinic-cms` binary: read config, init tracing, run the CLI.
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -11,6 +13,8 @@ fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal; plain text for files, pipes and journald.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = clinic_cms::cli::Cli::parse();
     match clinic_cms::cli::run(cli) {

@@ -112,16 +112,35 @@ enum CursorKey {
     Title(String),
 }
 
-fn sort_code(sort: ArticleSort) -> Option<char> {
-    match sort {
-        ArticleSort::PublishedDesc => Some('p'),
-        ArticleSort::PublishedAsc => Some('P'),
-        ArticleSort::TitleAsc => Some('t'),
-        ArticleSort::TitleDesc => Some('T'),
-        ArticleSort::UpdatedDesc => Some('u'),
-        ArticleSort::UpdatedAsc => Some('U'),
-        ArticleSort::Relevance => None,
+/// A `cursor` that is not of the shape `encode` makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MalformedCursor;
+
+/// What a cursor looks like (for the OpenAPI document): published time,
+/// updated time (microseconds), id, title (UTF-8 as hex), any of the keys empty.
+pub const CURSOR_PATTERN: &str =
+    r"^(-?[0-9]{1,16})?\.(-?[0-9]{1,16})?\.[0-9]{1,10}\.([0-9a-f]{2}){0,800}$";
+
+fn hex_encode(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lowercase hex into text (bytes that are not UTF-8 replaced): any even
+/// run of hex digits is a title to compare with.
+fn hex_decode(hex: &str) -> Option<String> {
+    if !hex.len().is_multiple_of(2) || hex.len() > 1600 {
+        return None;
     }
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            let pair = hex.get(i..i + 2)?;
+            pair.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                .then(|| u8::from_str_radix(pair, 16).ok())?
+        })
+        .collect();
+    Some(String::from_utf8_lossy(&bytes?).into_owned())
 }
 
 impl Cursor {
@@ -142,40 +161,71 @@ impl Cursor {
         })
     }
 
+    /// `published.updated.id.title`: the article's key in each order (only
+    /// the one of its own order filled in), so that every string of this
+    /// shape is a position in any order (see `CURSOR_PATTERN`).
     pub fn encode(&self) -> String {
-        let key = match &self.key {
-            CursorKey::Time(t) => t.and_utc().timestamp_micros().to_string(),
-            CursorKey::Title(title) => title.clone(),
+        let micros = |t: &NaiveDateTime| t.and_utc().timestamp_micros().to_string();
+        let (published, updated, title) = match (&self.key, self.sort) {
+            (CursorKey::Time(t), ArticleSort::PublishedDesc | ArticleSort::PublishedAsc) => {
+                (micros(t), String::new(), String::new())
+            }
+            (CursorKey::Time(t), _) => (String::new(), micros(t), String::new()),
+            (CursorKey::Title(title), _) => (String::new(), String::new(), hex_encode(title)),
         };
-        let code = sort_code(self.sort).unwrap_or('p');
-        let raw = format!("{code}:{}:{key}", self.id);
-        raw.bytes().map(|b| format!("{b:02x}")).collect()
+        format!("{published}.{updated}.{}.{title}", self.id)
     }
 
-    /// Reads a cursor made for `sort`; `None` for anything else.
-    pub fn decode(encoded: &str, sort: ArticleSort) -> Option<Self> {
-        if !encoded.len().is_multiple_of(2) || encoded.len() > 1000 {
-            return None;
-        }
-        let bytes: Option<Vec<u8>> = (0..encoded.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(encoded.get(i..i + 2)?, 16).ok())
-            .collect();
-        let raw = String::from_utf8(bytes?).ok()?;
-        let mut parts = raw.splitn(3, ':');
-        let code = parts.next()?.chars().next()?;
-        if Some(code) != sort_code(sort) {
-            return None;
-        }
-        let id = parts.next()?.parse().ok()?;
-        let key = parts.next()?;
-        let key = match sort {
-            ArticleSort::TitleAsc | ArticleSort::TitleDesc => CursorKey::Title(key.to_string()),
-            _ => CursorKey::Time(
-                chrono::DateTime::from_timestamp_micros(key.parse().ok()?)?.naive_utc(),
-            ),
+    /// The position `encoded` names in `sort` order. `Err` when it is not of
+    /// the cursor's shape; `Ok(None)` when it holds no key for this order
+    /// (a cursor of another order): the list then starts at its beginning.
+    pub fn decode(encoded: &str, sort: ArticleSort) -> Result<Option<Self>, MalformedCursor> {
+        let mut parts = encoded.split('.');
+        let (Some(published), Some(updated), Some(id), Some(title), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(MalformedCursor);
         };
-        Some(Self { sort, key, id })
+        let time = |raw: &str| -> Result<Option<NaiveDateTime>, MalformedCursor> {
+            if raw.is_empty() {
+                return Ok(None);
+            }
+            if raw.trim_start_matches('-').len() > 16 {
+                return Err(MalformedCursor);
+            }
+            let micros: i64 = raw.parse().map_err(|_| MalformedCursor)?;
+            Ok(Some(
+                chrono::DateTime::from_timestamp_micros(micros)
+                    .ok_or(MalformedCursor)?
+                    .naive_utc(),
+            ))
+        };
+        if id.is_empty() || id.len() > 10 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MalformedCursor);
+        }
+        // Ids past i32 come after every real one.
+        let id = id
+            .parse::<i64>()
+            .map_err(|_| MalformedCursor)?
+            .min(i64::from(i32::MAX)) as i32;
+        let published = time(published)?;
+        let updated = time(updated)?;
+        let title = hex_decode(title).ok_or(MalformedCursor)?;
+        let key = match sort {
+            ArticleSort::PublishedDesc | ArticleSort::PublishedAsc => {
+                published.map(CursorKey::Time)
+            }
+            ArticleSort::UpdatedDesc | ArticleSort::UpdatedAsc => updated.map(CursorKey::Time),
+            ArticleSort::TitleAsc | ArticleSort::TitleDesc => {
+                Some(title).filter(|t| !t.is_empty()).map(CursorKey::Title)
+            }
+            ArticleSort::Relevance => None,
+        };
+        Ok(key.map(|key| Self { sort, key, id }))
     }
 
     /// The public list visible "now" and after a newest-first cursor is the

@@ -52,7 +52,7 @@ macro_rules! table_rows {
                 let max: Option<i32> = $table::table
                     .select(diesel::dsl::max($table::position))
                     .first(conn)?;
-                Ok(max.map_or(0, |m| m + 1))
+                Ok(max.map_or(0, |m| m.saturating_add(1)))
             }
 
             /// Moves the rows at `position` and after it down one, so the row put

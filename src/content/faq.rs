@@ -183,7 +183,7 @@ impl Faq {
                 .select(diesel::dsl::max(faqs::position))
                 .first(conn)?,
         };
-        Ok(max.map_or(0, |m| m + 1))
+        Ok(max.map_or(0, |m| m.saturating_add(1)))
     }
 
     pub fn create(

@@ -36,17 +36,23 @@ impl Kind {
     }
 }
 
-/// Opens one connection of the kind the URL names.
-pub fn connect(url: &crate::config::DatabaseUrl) -> diesel::ConnectionResult<DbConnection> {
+/// Opens one connection of the kind the URL names. On SQLite, `wait` is
+/// how long a statement waits for another process's lock before failing
+/// (`busy_timeout`; the request then gets `503`).
+pub fn connect(
+    url: &crate::config::DatabaseUrl,
+    wait: std::time::Duration,
+) -> diesel::ConnectionResult<DbConnection> {
     use crate::config::DatabaseUrl;
     match url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
             // busy_timeout first, so the others never fail on a busy file.
-            conn.batch_execute(
-                "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
                  PRAGMA cache_size = -16000; PRAGMA mmap_size = 268435456;",
-            )
+                wait.as_millis()
+            ))
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(DbConnection::Sqlite(conn))
         }
@@ -138,9 +144,13 @@ pub fn is_busy(e: &diesel::result::Error) -> bool {
 }
 
 /// Whether a write could start now. SQLite: the write lock can be taken
-/// within a second (`BEGIN IMMEDIATE`, rolled back at once); PostgreSQL: the
+/// within a second (`BEGIN IMMEDIATE`, rolled back at once; `wait` is the
+/// connection's usual `busy_timeout`, restored after); PostgreSQL: the
 /// server is not a read-only standby and the session is not read-only.
-pub fn can_take_writes(conn: &mut DbConnection) -> diesel::QueryResult<bool> {
+pub fn can_take_writes(
+    conn: &mut DbConnection,
+    wait: std::time::Duration,
+) -> diesel::QueryResult<bool> {
     match conn {
         DbConnection::Sqlite(c) => {
             c.batch_execute("PRAGMA busy_timeout = 1000")?;
@@ -149,7 +159,7 @@ pub fn can_take_writes(conn: &mut DbConnection) -> diesel::QueryResult<bool> {
                 Ok(()) => c.batch_execute("ROLLBACK"),
                 Err(_) => Ok(()),
             };
-            c.batch_execute("PRAGMA busy_timeout = 5000")?;
+            c.batch_execute(&format!("PRAGMA busy_timeout = {}", wait.as_millis()))?;
             released?;
             match taken {
                 Ok(()) => Ok(true),

@@ -28,6 +28,7 @@ pub type PooledConn = PooledConnection<Manager>;
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
+    wait: std::time::Duration,
 }
 
 impl ManageConnection for Manager {
@@ -35,7 +36,7 @@ impl ManageConnection for Manager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
-        backend::connect(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
+        backend::connect(&self.url, self.wait).map_err(diesel::r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
@@ -43,8 +44,15 @@ impl ManageConnection for Manager {
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection left inside a transaction (a panic unwound through
+    /// one) is closed rather than reused: it would hold SQLite's write lock
+    /// and make every later write wait and fail.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        match conn {
+            DbConnection::Sqlite(c) => c.is_broken(),
+            DbConnection::Postgresql(c) => c.is_broken(),
+        }
     }
 }
 
@@ -84,7 +92,8 @@ impl DbPool {
             }
             DatabaseUrl::Postgres(_) => Kind::Postgres,
         };
-        let mut first = backend::connect(url).with_context(|| format!("connecting to {url}"))?;
+        let mut first = backend::connect(url, settings.timeout)
+            .with_context(|| format!("connecting to {url}"))?;
         if kind == Kind::Sqlite {
             // WAL is a property of the file: set it once, before the pool opens more.
             first
@@ -101,7 +110,10 @@ impl DbPool {
             // A SQLite file handle cannot go stale; testing it with `SELECT 1`
             // at every checkout was a statement parse per request.
             .test_on_check_out(kind == Kind::Postgres)
-            .build(Manager { url: url.clone() })
+            .build(Manager {
+                url: url.clone(),
+                wait: settings.timeout,
+            })
             .context("building the connection pool")?;
         let writer = (kind == Kind::Sqlite).then(|| Arc::new(tokio::sync::Semaphore::new(1)));
         Ok(Self {
@@ -137,7 +149,8 @@ impl DbPool {
             f(&mut conn)
         })
         .await
-        .map_err(|e| ApiError::Unavailable(anyhow::anyhow!("blocking pool: {e}")))?
+        // The task panicked (or the runtime is stopping): a bug, not a busy database.
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("a database task failed: {e}")))?
     }
 
     /// Runs `f` in one write transaction: all of it or none of it.
@@ -245,7 +258,11 @@ impl DbPool {
             }
             None => None,
         };
-        match self.run(|conn| Ok(backend::can_take_writes(conn)?)).await {
+        let wait = self.wait;
+        match self
+            .run(move |conn| Ok(backend::can_take_writes(conn, wait)?))
+            .await
+        {
             Ok(true) => Ok(()),
             Ok(false) => {
                 Err("the database cannot take writes now (locked by another process, or read-only)")
@@ -283,4 +300,43 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
         tracing::info!(%version, "applied migration");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic inside a write transaction used to put the connection back in
+    /// the pool with the transaction open: SQLite's write lock stayed held and
+    /// every later write failed after `busy_timeout`.
+    #[actix_web::test]
+    async fn a_panic_inside_a_write_leaves_no_lock_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("panic.db"));
+        let settings = PoolSettings {
+            size: 1,
+            min_idle: 0,
+            timeout: std::time::Duration::from_secs(1),
+        };
+        let pool = DbPool::connect(&url, &settings).unwrap();
+        let panicked = pool
+            .write(|conn| -> Result<(), ApiError> {
+                backend::content_version(conn)?;
+                panic!("a bug inside a transaction")
+            })
+            .await;
+        assert!(matches!(panicked, Err(ApiError::Internal(_))));
+        pool.write(|conn| Ok(backend::content_version(conn)?))
+            .await
+            .expect("the next write works");
+        // … and is committed: another connection sees it (a connection left
+        // in the panicked transaction would have made it a savepoint of that
+        // transaction, never committed).
+        let other = DbPool::connect(&url, &settings).unwrap();
+        let seen = other
+            .run(|conn| Ok(backend::content_version(conn)?))
+            .await
+            .unwrap();
+        assert_eq!(seen, 1);
+    }
 }

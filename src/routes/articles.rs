@@ -4,7 +4,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{etag_for, page_request, path_slug, public_json, public_tagged_bytes, Item, List};
+use super::{
+    etag_for, page_request, path_slug, public_json, public_tagged_bytes, text, Item, List,
+};
 use crate::app::AppState;
 use crate::content::article::{
     Article, ArticleFilter, ArticleSort, ArticleSummary, Cursor, PublicArticle, Search,
@@ -103,9 +105,11 @@ pub struct ArticleListParams {
     /// `-title`, `-updated_at`, `updated_at`, or `relevance` (with `q`: best
     /// matches first, title above excerpt above body).
     pub sort: Option<SortParam>,
-    /// Keyset paging: `meta.next_cursor` of the previous page (instead of
-    /// `page`; not with `relevance`). Deep pages cost what the first does.
-    #[param(max_length = 1000)]
+    /// Keyset paging: `meta.next_cursor` of the previous page. Deep pages
+    /// cost what the first does. With a cursor `page` is ignored; with
+    /// `sort=relevance` the cursor is (relevance pages by `page`). A cursor
+    /// made for another `sort` starts that order from its beginning.
+    #[param(schema_with = text::cursor)]
     pub cursor: Option<String>,
 }
 
@@ -138,23 +142,16 @@ impl ArticleListParams {
             (Some(SortParam::UpdatedDesc), _) => ArticleSort::UpdatedDesc,
             (Some(SortParam::UpdatedAsc), _) => ArticleSort::UpdatedAsc,
         };
+        // With a cursor, `page` is ignored; by relevance, the cursor is.
         let after = match &self.cursor {
             None => None,
-            Some(_) if self.page.is_some() => {
-                return Err(ApiError::bad_query(
+            Some(_) if sort == ArticleSort::Relevance => None,
+            Some(raw) => Cursor::decode(raw, sort).map_err(|_| {
+                ApiError::bad_query(
                     "cursor",
-                    "cannot be combined with page",
-                ))
-            }
-            Some(_) if sort == ArticleSort::Relevance => {
-                return Err(ApiError::bad_query(
-                    "cursor",
-                    "cannot page by relevance; use page",
-                ))
-            }
-            Some(raw) => Some(Cursor::decode(raw, sort).ok_or_else(|| {
-                ApiError::bad_query("cursor", "is not a cursor of this list and sort order")
-            })?),
+                    "is not a cursor: pass meta.next_cursor as it came",
+                )
+            })?,
         };
         Ok(ArticleFilter {
             tag,

@@ -142,6 +142,16 @@ pub fn base_url_or_null<const MAX: usize>() -> Object {
         .build()
 }
 
+/// An article-list cursor (`meta.next_cursor`).
+pub fn cursor() -> Object {
+    string(
+        0,
+        Some(1700),
+        crate::content::article::CURSOR_PATTERN,
+        false,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     /// The character class of `NOT_BLANK` is exactly what `str::trim` removes.

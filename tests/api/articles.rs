@@ -227,16 +227,14 @@ async fn cursors_walk_the_list_in_the_same_order_as_pages() {
 }
 
 #[tokio::test]
-async fn bad_cursors_are_400_problems() {
+async fn malformed_cursors_are_400_problems() {
     let app = spawn_app().await;
-    let first = app.get_ok("/api/v1/articles?per_page=1").await;
-    let cursor = first["meta"]["next_cursor"].as_str().unwrap().to_string();
     for query in [
-        format!("cursor={cursor}&page=2"),
-        format!("cursor={cursor}&sort=title"),
-        format!("cursor={cursor}&q=massage&sort=relevance"),
         "cursor=zz".to_string(),
         "cursor=7033".to_string(),
+        "cursor=..1.f".to_string(),
+        "cursor=1.2.3.4.5".to_string(),
+        "cursor=99999999999999999..1.".to_string(),
     ] {
         let res = app.get(&format!("/api/v1/articles?{query}")).await;
         let problem = assert_problem(res, StatusCode::BAD_REQUEST).await;

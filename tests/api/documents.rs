@@ -11,7 +11,8 @@ use crate::helpers::{spawn_app_with, TestApp, SAMPLE_SLUG};
 
 fn stored_documents(app: &TestApp) -> i64 {
     let url = clinic_cms::config::DatabaseUrl::parse(&app.database_url).unwrap();
-    let mut conn = clinic_cms::db::backend::connect(&url).unwrap();
+    let mut conn =
+        clinic_cms::db::backend::connect(&url, std::time::Duration::from_secs(5)).unwrap();
     clinic_cms::content::document::Document::count(&mut conn).unwrap()
 }
 

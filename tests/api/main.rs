@@ -16,6 +16,7 @@ mod login_limits;
 mod openapi;
 mod ops;
 mod permissions;
+mod requests;
 mod sample_content;
 mod sanitizing;
 mod schema;

@@ -17,7 +17,8 @@ async fn healthz_and_readyz_answer() {
 async fn readyz_is_503_when_the_database_cannot_answer() {
     let app = spawn_app().await;
     let url = clinic_cms::config::DatabaseUrl::parse(&app.database_url).unwrap();
-    let mut conn = clinic_cms::db::backend::connect(&url).unwrap();
+    let mut conn =
+        clinic_cms::db::backend::connect(&url, std::time::Duration::from_secs(5)).unwrap();
     diesel::sql_query("DROP TABLE __diesel_schema_migrations")
         .execute(&mut conn)
         .unwrap();
@@ -167,4 +168,82 @@ fn the_binary_serves_and_stops_gracefully_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status}");
+}
+
+/// Another process holds SQLite's write lock (a backup tool, a second
+/// server on the same file): writes answer 503 with `Retry-After` after the
+/// configured wait, nothing is half-written, readers go on, and `/readyz`
+/// says the database cannot take writes.
+#[tokio::test]
+async fn a_database_locked_by_another_process_is_a_503_with_retry_after() {
+    use diesel::connection::SimpleConnection;
+    if crate::helpers::postgres_server().is_some() {
+        return; // a file lock is SQLite's; PostgreSQL orders writers by row locks
+    }
+    let app = crate::helpers::spawn_app_with(&[("DATABASE_TIMEOUT_SECS", "1")]).await;
+    let token = app.admin_token().await;
+    let path = "/api/v1/admin/articles/1";
+    let (before, etag) = app.get_item(path, &token).await;
+
+    let url = clinic_cms::config::DatabaseUrl::parse(&app.database_url).unwrap();
+    let mut other =
+        clinic_cms::db::backend::connect(&url, std::time::Duration::from_secs(1)).unwrap();
+    other.batch_execute("BEGIN IMMEDIATE").unwrap();
+
+    let res = app
+        .patch(
+            path,
+            &token,
+            &etag,
+            &serde_json::json!({"title": "While locked"}),
+        )
+        .await;
+    assert!(res.headers().contains_key("retry-after"));
+    let problem = assert_problem(res, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert!(
+        !problem.to_string().contains("locked"),
+        "no internals: {problem}"
+    );
+    let res = app.get("/readyz").await;
+    assert!(res.headers().contains_key("retry-after"));
+    let problem = assert_problem(res, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("writes"),
+        "{problem}"
+    );
+    // Readers are served meanwhile.
+    assert_eq!(app.get("/api/v1/articles").await.status(), StatusCode::OK);
+
+    other.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(app.get_ok("/readyz").await["status"], "ok");
+    let (after, etag_after) = app.get_item(path, &token).await;
+    assert_eq!((after, etag_after), (before, etag), "nothing was written");
+}
+
+/// More logins at once than the password workers queue: the rest are told
+/// what is full and when to come back, not that the database is down.
+#[tokio::test]
+async fn a_full_password_queue_is_a_503_that_says_so() {
+    let app = spawn_app().await;
+    let requests =
+        (0..300).map(|_| app.login(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD));
+    let answers = futures_util::future::join_all(requests).await;
+    let mut busy = 0;
+    for res in answers {
+        match res.status() {
+            StatusCode::OK => {}
+            StatusCode::SERVICE_UNAVAILABLE => {
+                busy += 1;
+                assert!(res.headers().contains_key("retry-after"));
+                let problem = assert_problem(res, StatusCode::SERVICE_UNAVAILABLE).await;
+                let detail = problem["detail"].as_str().unwrap();
+                assert!(
+                    detail.contains("password") && !detail.contains("database"),
+                    "{detail}"
+                );
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(busy > 0, "300 logins at once should overflow a queue of 64");
 }

@@ -51,3 +51,151 @@ async fn scripts_handlers_and_javascript_urls_never_reach_readers() {
         .unwrap()
         .contains("<script>"));
 }
+
+const SCRIPT: &str = "Hi </script><script>alert(1)</script> & <!-- \u{2028} \u{2029} end";
+
+/// The raw text of `data.json_ld`, exactly as the server sent it.
+async fn raw_json_ld(app: &crate::helpers::TestApp, slug: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct Data {
+        json_ld: Box<serde_json::value::RawValue>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Item {
+        data: Data,
+    }
+    let res = app.get(&format!("/api/v1/articles/{slug}")).await;
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    let item: Item = serde_json::from_slice(&bytes).unwrap();
+    item.data.json_ld.get().to_string()
+}
+
+#[tokio::test]
+async fn json_ld_can_sit_inside_a_script_element_whatever_editors_write() {
+    use reqwest::StatusCode;
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.admin_token().await;
+    // Every string that reaches json_ld, hostile: the site's name, a tag, the
+    // byline, the title, the description, the canonical URL, a FAQ question.
+    let (_, etag) = app.get_item("/api/v1/admin/site", &admin).await;
+    let res = app
+        .patch(
+            "/api/v1/admin/site",
+            &admin,
+            &etag,
+            &json!({"name": SCRIPT}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .post(
+            "/api/v1/admin/tags",
+            &admin,
+            &json!({"name": SCRIPT, "slug": "hostile-tag"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .post(
+            "/api/v1/admin/users",
+            &admin,
+            &json!({"email": "hostile@clinic.test", "name": SCRIPT, "password": crate::helpers::PASSWORD, "role": "editor"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let editor = app
+        .login_ok("hostile@clinic.test", crate::helpers::PASSWORD)
+        .await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let canonical = "https://clinic.example/a?b=</script><script>alert(2)</script>&c=1";
+    let (id, _) = app
+        .create_article(
+            &editor,
+            &json!({
+                "title": SCRIPT, "excerpt": SCRIPT, "tags": ["hostile-tag"],
+                "seo": {"canonical_url": canonical},
+                "status": "published",
+            }),
+        )
+        .await;
+    let (article, _) = app
+        .get_item(&format!("/api/v1/admin/articles/{id}"), &admin)
+        .await;
+    let slug = article["data"]["slug"].as_str().unwrap().to_string();
+    let res = app
+        .post(
+            "/api/v1/admin/faqs",
+            &admin,
+            &json!({"question": SCRIPT, "answer": {"markdown": "An <b>answer</b> & more"}, "article": slug}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let raw = raw_json_ld(&app, &slug).await;
+    for bad in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
+        assert!(!raw.contains(bad), "{bad:?} in json_ld: {raw}");
+    }
+    // Escaped, not lost: the value reads back as written.
+    let ld: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    let graph = &ld["@graph"];
+    assert_eq!(graph[0]["@type"], "Article");
+    assert_eq!(graph[0]["headline"], SCRIPT);
+    assert_eq!(graph[0]["description"], SCRIPT);
+    assert_eq!(graph[0]["author"]["name"], SCRIPT);
+    assert_eq!(graph[0]["publisher"]["name"], SCRIPT);
+    assert_eq!(graph[0]["keywords"][0], SCRIPT);
+    assert_eq!(graph[0]["mainEntityOfPage"], canonical);
+    assert_eq!(graph[1]["@type"], "FAQPage");
+    assert_eq!(graph[1]["mainEntity"][0]["name"], SCRIPT);
+    assert!(graph[1]["mainEntity"][0]["acceptedAnswer"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("<b>answer</b>"));
+    // A hostile site name reaches every article, the sample's included.
+    let sample = raw_json_ld(&app, crate::helpers::SAMPLE_SLUG).await;
+    assert!(!sample.contains('<') && sample.contains("\\u003c/script\\u003e"));
+}
+
+#[tokio::test]
+async fn code_block_languages_are_plain_tokens() {
+    let body = "```\"><img src=x onerror=alert(1)>\nx\n```\n\n```c++ {.numbered}\ny\n```\n";
+    let app = spawn_app_with_content(&content_file(vec![article("code", "Code", body)])).await;
+    let blocks = app.get_article("code").await["body"]["blocks"].clone();
+    assert_eq!(blocks[0]["type"], "code");
+    assert!(blocks[0].get("language").is_none(), "{blocks}");
+    assert_eq!(blocks[0]["code"], "x\n");
+    assert_eq!(blocks[1]["language"], "c++");
+}
+
+#[tokio::test]
+async fn bodies_made_by_an_older_renderer_are_rendered_again_at_start() {
+    use diesel::RunQueryDsl;
+    let body = "```rust\nfn main() {}\n```\n";
+    let app = spawn_app_with_content(&content_file(vec![article("old", "Old", body)])).await;
+    let url = app.database_url.clone();
+    app.stop().await;
+    // What an earlier version stored: a language that is not a token, and
+    // its own renderer version.
+    let stale =
+        r#"[{"type":"code","language":"\"><script>alert(1)</script>","code":"fn main() {}\n"}]"#;
+    let parsed = clinic_cms::config::DatabaseUrl::parse(&url).unwrap();
+    let mut conn =
+        clinic_cms::db::backend::connect(&parsed, std::time::Duration::from_secs(5)).unwrap();
+    for statement in [
+        format!(
+            "UPDATE articles SET body_blocks = '{}' WHERE slug = 'old'",
+            stale.replace('\'', "''")
+        ),
+        "DELETE FROM article_documents".to_string(),
+        "UPDATE app_meta SET value = '1' WHERE key = 'render_version'".to_string(),
+    ] {
+        diesel::sql_query(statement).execute(&mut conn).unwrap();
+    }
+    drop(conn);
+    let again = crate::helpers::spawn_app_with(&[("DATABASE_URL", &url)]).await;
+    let blocks = again.get_article("old").await["body"]["blocks"].clone();
+    assert_eq!(blocks[0]["language"], "rust", "{blocks}");
+}

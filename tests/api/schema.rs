@@ -56,7 +56,8 @@ fn sqlite_schema() -> (Columns, BTreeSet<String>) {
     let dir = tempfile::tempdir().unwrap();
     let url =
         clinic_cms::config::DatabaseUrl::parse(&dir.path().join("s.db").to_string_lossy()).unwrap();
-    let mut conn = clinic_cms::db::backend::connect(&url).unwrap();
+    let mut conn =
+        clinic_cms::db::backend::connect(&url, std::time::Duration::from_secs(5)).unwrap();
     clinic_cms::db::run_migrations(&mut conn).unwrap();
     let clinic_cms::db::DbConnection::Sqlite(conn) = &mut conn else {
         unreachable!()
@@ -88,7 +89,8 @@ fn sqlite_schema() -> (Columns, BTreeSet<String>) {
 
 fn postgres_schema(url: &str) -> (Columns, BTreeSet<String>) {
     let parsed = clinic_cms::config::DatabaseUrl::parse(url).unwrap();
-    let mut conn = clinic_cms::db::backend::connect(&parsed).unwrap();
+    let mut conn =
+        clinic_cms::db::backend::connect(&parsed, std::time::Duration::from_secs(5)).unwrap();
     clinic_cms::db::run_migrations(&mut conn).unwrap();
     let mut conn = diesel::PgConnection::establish(url).unwrap();
     let cols: Vec<PgColumn> = diesel::sql_query(

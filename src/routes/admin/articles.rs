@@ -158,7 +158,7 @@ pub struct AdminArticleListParams {
     /// As the public list; `-updated_at` is the default here.
     pub sort: Option<SortParam>,
     /// Keyset paging: `meta.next_cursor` of the previous page.
-    #[param(max_length = 1000)]
+    #[param(schema_with = text::cursor)]
     pub cursor: Option<String>,
 }
 

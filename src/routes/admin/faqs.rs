@@ -38,7 +38,7 @@ pub struct FaqCreate {
     #[schema(schema_with = text::slug_or_null)]
     pub article: Option<String>,
     /// After the article's last FAQ when not given.
-    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
     pub position: Option<f64>,
 }
 
@@ -53,7 +53,7 @@ pub struct FaqPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(schema_with = text::slug_or_null)]
     pub article: Option<Option<String>>,
-    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
     pub position: Option<f64>,
 }
 

@@ -36,7 +36,7 @@ pub struct MassageTypeCreate {
     #[schema(schema_with = text::optional::<DESCRIPTION_MAX>)]
     pub description: String,
     /// After the last one when not given; an occupied position moves the others down.
-    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
     pub position: Option<f64>,
 }
 
@@ -56,7 +56,7 @@ pub struct MassageTypePatch {
     pub benefits: Option<String>,
     #[schema(schema_with = text::optional_or_null::<DESCRIPTION_MAX>)]
     pub description: Option<String>,
-    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
     pub position: Option<f64>,
 }
 

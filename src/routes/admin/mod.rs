@@ -116,6 +116,10 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
+/// The largest position an editor may give (far from `i32::MAX`, so rows
+/// moved down to make room never overflow).
+pub const MAX_POSITION: i32 = 1_000_000;
+
 /// The most entries a relation list (tags, related articles, …) may hold.
 pub const MAX_SLUG_LIST: usize = 100;
 
@@ -184,12 +188,16 @@ impl Checks {
         values.to_vec()
     }
 
-    /// A whole number from 0 (`3.0` is taken as 3, as JSON does not tell them apart).
+    /// A whole number in 0..=`MAX_POSITION` (`3.0` is taken as 3, as JSON
+    /// does not tell them apart).
     pub fn position(&mut self, value: f64) -> i32 {
-        if value.fract() == 0.0 && (0.0..=f64::from(i32::MAX)).contains(&value) {
+        if value.fract() == 0.0 && (0.0..=f64::from(MAX_POSITION)).contains(&value) {
             value as i32
         } else {
-            self.fail("position", "must be a whole number from 0");
+            self.fail(
+                "position",
+                format!("must be a whole number from 0 to {MAX_POSITION}"),
+            );
             0
         }
     }

@@ -32,7 +32,7 @@ pub struct TreatmentCreate {
     #[schema(schema_with = text::optional::<TEXT_MAX>)]
     pub limitations: String,
     /// After the last one when not given; an occupied position moves the others down.
-    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
     pub position: Option<f64>,
 }
 
@@ -50,7 +50,7 @@ pub struct TreatmentPatch {
     pub benefits: Option<String>,
     #[schema(schema_with = text::optional_or_null::<TEXT_MAX>)]
     pub limitations: Option<String>,
-    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
     pub position: Option<f64>,
 }
 
