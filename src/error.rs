@@ -70,6 +70,12 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// A request body named items that do not exist (`errors` says which).
+    #[error("{detail}")]
+    MissingReferences {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("{0}")]
     MethodNotAllowed(String),
     #[error("{0}")]
@@ -144,6 +150,16 @@ impl ApiError {
         Self::Unprocessable { detail, errors }
     }
 
+    /// A `404` for slugs in a request body that name nothing.
+    pub fn unknown_references(errors: Vec<FieldError>) -> Self {
+        let mut fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        fields.dedup();
+        Self::MissingReferences {
+            detail: format!("nothing has these slugs: {}", fields.join(", ")),
+            errors,
+        }
+    }
+
     /// A `422` for one field.
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         Self::invalid(vec![FieldError::new(field, message)])
@@ -160,7 +176,9 @@ impl ApiError {
 
     fn field_errors(&self) -> &[FieldError] {
         match self {
-            Self::BadRequest { errors, .. } | Self::Unprocessable { errors, .. } => errors,
+            Self::BadRequest { errors, .. }
+            | Self::Unprocessable { errors, .. }
+            | Self::MissingReferences { errors, .. } => errors,
             _ => &[],
         }
     }
@@ -193,6 +211,7 @@ impl From<crate::content::ContentError> for ApiError {
         match e {
             C::Db(e) => e.into(),
             C::Invalid(errors) => Self::invalid(errors),
+            C::UnknownReferences(errors) => Self::unknown_references(errors),
             C::Stale(version) => Self::PreconditionFailed(format!(
                 "the item has changed since version {version}; fetch it again and reapply your change"
             )),
@@ -208,7 +227,7 @@ impl ResponseError for ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::MissingReferences { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,

@@ -76,6 +76,13 @@ fn apply(operation: &mut Operation, kind: Kind, method: Method) {
     }
     if let Some(body) = operation.request_body.as_mut() {
         optional_body_by_ref(body);
+        if kind == Kind::Private && method == Method::Write {
+            add_problem(
+                operation,
+                404,
+                "The item in the path, or an item a slug in the body names, does not exist (`errors` names the fields)",
+            );
+        }
         for (status, description) in [
             (400, "Malformed JSON, or a body of the wrong shape (an unknown field, a wrong type)"),
             (408, "The body did not arrive in time (`REQUEST_TIMEOUT_SECS`)"),

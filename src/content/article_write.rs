@@ -179,18 +179,25 @@ fn resolve_links(
     own_slug: &str,
     mut errors: Vec<FieldError>,
 ) -> Result<ArticleLinks, ContentError> {
-    let tag_ids = resolve(conn, "tags", &state.tags, &mut errors, |conn, s| {
-        tags::table
-            .filter(tags::slug.eq(s))
-            .select(tags::id)
-            .first(conn)
-            .optional()
-    })?;
+    let mut unknown = Vec::new();
+    let tag_ids = resolve(
+        conn,
+        "tags",
+        &state.tags,
+        (&mut errors, &mut unknown),
+        |conn, s| {
+            tags::table
+                .filter(tags::slug.eq(s))
+                .select(tags::id)
+                .first(conn)
+                .optional()
+        },
+    )?;
     let massage_type_ids = resolve(
         conn,
         "massage_types",
         &state.massage_types,
-        &mut errors,
+        (&mut errors, &mut unknown),
         |conn, s| {
             massage_types::table
                 .filter(massage_types::slug.eq(s))
@@ -203,7 +210,7 @@ fn resolve_links(
         conn,
         "treatments",
         &state.treatments,
-        &mut errors,
+        (&mut errors, &mut unknown),
         |conn, s| {
             treatments::table
                 .filter(treatments::slug.eq(s))
@@ -218,15 +225,28 @@ fn resolve_links(
             "an article cannot be related to itself",
         ));
     }
-    let related_ids = resolve(conn, "related", &state.related, &mut errors, |conn, s| {
-        articles::table
-            .filter(articles::slug.eq(s))
-            .select(articles::id)
-            .first(conn)
-            .optional()
-    })?;
+    let related_ids = resolve(
+        conn,
+        "related",
+        &state.related,
+        (&mut errors, &mut unknown),
+        |conn, s| {
+            articles::table
+                .filter(articles::slug.eq(s))
+                .select(articles::id)
+                .first(conn)
+                .optional()
+        },
+    )?;
+    // Invalid values are the request's fault (422, naming unknown slugs
+    // too); when the only fault is slugs that name nothing, it is a 404,
+    // as JSON:API has it for references to missing resources.
     if !errors.is_empty() {
+        errors.extend(unknown);
         return Err(ContentError::Invalid(errors));
+    }
+    if !unknown.is_empty() {
+        return Err(ContentError::UnknownReferences(unknown));
     }
     Ok(ArticleLinks {
         tags: tag_ids,
@@ -240,7 +260,7 @@ fn resolve(
     conn: &mut DbConnection,
     field: &str,
     slugs: &[String],
-    errors: &mut Vec<FieldError>,
+    (errors, unknown): (&mut Vec<FieldError>, &mut Vec<FieldError>),
     find: impl Fn(&mut DbConnection, &str) -> QueryResult<Option<i32>>,
 ) -> QueryResult<Vec<i32>> {
     let mut seen = HashSet::new();
@@ -256,7 +276,7 @@ fn resolve(
         }
         match find(conn, slug)? {
             Some(id) => ids.push(id),
-            None => errors.push(FieldError::new(field, format!("no such slug: {slug}"))),
+            None => unknown.push(FieldError::new(field, format!("no such slug: {slug}"))),
         }
     }
     Ok(ids)

@@ -26,6 +26,9 @@ pub enum ContentError {
     /// Values that cannot be stored, by field.
     #[error("invalid values")]
     Invalid(Vec<crate::error::FieldError>),
+    /// Slugs that name nothing, by field (and nothing else wrong).
+    #[error("references to missing items")]
+    UnknownReferences(Vec<crate::error::FieldError>),
     /// The item changed since the version the writer saw.
     #[error("the item has changed since version {0}")]
     Stale(i32),

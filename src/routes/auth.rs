@@ -292,7 +292,8 @@ pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRespon
         (status = 200, description = "Changed; a token pair of a new session", body = Item<TokenPair>),
         (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The current password is wrong, or the new one too short", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`current_password` is not the account's password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The new password is too short or too long", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong current passwords; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -320,9 +321,9 @@ pub async fn change_password(
         .await?;
     if !verified {
         state.login_limiter.record_failure(&address, &record.email);
-        return Err(ApiError::invalid_field(
-            "current_password",
-            "is not the account's password",
+        // 403, not 401: the session is fine, this action was refused.
+        return Err(ApiError::Forbidden(
+            "current_password is not the account's password".into(),
         ));
     }
     let hash = state.passwords.hash(new_password).await?;

@@ -232,23 +232,14 @@ async fn invalid_values_are_422_by_field_and_change_nothing() {
         (json!({"title": "x".repeat(201)}), "title"),
         (json!({"title": null}), "title"),
         (json!({"slug": "Not A Slug"}), "slug"),
-        (json!({"tags": ["no-such-tag"]}), "tags"),
         (json!({"tags": ["posture", "posture"]}), "tags"),
-        (
-            json!({"massage_types": ["no-such-massage"]}),
-            "massage_types",
-        ),
-        (json!({"treatments": ["no-such-treatment"]}), "treatments"),
         (json!({"related": [SAMPLE_SLUG]}), "related"),
-        (json!({"related": ["no-such-article"]}), "related"),
         (
             json!({"seo": {"canonical_url": "javascript:alert(1)"}}),
             "seo.canonical_url",
         ),
-        (
-            json!({"publish_at": "2030-01-01T00:00:00Z", "status": "draft"}),
-            "publish_at",
-        ),
+        // An unknown slug beside an invalid value: both named, 422.
+        (json!({"title": "", "tags": ["no-such-tag"]}), "tags"),
     ];
     for (body, field) in cases {
         let res = app.patch(path, &token, &etag, &body).await;
@@ -276,6 +267,79 @@ async fn invalid_values_are_422_by_field_and_change_nothing() {
     let (after, etag_after) = app.get_item(path, &token).await;
     assert_eq!(etag_after, etag, "nothing was written");
     assert_eq!(after, before);
+}
+
+#[tokio::test]
+async fn slugs_that_name_nothing_are_404_by_field_and_change_nothing() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let path = "/api/v1/admin/articles/1";
+    let (before, etag) = app.get_item(path, &token).await;
+    for (body, field) in [
+        (json!({"tags": ["no-such-tag"]}), "tags"),
+        (
+            json!({"massage_types": ["no-such-massage"]}),
+            "massage_types",
+        ),
+        (json!({"treatments": ["no-such-treatment"]}), "treatments"),
+        (json!({"related": ["no-such-article"]}), "related"),
+    ] {
+        let res = app.patch(path, &token, &etag, &body).await;
+        let problem = assert_problem(res, StatusCode::NOT_FOUND).await;
+        assert_eq!(problem["errors"][0]["field"], field, "{body}");
+        assert!(problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-such"));
+    }
+    let res = app
+        .post(
+            "/api/v1/admin/articles",
+            &token,
+            &json!({"title": "T", "related": ["no-such-article"]}),
+        )
+        .await;
+    assert_problem(res, StatusCode::NOT_FOUND).await;
+    let (after, etag_after) = app.get_item(path, &token).await;
+    assert_eq!((after, etag_after), (before, etag), "nothing was written");
+}
+
+#[tokio::test]
+async fn a_date_given_with_draft_or_archived_is_kept_without_making_it_public() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let (id, _) = app
+        .create_article(
+            &token,
+            &json!({"title": "Planned", "publish_at": "2030-01-01T00:00:00Z"}),
+        )
+        .await;
+    let path = format!("/api/v1/admin/articles/{id}");
+    let (article, _) = app.get_item(&path, &token).await;
+    assert_eq!(article["data"]["status"], "draft");
+    assert_eq!(article["data"]["published_at"], "2030-01-01T00:00:00Z");
+    assert_eq!(
+        app.get(&format!(
+            "/api/v1/articles/{}",
+            article["data"]["slug"].as_str().unwrap()
+        ))
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Publishing without a time means now, not the planned date.
+    let res = app
+        .send(
+            reqwest::Method::POST,
+            &format!("{path}/publish"),
+            Some(&token),
+            None,
+            None,
+        )
+        .await;
+    let published: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(published["data"]["status"], "published");
+    assert_ne!(published["data"]["published_at"], "2030-01-01T00:00:00Z");
 }
 
 #[tokio::test]

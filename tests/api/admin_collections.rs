@@ -243,7 +243,7 @@ async fn faqs_are_managed_per_article() {
         )
         .await;
     assert_eq!(
-        assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"],
+        assert_problem(bad, StatusCode::NOT_FOUND).await["errors"][0]["field"],
         "article"
     );
     let empty = app

@@ -82,7 +82,10 @@ pub struct ArticleCreate {
     pub seo: Option<SeoInput>,
     /// `draft` (the default); `published` or `archived` need the editor role.
     pub status: Option<WriteStatus>,
-    /// With `status: published`: when it goes public (now when absent).
+    /// With `status: published`, when it goes public (now when absent; in
+    /// the future it is `scheduled`). With `draft`, a planned date that
+    /// does not make it public; with `archived`, the date it had. Setting
+    /// it needs the editor role.
     pub publish_at: Option<DateTime<Utc>>,
 }
 
@@ -188,27 +191,29 @@ fn apply_seo(checks: &mut Checks, seo: SeoInput, state: &mut ArticleState) {
 }
 
 /// Applies a status request: who may, and what `published_at` becomes.
+///
+/// `publish_at` is when a published article goes (or went) public. Given
+/// with `draft` or `archived` it is kept as the article's date without
+/// making it public: a planned date on a draft (publishing it later without
+/// a time still means now), the original date on an archived article.
+/// Without `status`, it keeps the article's status.
 fn apply_status(
     user: &AuthUser,
     state: &mut ArticleState,
     status: Option<WriteStatus>,
     publish_at: Option<Option<DateTime<Utc>>>,
-    checks: &mut Checks,
 ) -> Result<(), ApiError> {
     let at = now();
+    let current = match state.status.as_str() {
+        STATUS_PUBLISHED => WriteStatus::Published,
+        STATUS_ARCHIVED => WriteStatus::Archived,
+        _ => WriteStatus::Draft,
+    };
     let target = match (status, &publish_at) {
         (Some(s), _) => s,
-        (None, Some(_)) if state.status == STATUS_PUBLISHED => WriteStatus::Published,
-        (None, Some(_)) => {
-            checks.fail("publish_at", "needs status published");
-            return Ok(());
-        }
+        (None, Some(_)) => current,
         (None, None) => return Ok(()),
     };
-    if matches!(publish_at, Some(Some(_))) && target != WriteStatus::Published {
-        checks.fail("publish_at", "needs status published");
-        return Ok(());
-    }
     let stored = match target {
         WriteStatus::Draft => STATUS_DRAFT,
         WriteStatus::Published => STATUS_PUBLISHED,
@@ -218,18 +223,18 @@ fn apply_status(
     if changes {
         authorize(user, Action::Publish)?;
     }
-    match target {
-        WriteStatus::Draft => state.published_at = None,
-        WriteStatus::Archived => {}
-        WriteStatus::Published => {
-            state.published_at = match publish_at.flatten() {
-                Some(t) => Some(t.naive_utc()),
-                None if state.status == STATUS_PUBLISHED => state.published_at.or(Some(at)),
-                None => Some(at),
-            }
-            .map(|t| chrono::SubsecRound::trunc_subsecs(t, 6));
+    let given = publish_at.map(|t| t.map(|t| t.naive_utc()));
+    state.published_at = match (target, given) {
+        (WriteStatus::Published, Some(Some(t))) => Some(t),
+        (WriteStatus::Published, _) if state.status == STATUS_PUBLISHED => {
+            state.published_at.or(Some(at))
         }
+        (WriteStatus::Published, _) => Some(at),
+        (_, Some(t)) => t,
+        (WriteStatus::Draft, None) if state.status != STATUS_DRAFT => None,
+        (_, None) => state.published_at,
     }
+    .map(|t| chrono::SubsecRound::trunc_subsecs(t, 6));
     state.status = stored.to_string();
     Ok(())
 }
@@ -256,13 +261,7 @@ impl ArticleCreate {
         if let Some(seo) = self.seo {
             apply_seo(&mut checks, seo, &mut state);
         }
-        apply_status(
-            user,
-            &mut state,
-            self.status,
-            self.publish_at.map(Some),
-            &mut checks,
-        )?;
+        apply_status(user, &mut state, self.status, self.publish_at.map(Some))?;
         Ok((state, checks.errors))
     }
 }
@@ -309,7 +308,7 @@ impl ArticlePatch {
             }
             None => {}
         }
-        apply_status(user, state, self.status, self.publish_at, &mut checks)?;
+        apply_status(user, state, self.status, self.publish_at)?;
         Ok(checks.errors)
     }
 }

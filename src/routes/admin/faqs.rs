@@ -13,7 +13,7 @@ use crate::content::article_write::ArticleState;
 use crate::content::faq::{Faq, FaqFields, FaqFilter};
 use crate::content::{now, Slug};
 use crate::db::DbConnection;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, FieldError, Problem};
 use crate::routes::{page_request, text, Item, Json, List};
 
 const QUESTION_MAX: usize = 500;
@@ -82,10 +82,14 @@ fn not_found(e: diesel::result::Error) -> ApiError {
     }
 }
 
-/// The article id of a slug; `422` naming `article` when there is none.
+/// The article id of a slug; `404` naming `article` when there is none.
 fn article_id(conn: &mut DbConnection, slug: &str) -> Result<i32, ApiError> {
-    Article::id_by_slug(conn, slug)?
-        .ok_or_else(|| ApiError::invalid_field("article", format!("no such slug: {slug}")))
+    Article::id_by_slug(conn, slug)?.ok_or_else(|| {
+        ApiError::unknown_references(vec![FieldError::new(
+            "article",
+            format!("no such slug: {slug}"),
+        )])
+    })
 }
 
 /// Authors may touch the FAQs of their own draft articles only.
