@@ -147,6 +147,11 @@ fn check_media_type(req: &HttpRequest) -> Result<(), ApiError> {
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("the JSON body is invalid: {e}")))?;
+    // Every body of the API is an object (`null` stands for none where a
+    // body is optional); serde alone would build a struct from an array.
+    if !(value.is_object() || value.is_null()) {
+        return Err(ApiError::bad_request("the JSON body must be an object"));
+    }
     let mut errors = Vec::new();
     find_nul(&value, &mut String::new(), &mut errors);
     if !errors.is_empty() {

@@ -283,3 +283,46 @@ async fn a_cursor_wins_over_page_and_any_well_formed_cursor_is_a_place() {
     .await;
     assert_eq!(problem["errors"][0]["field"], "cursor");
 }
+
+#[tokio::test]
+async fn an_empty_if_match_is_no_precondition_and_never_comes_before_the_token() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .patch(app.url("/api/v1/admin/tags/1"))
+        .header("If-Match", "")
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"name": "x"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED).await;
+    let token = app.admin_token().await;
+    let res = app
+        .patch("/api/v1/admin/tags/1", &token, "", &json!({"name": "x"}))
+        .await;
+    assert_problem(res, StatusCode::PRECONDITION_REQUIRED).await;
+}
+
+#[tokio::test]
+async fn objects_must_be_objects() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    for body in [
+        json!({"title": "T", "seo": [null, null]}),
+        json!({"title": "T", "body": ["# heading"]}),
+        json!(["T"]),
+        json!("T"),
+    ] {
+        let res = app.post("/api/v1/admin/articles", &token, &body).await;
+        assert_problem(res, StatusCode::BAD_REQUEST).await;
+    }
+    let res = app
+        .post(
+            "/api/v1/admin/faqs",
+            &token,
+            &json!({"question": "Q", "answer": ["A"]}),
+        )
+        .await;
+    assert_problem(res, StatusCode::BAD_REQUEST).await;
+}

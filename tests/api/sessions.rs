@@ -154,7 +154,10 @@ async fn changing_ones_own_password_signs_out_everywhere_else() {
         )
         .await;
     let problem = assert_problem(wrong, StatusCode::FORBIDDEN).await;
-    assert!(problem["detail"].as_str().unwrap().contains("current_password"));
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("current_password"));
     let short = app
         .post(
             path,

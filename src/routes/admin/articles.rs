@@ -6,7 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{created, double_option, item_response, no_content, parse_id, Checks, IfMatch};
+use super::{
+    created, double_option, item_response, no_content, object_double_option, object_or_null,
+    parse_id, Checks, IfMatch,
+};
 use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::article::{
@@ -66,6 +69,7 @@ pub struct ArticleCreate {
     #[serde(default)]
     #[schema(schema_with = text::optional::<EXCERPT_MAX>)]
     pub excerpt: String,
+    #[serde(default, deserialize_with = "object_or_null")]
     pub body: Option<MarkdownInput>,
     #[serde(default)]
     #[schema(schema_with = text::slug_list)]
@@ -79,6 +83,7 @@ pub struct ArticleCreate {
     #[serde(default)]
     #[schema(schema_with = text::slug_list)]
     pub related: Vec<String>,
+    #[serde(default, deserialize_with = "object_or_null")]
     pub seo: Option<SeoInput>,
     /// `draft` (the default); `published` or `archived` need the editor role.
     pub status: Option<WriteStatus>,
@@ -104,7 +109,7 @@ pub struct ArticlePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(schema_with = text::optional_or_null::<EXCERPT_MAX>)]
     pub excerpt: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "object_double_option")]
     #[schema(value_type = Option<MarkdownInput>)]
     pub body: Option<Option<MarkdownInput>>,
     #[serde(default, deserialize_with = "double_option")]
@@ -119,7 +124,7 @@ pub struct ArticlePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(schema_with = text::slug_list_or_null)]
     pub related: Option<Option<Vec<String>>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "object_double_option")]
     #[schema(value_type = Option<SeoInput>)]
     pub seo: Option<Option<SeoInput>>,
     /// A status change needs the editor role.

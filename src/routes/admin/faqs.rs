@@ -5,7 +5,10 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{created, double_option, item_response, no_content, parse_id, Checks, IfMatch};
+use super::{
+    created, double_option, item_response, no_content, object, object_or_null, parse_id, Checks,
+    IfMatch,
+};
 use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::article::Article;
@@ -33,6 +36,7 @@ pub struct AnswerInput {
 pub struct FaqCreate {
     #[schema(schema_with = text::required::<QUESTION_MAX>)]
     pub question: String,
+    #[serde(deserialize_with = "object")]
     pub answer: AnswerInput,
     /// The slug of the article it belongs to; absent or null for a standalone FAQ.
     #[schema(schema_with = text::slug_or_null)]
@@ -48,6 +52,7 @@ pub struct FaqCreate {
 pub struct FaqPatch {
     #[schema(schema_with = text::required_or_null::<QUESTION_MAX>)]
     pub question: Option<String>,
+    #[serde(default, deserialize_with = "object_or_null")]
     pub answer: Option<AnswerInput>,
     /// Move it to another article (slug), or `null` to make it standalone.
     #[serde(default, deserialize_with = "double_option")]

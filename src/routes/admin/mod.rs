@@ -23,7 +23,8 @@ pub fn version_etag(version: i32) -> String {
 }
 
 /// The `If-Match` header of a write, taken before the work moves to the
-/// blocking pool (a request cannot travel there).
+/// blocking pool (a request cannot travel there). Never refused here: the
+/// caller must be authenticated before its precondition is judged.
 #[derive(Clone, Debug)]
 pub struct IfMatch(Option<String>);
 
@@ -32,34 +33,32 @@ impl actix_web::FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let value = match req.headers().get(header::IF_MATCH) {
-            None => Ok(None),
-            Some(v) => match v.to_str().map(str::trim) {
-                Ok("") => Err(ApiError::bad_request(
-                    "If-Match is empty: send the ETag you last read, e.g. If-Match: \"v3\"",
-                )),
-                Ok(s) => Ok(Some(s.to_string())),
-                Err(_) => Err(ApiError::PreconditionFailed("If-Match is malformed".into())),
-            },
-        };
-        std::future::ready(value.map(IfMatch))
+        // An empty header is no precondition at all; bytes that are not
+        // text can match no ETag.
+        let value = req.headers().get(header::IF_MATCH).and_then(|v| {
+            let text = v.to_str().map(str::trim).unwrap_or("\u{fffd}");
+            (!text.is_empty()).then(|| text.to_string())
+        });
+        std::future::ready(Ok(IfMatch(value)))
     }
 }
 
 impl IfMatch {
-    /// The version the write was based on: `428` without `If-Match`, `412`
-    /// when it names another version. `*` means whatever is current.
+    /// The version the write was based on: `428` without `If-Match` (or
+    /// with an empty one), `412` when it names another version. `*` means
+    /// whatever is current.
     pub fn version(&self, current: i32) -> Result<i32, ApiError> {
         match &self.0 {
             None => Err(ApiError::PreconditionRequired(
-                "send If-Match with the ETag you last read, so no change is overwritten silently"
+                "send If-Match with the ETag you last read (e.g. If-Match: \"v3\"), so no \
+                 change is overwritten silently"
                     .into(),
             )),
             Some(value) => Self::check(value, current),
         }
     }
 
-    /// Like `version`, but a missing header means the current version.
+    /// Like `version`, but a missing (or empty) header means the current version.
     pub fn version_if_sent(&self, current: i32) -> Result<i32, ApiError> {
         match &self.0 {
             None => Ok(current),
@@ -122,6 +121,57 @@ pub const MAX_POSITION: i32 = 1_000_000;
 
 /// The most entries a relation list (tags, related articles, …) may hold.
 pub const MAX_SLUG_LIST: usize = 100;
+
+/// A nested object field. serde would also build a struct from a JSON
+/// array (`"seo": [null, null]`); the document says object, so only an
+/// object is taken.
+pub fn object<'de, T, D>(de: D) -> Result<T, D::Error>
+where
+    T: serde::de::DeserializeOwned,
+    D: Deserializer<'de>,
+{
+    let value = serde_json::Value::deserialize(de)?;
+    if !value.is_object() {
+        return Err(serde::de::Error::custom(format!(
+            "expected an object, found {}",
+            json_kind(&value)
+        )));
+    }
+    serde_json::from_value(value).map_err(serde::de::Error::custom)
+}
+
+/// `object`, or `null` (`None`).
+pub fn object_or_null<'de, T, D>(de: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::de::DeserializeOwned,
+    D: Deserializer<'de>,
+{
+    let value = serde_json::Value::deserialize(de)?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    object(value).map(Some).map_err(serde::de::Error::custom)
+}
+
+/// `object_or_null` for a merge patch: absent is `None`, `null` is `Some(None)`.
+pub fn object_double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::de::DeserializeOwned,
+    D: Deserializer<'de>,
+{
+    object_or_null(de).map(Some)
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
 
 /// Collects field errors while a request body is turned into domain values.
 #[derive(Default)]
