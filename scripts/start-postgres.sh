@@ -2,7 +2,7 @@
 # Starts a throwaway PostgreSQL server for the tests and prints the
 # TEST_DATABASE_URL to use. Installs PostgreSQL from Debian's packages when
 # missing. Usage: eval "$(scripts/start-postgres.sh)"; stop with
-# scripts/start-postgres.sh stop
+# scripts/start-postgres.sh stop (which also removes its data folder)
 set -euo pipefail
 PORT="${PG_TEST_PORT:-55432}"
 DATA="${PG_TEST_DATA:-/tmp/clinic-cms-pg}"
@@ -18,6 +18,8 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 if [ "${1:-}" = stop ]; then
   as_pg "$BIN/pg_ctl" -D "$DATA" -m fast stop >&2 || true
+  # The cluster is throwaway: leave nothing behind (it grows past 1 GB).
+  rm -rf "$DATA"
   exit 0
 fi
 if ! as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then

@@ -74,6 +74,7 @@ fn apply(operation: &mut Operation, kind: Kind, method: Method) {
     if operation.security.is_none() {
         operation.security = Some(Vec::new());
     }
+    describe_if_match(operation);
     if let Some(body) = operation.request_body.as_mut() {
         optional_body_by_ref(body);
         if kind == Kind::Private && method == Method::Write {
@@ -119,6 +120,25 @@ fn apply(operation: &mut Operation, kind: Kind, method: Method) {
             continue;
         };
         add_headers(response, status, is_public_read, private);
+    }
+}
+
+/// `If-Match` is `*` or a list of entity tags (`"v3"`): an empty one is
+/// no precondition (`428` where one is required).
+fn describe_if_match(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if parameter.name == "If-Match" && parameter.parameter_in == ParameterIn::Header {
+            parameter.schema = Some(RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .pattern(Some(
+                        r#"^(\*|(W/)?"[\x21\x23-\x7e]*"(\s*,\s*(W/)?"[\x21\x23-\x7e]*")*)$"#,
+                    ))
+                    .examples([serde_json::json!("\"v3\"")])
+                    .build(),
+            )));
+        }
     }
 }
 

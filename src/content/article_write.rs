@@ -219,12 +219,7 @@ fn resolve_links(
                 .optional()
         },
     )?;
-    if state.related.iter().any(|s| s == own_slug) {
-        errors.push(FieldError::new(
-            "related",
-            "an article cannot be related to itself",
-        ));
-    }
+    let related_to_itself = state.related.iter().any(|s| s == own_slug);
     let related_ids = resolve(
         conn,
         "related",
@@ -243,7 +238,14 @@ fn resolve_links(
     // as JSON:API has it for references to missing resources.
     if !errors.is_empty() {
         errors.extend(unknown);
+        if related_to_itself {
+            errors.push(FieldError::new("related", SELF_RELATED));
+        }
         return Err(ContentError::Invalid(errors));
+    }
+    // Valid on its own, refused for what the article is (its own slug).
+    if related_to_itself {
+        return Err(ContentError::Conflict(format!("related: {SELF_RELATED}")));
     }
     if !unknown.is_empty() {
         return Err(ContentError::UnknownReferences(unknown));
@@ -255,6 +257,8 @@ fn resolve_links(
         related: related_ids,
     })
 }
+
+const SELF_RELATED: &str = "an article cannot be related to itself";
 
 fn resolve(
     conn: &mut DbConnection,

@@ -233,7 +233,6 @@ async fn invalid_values_are_422_by_field_and_change_nothing() {
         (json!({"title": null}), "title"),
         (json!({"slug": "Not A Slug"}), "slug"),
         (json!({"tags": ["posture", "posture"]}), "tags"),
-        (json!({"related": [SAMPLE_SLUG]}), "related"),
         (
             json!({"seo": {"canonical_url": "javascript:alert(1)"}}),
             "seo.canonical_url",
@@ -302,6 +301,27 @@ async fn slugs_that_name_nothing_are_404_by_field_and_change_nothing() {
     assert_problem(res, StatusCode::NOT_FOUND).await;
     let (after, etag_after) = app.get_item(path, &token).await;
     assert_eq!((after, etag_after), (before, etag), "nothing was written");
+}
+
+#[tokio::test]
+async fn an_article_related_to_itself_is_a_409() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let path = "/api/v1/admin/articles/1";
+    let (_, etag) = app.get_item(path, &token).await;
+    let res = app
+        .patch(path, &token, &etag, &json!({"related": [SAMPLE_SLUG]}))
+        .await;
+    let problem = assert_problem(res, StatusCode::CONFLICT).await;
+    assert!(problem["detail"].as_str().unwrap().contains("itself"));
+    let res = app
+        .post(
+            "/api/v1/admin/articles",
+            &token,
+            &json!({"title": "Loop", "slug": "loop", "related": ["loop"]}),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT).await;
 }
 
 #[tokio::test]
