@@ -164,6 +164,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn run_server(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    // Each connection is a file descriptor; the soft limit is often 1,024,
+    // far below what the hard limit allows. Slow clients that hold
+    // connections should meet the request deadlines, not this limit.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "open files allowed"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-files limit"),
+    }
     let bind_addr = config.bind_addr;
     let state = AppState::prepare(config)?;
     let listener =

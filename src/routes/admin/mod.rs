@@ -26,20 +26,27 @@ pub fn version_etag(version: i32) -> String {
 /// blocking pool (a request cannot travel there). Never refused here: the
 /// caller must be authenticated before its precondition is judged.
 #[derive(Clone, Debug)]
-pub struct IfMatch(Option<String>);
+pub enum IfMatch {
+    Absent,
+    /// Sent with nothing in it: no usable precondition.
+    Empty,
+    Sent(String),
+}
 
 impl actix_web::FromRequest for IfMatch {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        // An empty header is no precondition at all; bytes that are not
-        // text can match no ETag.
-        let value = req.headers().get(header::IF_MATCH).and_then(|v| {
-            let text = v.to_str().map(str::trim).unwrap_or("\u{fffd}");
-            (!text.is_empty()).then(|| text.to_string())
-        });
-        std::future::ready(Ok(IfMatch(value)))
+        // Bytes that are not text can match no ETag.
+        let value = match req.headers().get(header::IF_MATCH) {
+            None => IfMatch::Absent,
+            Some(v) => match v.to_str().map(str::trim).unwrap_or("\u{fffd}") {
+                "" => IfMatch::Empty,
+                text => IfMatch::Sent(text.to_string()),
+            },
+        };
+        std::future::ready(Ok(value))
     }
 }
 
@@ -48,21 +55,23 @@ impl IfMatch {
     /// with an empty one), `412` when it names another version. `*` means
     /// whatever is current.
     pub fn version(&self, current: i32) -> Result<i32, ApiError> {
-        match &self.0 {
-            None => Err(ApiError::PreconditionRequired(
+        match self {
+            IfMatch::Absent | IfMatch::Empty => Err(ApiError::PreconditionRequired(
                 "send If-Match with the ETag you last read (e.g. If-Match: \"v3\"), so no \
                  change is overwritten silently"
                     .into(),
             )),
-            Some(value) => Self::check(value, current),
+            IfMatch::Sent(value) => Self::check(value, current),
         }
     }
 
-    /// Like `version`, but a missing (or empty) header means the current version.
+    /// Like `version`, but a missing header means the current version (an
+    /// empty one matches nothing: `412`).
     pub fn version_if_sent(&self, current: i32) -> Result<i32, ApiError> {
-        match &self.0 {
-            None => Ok(current),
-            Some(value) => Self::check(value, current),
+        match self {
+            IfMatch::Absent => Ok(current),
+            IfMatch::Empty => Self::check("", current),
+            IfMatch::Sent(value) => Self::check(value, current),
         }
     }
 
