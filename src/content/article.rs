@@ -327,19 +327,100 @@ pub struct Author {
     pub name: String,
 }
 
-/// What a list of articles shows of each.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ArticleSummary {
-    pub id: i32,
-    pub slug: String,
-    pub title: String,
-    pub excerpt: String,
-    pub tags: Vec<TagRef>,
-    /// Null when the author's account was removed.
-    pub author: Option<Author>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub updated_at: DateTime<Utc>,
-    pub reading_time_minutes: i32,
+/// The fields every article listing shows, declared once for the public
+/// summary (published: `published_at` always there) and the editors' (a
+/// draft has none), so each has an exact, flat schema.
+macro_rules! article_summary {
+    (
+        $(#[$meta:meta])* $name:ident,
+        $(#[$published_meta:meta])* published_at: $published:ty
+        $(, $(#[$field_meta:meta])* $field:ident : $field_ty:ty)* $(,)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Serialize, ToSchema)]
+        pub struct $name {
+            pub id: i32,
+            pub slug: String,
+            pub title: String,
+            pub excerpt: String,
+            pub tags: Vec<TagRef>,
+            /// Null when the author's account was removed.
+            pub author: Option<Author>,
+            $(#[$published_meta])*
+            pub published_at: $published,
+            pub updated_at: DateTime<Utc>,
+            pub reading_time_minutes: i32,
+            $($(#[$field_meta])* pub $field: $field_ty,)*
+        }
+    };
+}
+
+article_summary!(
+    /// What a list of published articles shows of each.
+    ArticleSummary,
+    /// When it went public.
+    published_at: DateTime<Utc>,
+);
+
+article_summary!(
+    /// An article in the editors' lists, in any status.
+    AdminArticleSummary,
+    /// When it goes or went public; on a draft, a planned date or null.
+    published_at: Option<DateTime<Utc>>,
+    status: ArticleStatus,
+    /// Increases with every change; the `ETag` is made from it.
+    version: i32,
+);
+
+/// An article as listed, before it is shown to readers or to editors.
+#[derive(Clone, Debug)]
+struct Listed {
+    id: i32,
+    slug: String,
+    title: String,
+    excerpt: String,
+    tags: Vec<TagRef>,
+    author: Option<Author>,
+    published_at: Option<NaiveDateTime>,
+    updated_at: NaiveDateTime,
+    reading_time_minutes: i32,
+    status: String,
+    version: i32,
+}
+
+impl Listed {
+    /// As readers see it (only public articles are ever shown to them, and
+    /// those have a publication time).
+    fn public(self) -> ArticleSummary {
+        ArticleSummary {
+            published_at: to_utc(self.published_at.unwrap_or(self.updated_at)),
+            id: self.id,
+            slug: self.slug,
+            title: self.title,
+            excerpt: self.excerpt,
+            tags: self.tags,
+            author: self.author,
+            updated_at: to_utc(self.updated_at),
+            reading_time_minutes: self.reading_time_minutes,
+        }
+    }
+
+    /// As editors see it, with its status at `now`.
+    fn admin(self, now: NaiveDateTime) -> AdminArticleSummary {
+        AdminArticleSummary {
+            status: ArticleStatus::of(&self.status, self.published_at, now),
+            version: self.version,
+            published_at: self.published_at.map(to_utc),
+            id: self.id,
+            slug: self.slug,
+            title: self.title,
+            excerpt: self.excerpt,
+            tags: self.tags,
+            author: self.author,
+            updated_at: to_utc(self.updated_at),
+            reading_time_minutes: self.reading_time_minutes,
+        }
+    }
 }
 
 #[derive(Debug, Queryable, Selectable)]
@@ -353,6 +434,8 @@ struct SummaryRow {
     updated_at: NaiveDateTime,
     reading_time_minutes: i32,
     author_id: Option<i32>,
+    status: String,
+    version: i32,
 }
 
 #[derive(Debug, Queryable, Selectable)]
@@ -384,19 +467,16 @@ pub struct Seo {
     pub canonical_url: Option<String>,
 }
 
-/// A whole published article as readers get it.
+/// What a whole article shows besides its summary and related articles,
+/// the same to readers and editors.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PublicArticle {
-    #[serde(flatten)]
-    pub summary: ArticleSummary,
+pub struct ArticleContent {
     pub body: Body,
     /// The massage types this article presents, in order.
     pub massage_types: Vec<MassageType>,
     /// The treatment comparison this article presents, in order.
     pub treatments: Vec<Treatment>,
     pub faqs: Vec<Faq>,
-    /// "More from the blog": related published articles.
-    pub related: Vec<ArticleSummary>,
     pub seo: Seo,
     /// schema.org JSON-LD ready to embed in `<script type="application/ld+json">`:
     /// an `Article` and, with FAQs, a `FAQPage`. Every `<`, `>` and `&` in it
@@ -405,14 +485,26 @@ pub struct PublicArticle {
     pub json_ld: Box<RawValue>,
 }
 
+/// A whole published article as readers get it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicArticle {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    #[serde(flatten)]
+    pub content: ArticleContent,
+    /// "More from the blog": related published articles.
+    pub related: Vec<ArticleSummary>,
+}
+
 /// A whole article as editors see it: what readers get plus its state.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminArticle {
     #[serde(flatten)]
-    pub article: PublicArticle,
-    pub status: ArticleStatus,
-    /// Increases with every change; the `ETag` is made from it.
-    pub version: i32,
+    pub summary: AdminArticleSummary,
+    #[serde(flatten)]
+    pub content: ArticleContent,
+    /// Related articles in any status (readers see only the public ones).
+    pub related: Vec<AdminArticleSummary>,
     pub created_at: DateTime<Utc>,
     /// The id of the user who created it.
     pub created_by: Option<i32>,
@@ -420,20 +512,9 @@ pub struct AdminArticle {
     pub updated_by: Option<i32>,
 }
 
-/// A summary in the editors' list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AdminArticleSummary {
-    #[serde(flatten)]
-    pub summary: ArticleSummary,
-    pub status: ArticleStatus,
-    pub version: i32,
-}
-
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = articles)]
 struct MetaRow {
-    status: String,
-    version: i32,
     created_at: NaiveDateTime,
     created_by: Option<i32>,
     updated_by: Option<i32>,
@@ -504,8 +585,8 @@ impl Article {
         now: NaiveDateTime,
         known: ListFacts,
     ) -> QueryResult<(Paged<ArticleSummary>, ListFacts)> {
-        let (paged, _, facts) = Self::list(conn, filter, page, Scope::Public(now), known)?;
-        Ok((paged, facts))
+        let (paged, facts) = Self::list(conn, filter, page, Scope::Public(now), known)?;
+        Ok((paged.map(Listed::public), facts))
     }
 
     /// One page of every article, for editors.
@@ -516,29 +597,14 @@ impl Article {
         status: Option<ArticleStatus>,
         now: NaiveDateTime,
     ) -> QueryResult<Paged<AdminArticleSummary>> {
-        let (paged, meta, _) = Self::list(
+        let (paged, _) = Self::list(
             conn,
             filter,
             page,
             Scope::Admin(status, now),
             ListFacts::default(),
         )?;
-        let items = paged
-            .items
-            .into_iter()
-            .zip(meta)
-            .map(|(summary, meta)| AdminArticleSummary {
-                status: ArticleStatus::of(&meta.status, meta.published_at, now),
-                version: meta.version,
-                summary,
-            })
-            .collect();
-        Ok(Paged {
-            items,
-            total: paged.total,
-            page: paged.page,
-            next_cursor: paged.next_cursor,
-        })
+        Ok(paged.map(|listed| listed.admin(now)))
     }
 
     fn list(
@@ -547,7 +613,7 @@ impl Article {
         page: PageRequest,
         scope: Scope,
         known: ListFacts,
-    ) -> QueryResult<(Paged<ArticleSummary>, Vec<ListMeta>, ListFacts)> {
+    ) -> QueryResult<(Paged<Listed>, ListFacts)> {
         let kind = backend::Kind::of(conn);
         let mut prefix_terms = known.prefix_terms;
         // Counted by walking the index against the set of matches: about
@@ -581,11 +647,11 @@ impl Article {
                     limit,
                     offset,
                 )?;
-                let mut rows: Vec<(SummaryRow, ListMeta)> = articles::table
+                let mut rows: Vec<SummaryRow> = articles::table
                     .filter(articles::id.eq_any(&ids))
-                    .select((SummaryRow::as_select(), ListMeta::as_select()))
+                    .select(SummaryRow::as_select())
                     .load(conn)?;
-                rows.sort_by_key(|(row, _)| ids.iter().position(|id| *id == row.id));
+                rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
                 rows
             }
             _ => {
@@ -634,7 +700,7 @@ impl Article {
                     .then_order_by(articles::id.desc())
                     .limit(limit)
                     .offset(offset)
-                    .select((SummaryRow::as_select(), ListMeta::as_select()))
+                    .select(SummaryRow::as_select())
                     .load(conn)?
             }
         };
@@ -644,9 +710,8 @@ impl Article {
         let next_cursor = rows
             .last()
             .filter(|_| has_next)
-            .and_then(|(row, _)| Cursor::after(filter.sort, row))
+            .and_then(|row| Cursor::after(filter.sort, row))
             .map(|c| c.encode());
-        let (rows, meta): (Vec<SummaryRow>, Vec<ListMeta>) = rows.into_iter().unzip();
         let items = summaries(conn, rows)?;
         let facts = ListFacts {
             total: Some(total),
@@ -659,7 +724,6 @@ impl Article {
                 page,
                 next_cursor,
             },
-            meta,
             facts,
         ))
     }
@@ -675,7 +739,12 @@ impl Article {
             .filter(is_public(now))
             .select((SummaryRow::as_select(), BodyRow::as_select()))
             .first(conn)?;
-        assemble(conn, row, body, Some(now))
+        let (listed, content, related) = assemble(conn, row, body, Some(now))?;
+        Ok(PublicArticle {
+            summary: listed.public(),
+            content,
+            related: related.into_iter().map(Listed::public).collect(),
+        })
     }
 
     /// One article in any status, with its state, for editors.
@@ -692,12 +761,11 @@ impl Article {
                 MetaRow::as_select(),
             ))
             .first(conn)?;
-        let published_at = row.published_at;
-        let article = assemble(conn, row, body, None)?;
+        let (listed, content, related) = assemble(conn, row, body, None)?;
         Ok(AdminArticle {
-            article,
-            status: ArticleStatus::of(&meta.status, published_at, now),
-            version: meta.version,
+            summary: listed.admin(now),
+            content,
+            related: related.into_iter().map(|r| r.admin(now)).collect(),
             created_at: to_utc(meta.created_at),
             created_by: meta.created_by,
             updated_by: meta.updated_by,
@@ -830,7 +898,7 @@ fn assemble(
     row: SummaryRow,
     body: BodyRow,
     visible_at: Option<NaiveDateTime>,
-) -> QueryResult<PublicArticle> {
+) -> QueryResult<(Listed, ArticleContent, Vec<Listed>)> {
     let id = row.id;
     let slug = row.slug.clone();
 
@@ -860,7 +928,7 @@ fn assemble(
             .or_else(|| site.as_ref().and_then(|s| s.article_url(&slug))),
     };
     let json_ld = article_json_ld(&summary, &seo, &faqs, site.as_ref()).to_embeddable();
-    Ok(PublicArticle {
+    let content = ArticleContent {
         body: Body {
             markdown: body.body_markdown,
             html: body.body_html,
@@ -870,20 +938,10 @@ fn assemble(
         massage_types: MassageType::for_article(conn, id)?,
         treatments: Treatment::for_article(conn, id)?,
         faqs,
-        related: summaries(conn, related_rows)?,
         seo,
         json_ld,
-        summary,
-    })
-}
-
-/// The status, time and version of a listed article, for editors.
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = articles)]
-struct ListMeta {
-    status: String,
-    published_at: Option<NaiveDateTime>,
-    version: i32,
+    };
+    Ok((summary, content, summaries(conn, related_rows)?))
 }
 
 /// How to drive a public list (see `backend::Drive`): by the sort index
@@ -993,14 +1051,14 @@ fn scoped_query(
 }
 
 /// Resolves tags and authors for a batch of rows: two queries whatever the batch size.
-fn summaries(conn: &mut DbConnection, rows: Vec<SummaryRow>) -> QueryResult<Vec<ArticleSummary>> {
+fn summaries(conn: &mut DbConnection, rows: Vec<SummaryRow>) -> QueryResult<Vec<Listed>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     let mut tags = Tag::for_articles(conn, &ids)?;
     let author_ids: Vec<i32> = rows.iter().filter_map(|r| r.author_id).collect();
     let names = User::names(conn, &author_ids)?;
     Ok(rows
         .into_iter()
-        .map(|r| ArticleSummary {
+        .map(|r| Listed {
             tags: tags.remove(&r.id).unwrap_or_default(),
             author: r
                 .author_id
@@ -1010,25 +1068,22 @@ fn summaries(conn: &mut DbConnection, rows: Vec<SummaryRow>) -> QueryResult<Vec<
             slug: r.slug,
             title: r.title,
             excerpt: r.excerpt,
-            published_at: r.published_at.map(to_utc),
-            updated_at: to_utc(r.updated_at),
+            published_at: r.published_at,
+            updated_at: r.updated_at,
             reading_time_minutes: r.reading_time_minutes,
+            status: r.status,
+            version: r.version,
         })
         .collect())
 }
 
-fn article_json_ld(
-    summary: &ArticleSummary,
-    seo: &Seo,
-    faqs: &[Faq],
-    site: Option<&Site>,
-) -> JsonLd {
+fn article_json_ld(summary: &Listed, seo: &Seo, faqs: &[Faq], site: Option<&Site>) -> JsonLd {
     let article = ArticleLd {
         kind: json_ld::ArticleType,
         headline: summary.title.clone(),
         description: seo.description.clone(),
-        date_published: summary.published_at,
-        date_modified: summary.updated_at,
+        date_published: summary.published_at.map(to_utc),
+        date_modified: to_utc(summary.updated_at),
         author: summary.author.as_ref().map(|a| PersonLd {
             kind: json_ld::PersonType,
             name: a.name.clone(),

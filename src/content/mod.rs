@@ -186,6 +186,18 @@ pub struct Paged<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Paged<T> {
+    /// The same page with each item turned into something else.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

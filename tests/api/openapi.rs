@@ -136,3 +136,132 @@ fn every_schema_reference_resolves() {
         );
     }
 }
+
+fn schema<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    &doc["components"]["schemas"][name]
+}
+
+/// What generators need of the document (each line a defect once found by
+/// openapi-python-client, openapi-typescript, redocly or schemathesis).
+#[test]
+fn generators_get_named_unions_references_and_exact_types() {
+    let doc: Value = serde_json::from_str(COMMITTED).unwrap();
+    // Unions are discriminated sets of named schemas, never inline.
+    for (union, property, some_variant) in [
+        ("Block", "type", "HeadingBlock"),
+        ("JsonLdNode", "@type", "ArticleLd"),
+    ] {
+        let s = schema(&doc, union);
+        assert_eq!(s["discriminator"]["propertyName"], property, "{union}");
+        let variants = s["oneOf"].as_array().unwrap();
+        assert!(
+            variants.iter().all(|v| v.get("$ref").is_some()),
+            "{union}: {s}"
+        );
+        assert!(variants
+            .iter()
+            .any(|v| v["$ref"].as_str().unwrap().ends_with(some_variant)));
+    }
+    // Envelopes reference their payload.
+    assert_eq!(
+        schema(&doc, "Item_Faq")["properties"]["data"]["$ref"],
+        "#/components/schemas/Faq"
+    );
+    assert_eq!(
+        schema(&doc, "List_ArticleSummary")["properties"]["data"]["items"]["$ref"],
+        "#/components/schemas/ArticleSummary"
+    );
+    // Exact types: readers always get a publication time; a title is never null.
+    let summary = schema(&doc, "ArticleSummary");
+    assert!(summary["required"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("published_at")));
+    assert_eq!(summary["properties"]["published_at"]["type"], "string");
+    assert_eq!(
+        schema(&doc, "ArticlePatch")["properties"]["title"]["type"],
+        "string"
+    );
+    assert_eq!(
+        schema(&doc, "ArticleContent")["properties"]["json_ld"]["$ref"],
+        "#/components/schemas/JsonLd"
+    );
+    for enumerated in ["ArticleStatus", "Role", "ArticleSort"] {
+        assert!(schema(&doc, enumerated)["enum"].is_array(), "{enumerated}");
+    }
+    assert_eq!(
+        schema(&doc, "ArticleSort")["x-enum-varnames"][0],
+        "PUBLISHED_AT_DESC"
+    );
+    // Slugs carry their pattern, required text a minimum length.
+    let create = schema(&doc, "ArticleCreate");
+    assert_eq!(
+        create["properties"]["tags"]["items"]["pattern"],
+        "^[a-z0-9]+(-[a-z0-9]+)*$"
+    );
+    assert_eq!(create["properties"]["title"]["minLength"], 1);
+    // An optional body is the schema itself, not required.
+    let publish = &doc["paths"]["/api/v1/admin/articles/{id}/publish"]["post"];
+    assert_eq!(publish["requestBody"]["required"], false);
+    assert_eq!(
+        publish["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/PublishRequest"
+    );
+    assert!(publish["parameters"].to_string().contains("If-Match"));
+    // Servers and a license generators and linters accept.
+    assert!(doc["servers"][0]["url"].is_string());
+    assert_eq!(doc["info"]["license"]["identifier"], "MIT");
+}
+
+#[test]
+fn every_operation_declares_its_headers_statuses_and_security() {
+    let doc: Value = serde_json::from_str(COMMITTED).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{} {path}", method.to_uppercase());
+            assert!(op["security"].is_array(), "{name}: security");
+            let responses = op["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                assert!(
+                    response["headers"].get("X-Request-Id").is_some(),
+                    "{name} {status}: X-Request-Id"
+                );
+                if status == "429" || status == "503" {
+                    assert!(
+                        response["headers"].get("Retry-After").is_some(),
+                        "{name} {status}"
+                    );
+                }
+                if status == "201" {
+                    assert!(response["headers"].get("Location").is_some(), "{name}");
+                }
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["400", "408", "413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{name}: {status}");
+                }
+            }
+            let public_read = method == "get"
+                && !path.starts_with("/api/v1/admin")
+                && !path.starts_with("/api/v1/auth")
+                && !matches!(path.as_str(), "/healthz" | "/readyz");
+            if public_read {
+                assert_eq!(op["security"], Value::Array(vec![]), "{name}");
+                assert!(responses.contains_key("304"), "{name}: 304");
+                assert!(
+                    responses["200"]["headers"].get("ETag").is_some(),
+                    "{name}: ETag"
+                );
+                assert!(
+                    op["parameters"].to_string().contains("If-None-Match"),
+                    "{name}"
+                );
+            }
+            if path.starts_with("/api/v1") {
+                assert!(responses.contains_key("503"), "{name}: 503");
+            }
+        }
+    }
+    let login = &doc["paths"]["/api/v1/auth/login"]["post"]["responses"];
+    assert!(login.get("429").is_some());
+}

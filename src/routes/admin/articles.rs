@@ -357,7 +357,7 @@ fn action_for(before: &Stored, after: &ArticleState) -> &'static str {
 }
 
 fn respond(status: StatusCode, article: &AdminArticle) -> HttpResponse {
-    item_response(status, article, article.version)
+    item_response(status, article, article.summary.version)
 }
 
 /// List every article, any status.
@@ -439,9 +439,9 @@ pub async fn create_article(
         })
         .await?;
     Ok(created(
-        format!("/api/v1/admin/articles/{}", article.article.summary.id),
+        format!("/api/v1/admin/articles/{}", article.summary.id),
         &article,
-        article.version,
+        article.summary.version,
     ))
 }
 
