@@ -352,6 +352,27 @@ macro_rules! article_summary {
             pub reading_time_minutes: i32,
             $($(#[$field_meta])* pub $field: $field_ty,)*
         }
+
+        impl $name {
+            fn from_listed(
+                listed: Listed,
+                published_at: $published
+                $(, $field: $field_ty)*
+            ) -> Self {
+                Self {
+                    id: listed.id,
+                    slug: listed.slug,
+                    title: listed.title,
+                    excerpt: listed.excerpt,
+                    tags: listed.tags,
+                    author: listed.author,
+                    published_at,
+                    updated_at: to_utc(listed.updated_at),
+                    reading_time_minutes: listed.reading_time_minutes,
+                    $($field,)*
+                }
+            }
+        }
     };
 }
 
@@ -392,34 +413,15 @@ impl Listed {
     /// As readers see it (only public articles are ever shown to them, and
     /// those have a publication time).
     fn public(self) -> ArticleSummary {
-        ArticleSummary {
-            published_at: to_utc(self.published_at.unwrap_or(self.updated_at)),
-            id: self.id,
-            slug: self.slug,
-            title: self.title,
-            excerpt: self.excerpt,
-            tags: self.tags,
-            author: self.author,
-            updated_at: to_utc(self.updated_at),
-            reading_time_minutes: self.reading_time_minutes,
-        }
+        let published_at = to_utc(self.published_at.unwrap_or(self.updated_at));
+        ArticleSummary::from_listed(self, published_at)
     }
 
     /// As editors see it, with its status at `now`.
     fn admin(self, now: NaiveDateTime) -> AdminArticleSummary {
-        AdminArticleSummary {
-            status: ArticleStatus::of(&self.status, self.published_at, now),
-            version: self.version,
-            published_at: self.published_at.map(to_utc),
-            id: self.id,
-            slug: self.slug,
-            title: self.title,
-            excerpt: self.excerpt,
-            tags: self.tags,
-            author: self.author,
-            updated_at: to_utc(self.updated_at),
-            reading_time_minutes: self.reading_time_minutes,
-        }
+        let status = ArticleStatus::of(&self.status, self.published_at, now);
+        let (published_at, version) = (self.published_at.map(to_utc), self.version);
+        AdminArticleSummary::from_listed(self, published_at, status, version)
     }
 }
 

@@ -261,24 +261,13 @@ async fn disabling_deleting_or_demoting_takes_effect_on_the_next_request() {
     assert_rejected(&app, &other, "a deleted user's token").await;
 }
 
-async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
-    app.send(
-        Method::POST,
-        "/api/v1/auth/refresh",
-        None,
-        None,
-        Some(&json!({"refresh_token": token})),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
     let app = spawn_app().await;
     let first = app.login_ok(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let r1 = first["refresh_token"].as_str().unwrap();
 
-    let res = refresh(&app, r1).await;
+    let res = app.refresh(r1).await;
     assert_eq!(res.status(), StatusCode::OK);
     let second: Value = res.json().await.unwrap();
     let r2 = second["data"]["refresh_token"]
@@ -293,19 +282,19 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
     );
 
     // r1 is spent: presenting it again is theft, and takes r2 down with it.
-    assert_problem(refresh(&app, r1).await, StatusCode::UNAUTHORIZED).await;
-    assert_problem(refresh(&app, &r2).await, StatusCode::UNAUTHORIZED).await;
+    assert_problem(app.refresh(r1).await, StatusCode::UNAUTHORIZED).await;
+    assert_problem(app.refresh(&r2).await, StatusCode::UNAUTHORIZED).await;
 
     // Another login (another family) is untouched.
     let other = app.login_ok(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(
-        refresh(&app, other["refresh_token"].as_str().unwrap())
+        app.refresh(other["refresh_token"].as_str().unwrap())
             .await
             .status(),
         StatusCode::OK
     );
     assert_problem(
-        refresh(&app, "0".repeat(64).as_str()).await,
+        app.refresh("0".repeat(64).as_str()).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -326,7 +315,7 @@ async fn logout_revokes_the_refresh_token() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert_problem(refresh(&app, token).await, StatusCode::UNAUTHORIZED).await;
+    assert_problem(app.refresh(token).await, StatusCode::UNAUTHORIZED).await;
     // Logging out twice, or with garbage, is still 204.
     let res = app
         .send(

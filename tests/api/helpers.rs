@@ -281,6 +281,18 @@ impl TestApp {
         (id, etag)
     }
 
+    /// Exchanges a refresh token at `/auth/refresh`.
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.send(
+            reqwest::Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            None,
+            Some(&serde_json::json!({ "refresh_token": refresh_token })),
+        )
+        .await
+    }
+
     pub async fn stop(&self) {
         self.server.stop(true).await;
     }
@@ -311,6 +323,19 @@ pub async fn assert_problem(res: Response, status: StatusCode) -> Value {
     assert!(body["type"].as_str().is_some());
     assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
     body
+}
+
+/// The `field` of every entry of a problem's `errors`, in order.
+pub fn problem_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A small content file: one of everything, dates relative to now.

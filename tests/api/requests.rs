@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with, SAMPLE_SLUG};
+use crate::helpers::{assert_problem, problem_fields, spawn_app, spawn_app_with, SAMPLE_SLUG};
 
 #[tokio::test]
 async fn only_json_media_types_in_utf_8_are_accepted() {
@@ -70,12 +70,7 @@ async fn nul_characters_are_refused_wherever_they_hide() {
         )
         .await;
     let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
-    let mut fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let mut fields = problem_fields(&problem);
     fields.sort_unstable();
     assert_eq!(fields, ["body.markdown", "title"]);
     // Logins too (a NUL is nobody's email).
@@ -132,14 +127,12 @@ async fn every_bad_field_is_named_in_one_answer() {
         )
         .await;
     let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = problem_fields(&problem);
     for field in ["title", "tags", "related"] {
-        assert!(fields.contains(&field), "{field} missing in {problem}");
+        assert!(
+            fields.iter().any(|f| f == field),
+            "{field} missing in {problem}"
+        );
     }
     // The same in a patch.
     let path = "/api/v1/admin/articles/1";

@@ -5,17 +5,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::{assert_problem, spawn_app, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD};
 
-async fn refresh(app: &TestApp, refresh_token: &str) -> reqwest::Response {
-    app.send(
-        Method::POST,
-        "/api/v1/auth/refresh",
-        None,
-        None,
-        Some(&json!({ "refresh_token": refresh_token })),
-    )
-    .await
-}
-
 async fn me_status(app: &TestApp, access_token: &str) -> StatusCode {
     app.get_auth("/api/v1/auth/me", access_token).await.status()
 }
@@ -63,11 +52,7 @@ async fn an_admin_setting_a_password_ends_every_session_of_that_user() {
             StatusCode::UNAUTHORIZED,
         )
         .await;
-        assert_problem(
-            refresh(&app, &refresh_token).await,
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
+        assert_problem(app.refresh(&refresh_token).await, StatusCode::UNAUTHORIZED).await;
     }
     assert_problem(app.login(&email, PASSWORD).await, StatusCode::UNAUTHORIZED).await;
     let fresh = app.login_ok(&email, "a brand new password").await;
@@ -88,7 +73,7 @@ async fn a_new_role_or_disabling_ends_the_sessions_and_renaming_does_not() {
         StatusCode::UNAUTHORIZED
     );
     assert_problem(
-        refresh(&app, &tokens(&laptop).1).await,
+        app.refresh(&tokens(&laptop).1).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -96,14 +81,14 @@ async fn a_new_role_or_disabling_ends_the_sessions_and_renaming_does_not() {
     let again = app.login_ok(&email, PASSWORD).await;
     patch_user(&app, id, json!({"disabled": true})).await;
     assert_problem(
-        refresh(&app, &tokens(&again).1).await,
+        app.refresh(&tokens(&again).1).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
     // Enabled again, the old login stays ended: only a new one works.
     patch_user(&app, id, json!({"disabled": false})).await;
     assert_problem(
-        refresh(&app, &tokens(&again).1).await,
+        app.refresh(&tokens(&again).1).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -115,7 +100,7 @@ async fn logout_ends_the_access_token_of_that_login_only() {
     let app = spawn_app().await;
     let (_, _, laptop, phone) = editor_with_two_logins(&app).await;
     // A refreshed pair belongs to the same login as the first.
-    let res = refresh(&app, &tokens(&laptop).1).await;
+    let res = app.refresh(&tokens(&laptop).1).await;
     assert_eq!(res.status(), StatusCode::OK);
     let rotated = res.json::<Value>().await.unwrap()["data"].clone();
 
@@ -181,7 +166,7 @@ async fn changing_ones_own_password_signs_out_everywhere_else() {
     let fresh = res.json::<Value>().await.unwrap()["data"].clone();
     assert_eq!(me_status(&app, &tokens(&fresh).0).await, StatusCode::OK);
     assert_eq!(
-        refresh(&app, &tokens(&fresh).1).await.status(),
+        app.refresh(&tokens(&fresh).1).await.status(),
         StatusCode::OK
     );
     for old in [&laptop, &phone] {
@@ -189,11 +174,7 @@ async fn changing_ones_own_password_signs_out_everywhere_else() {
             me_status(&app, &tokens(old).0).await,
             StatusCode::UNAUTHORIZED
         );
-        assert_problem(
-            refresh(&app, &tokens(old).1).await,
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
+        assert_problem(app.refresh(&tokens(old).1).await, StatusCode::UNAUTHORIZED).await;
     }
     assert_problem(app.login(&email, PASSWORD).await, StatusCode::UNAUTHORIZED).await;
     app.login_ok(&email, "my new passphrase").await;

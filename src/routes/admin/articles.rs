@@ -513,36 +513,7 @@ pub async fn update_article(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     let patch = body.into_inner();
-    let article = state
-        .db
-        .write(move |conn| {
-            let (mut article_state, stored) = load_for_change(conn, &user, id)?;
-            let version = if_match.version(stored.version)?;
-            let errors = patch.apply(&user, &mut article_state)?;
-            if user.role < crate::content::user::Role::Editor
-                && article_state.status != STATUS_DRAFT
-            {
-                return Err(ApiError::Forbidden(
-                    "authors keep their articles as drafts".into(),
-                ));
-            }
-            let action = action_for(&stored, &article_state);
-            let at = now();
-            article_write::update(
-                conn,
-                id,
-                version,
-                &article_state,
-                errors,
-                user.id,
-                action,
-                at,
-            )
-            .map_err(slug_conflict)?;
-            Ok(Article::find_admin(conn, id, at)?)
-        })
-        .await?;
-    Ok(respond(StatusCode::OK, &article))
+    apply_patch(Precondition::Required(if_match), user, state, id, patch).await
 }
 
 /// Delete an article; needs `If-Match`. Its FAQs are kept, detached.
@@ -618,7 +589,7 @@ pub async fn publish_article(
         publish_at: Some(request.publish_at),
         ..ArticlePatch::default()
     };
-    change_status(if_match, user, state, id, patch).await
+    apply_patch(Precondition::IfSent(if_match), user, state, id, patch).await
 }
 
 /// Take an article back to `draft`.
@@ -650,12 +621,20 @@ pub async fn unpublish_article(
         status: Some(WriteStatus::Draft),
         ..ArticlePatch::default()
     };
-    change_status(if_match, user, state, id, patch).await
+    apply_patch(Precondition::IfSent(if_match), user, state, id, patch).await
 }
 
-/// Publish and unpublish: `If-Match` is optional here, checked when sent.
-async fn change_status(
-    if_match: IfMatch,
+/// Whether a change needs `If-Match`: `PATCH` does; `publish` and
+/// `unpublish` check it when sent.
+enum Precondition {
+    Required(IfMatch),
+    IfSent(IfMatch),
+}
+
+/// Applies a patch to an article in one write: the permission, the
+/// precondition, the patch's own checks, then the write with its revision.
+async fn apply_patch(
+    precondition: Precondition,
     user: AuthUser,
     state: web::Data<AppState>,
     id: i32,
@@ -665,8 +644,18 @@ async fn change_status(
         .db
         .write(move |conn| {
             let (mut article_state, stored) = load_for_change(conn, &user, id)?;
-            let version = if_match.version_if_sent(stored.version)?;
+            let version = match &precondition {
+                Precondition::Required(if_match) => if_match.version(stored.version)?,
+                Precondition::IfSent(if_match) => if_match.version_if_sent(stored.version)?,
+            };
             let errors = patch.apply(&user, &mut article_state)?;
+            if user.role < crate::content::user::Role::Editor
+                && article_state.status != STATUS_DRAFT
+            {
+                return Err(ApiError::Forbidden(
+                    "authors keep their articles as drafts".into(),
+                ));
+            }
             let action = action_for(&stored, &article_state);
             let at = now();
             article_write::update(
@@ -678,7 +667,8 @@ async fn change_status(
                 user.id,
                 action,
                 at,
-            )?;
+            )
+            .map_err(slug_conflict)?;
             Ok(Article::find_admin(conn, id, at)?)
         })
         .await?;
