@@ -52,10 +52,16 @@ pub fn fresh_postgres_database(server: &str) -> String {
     diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .expect("create the test database");
-    let (base, _) = server
+    // The same server and options (`?sslmode=require`), another database.
+    let (address, options) = server.split_once('?').unwrap_or((server, ""));
+    let (base, _) = address
         .rsplit_once('/')
         .expect("a database in TEST_DATABASE_URL");
-    format!("{base}/{name}")
+    if options.is_empty() {
+        format!("{base}/{name}")
+    } else {
+        format!("{base}/{name}?{options}")
+    }
 }
 
 /// The app as `cargo run` starts it: built-in sample content loaded.

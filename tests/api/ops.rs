@@ -247,3 +247,34 @@ async fn a_full_password_queue_is_a_503_that_says_so() {
     }
     assert!(busy > 0, "300 logins at once should overflow a queue of 64");
 }
+
+/// The bundled libpq and OpenSSL speak TLS: with `sslmode=require` (as
+/// `scripts/start-postgres.sh` hands out) the server reports the connection
+/// encrypted.
+#[test]
+fn postgres_connections_use_tls_when_asked() {
+    use diesel::RunQueryDsl;
+    let Some(server) = crate::helpers::postgres_server() else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set (CI sets it)");
+        return;
+    };
+    if !server.contains("sslmode=require") {
+        eprintln!("skipped: TEST_DATABASE_URL does not ask for TLS");
+        return;
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ssl: bool,
+    }
+    let url = clinic_cms::config::DatabaseUrl::parse(&server).unwrap();
+    let mut conn =
+        clinic_cms::db::backend::connect(&url, std::time::Duration::from_secs(5)).unwrap();
+    let clinic_cms::db::DbConnection::Postgresql(pg) = &mut conn else {
+        panic!("a PostgreSQL URL opens a PostgreSQL connection");
+    };
+    let row: Row = diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .get_result(pg)
+        .unwrap();
+    assert!(row.ssl, "the connection is not encrypted");
+}
