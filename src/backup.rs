@@ -369,14 +369,18 @@ pub fn import(conn: &mut DbConnection, backup: &Backup, replace: bool) -> anyhow
                 "activity",
             ],
         )?;
+        // Bodies come as another build rendered them: render them with this one.
+        crate::content::article::Article::mark_bodies_stale(conn)?;
         Ok(())
     })?;
     progress.finish();
+    crate::content::article::Article::render_stale(conn)?;
     Ok(total)
 }
 
 fn delete_everything(conn: &mut DbConnection) -> QueryResult<()> {
     diesel::delete(schema::refresh_tokens::table).execute(conn)?;
+    diesel::delete(schema::sessions::table).execute(conn)?;
     diesel::delete(schema::activity::table).execute(conn)?;
     diesel::delete(schema::article_revisions::table).execute(conn)?;
     diesel::delete(schema::article_related::table).execute(conn)?;

@@ -866,13 +866,15 @@ impl Article {
     }
 }
 
+/// The `app_meta` key of the renderer version stored bodies were made with.
+const RENDER_VERSION_KEY: &str = "render_version";
+
 impl Article {
     /// Renders every stored body again when they were made by an older
     /// renderer (a security fix to what bodies may hold must reach content
     /// written before it); the number of bodies rendered.
     pub fn render_stale(conn: &mut DbConnection) -> QueryResult<usize> {
-        const KEY: &str = "render_version";
-        let stored = super::meta::Meta::get(conn, KEY)?
+        let stored = super::meta::Meta::get(conn, RENDER_VERSION_KEY)?
             .and_then(|v| v.parse::<u32>().ok())
             .unwrap_or(0);
         if stored >= crate::render::VERSION {
@@ -888,8 +890,18 @@ impl Article {
                     .try_for_each(|id| Article::render_body(conn, *id))
             })?;
         }
-        super::meta::Meta::set(conn, KEY, &crate::render::VERSION.to_string())?;
+        super::meta::Meta::set(
+            conn,
+            RENDER_VERSION_KEY,
+            &crate::render::VERSION.to_string(),
+        )?;
         Ok(ids.len())
+    }
+
+    /// Forgets which renderer made the stored bodies (an import brings
+    /// bodies made elsewhere): `render_stale` renders them all again.
+    pub fn mark_bodies_stale(conn: &mut DbConnection) -> QueryResult<()> {
+        super::meta::Meta::set(conn, RENDER_VERSION_KEY, "0")
     }
 }
 

@@ -271,3 +271,43 @@ async fn seed_adds_complete_synthetic_articles_that_list_tag_and_search() {
     let found = app.get_ok("/api/v1/articles?q=posture&per_page=1").await;
     assert!(found["meta"]["total"].as_u64().unwrap() >= 30);
 }
+
+/// A backup carries bodies as another build rendered them (a build before a
+/// fix to what blocks may hold, say): the import renders them with this one.
+#[tokio::test]
+async fn an_import_renders_bodies_with_this_renderer() {
+    let source = spawn_app().await;
+    let token = source.admin_token().await;
+    source
+        .create_article(
+            &token,
+            &json!({"title": "Code", "body": {"markdown": "```rust\nfn main() {}\n```\n"}, "status": "published"}),
+        )
+        .await;
+    source.stop().await;
+    let mut backup: serde_json::Value =
+        serde_json::from_slice(&export(&source.database_url)).unwrap();
+    let stale =
+        r#"[{"type":"code","language":"\"><script>alert(1)</script>","code":"fn main() {}\n"}]"#;
+    for article in backup["articles"].as_array_mut().unwrap() {
+        if article["slug"] == "code" {
+            article["body_blocks"] = json!(stale);
+        }
+    }
+    // A target that has served already: its bodies are this renderer's.
+    let dir = tempfile::tempdir().unwrap();
+    let target = empty_database(&dir, "target.db");
+    spawn_app_with(&[("DATABASE_URL", &target)])
+        .await
+        .stop()
+        .await;
+    let out = import(&target, &serde_json::to_vec(&backup).unwrap(), true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let app = spawn_app_with(&[("DATABASE_URL", &target)]).await;
+    let blocks = app.get_article("code").await["body"]["blocks"].clone();
+    assert_eq!(blocks[0]["language"], "rust", "{blocks}");
+}
