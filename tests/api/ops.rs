@@ -278,3 +278,27 @@ fn postgres_connections_use_tls_when_asked() {
         .unwrap();
     assert!(row.ssl, "the connection is not encrypted");
 }
+
+/// Logs go to files, pipes and journald as plain text: colour codes are for
+/// a person at a terminal only.
+#[test]
+fn logs_written_to_a_pipe_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clinic-cms"))
+        .arg("migrate")
+        .env_clear()
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("log.db").display()),
+        )
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("applied migration"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a piped log: {log:?}"
+    );
+}
