@@ -103,15 +103,79 @@ struct Prepared<'a> {
     table_sources: VecDeque<Option<String>>,
 }
 
+/// Quotes and lists nested deeper than this are flattened by the renderer
+/// (and refused when an editor writes them, see `nesting_depth`): blocks are
+/// built recursively, and a front end's JSON parser recurses too.
+pub const MAX_NESTING: usize = 16;
+
+/// How deep quotes and lists nest in `markdown` (read without recursion,
+/// whatever the depth).
+pub fn nesting_depth(markdown: &str) -> usize {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
+        match event {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Whether a container event opens or closes nesting that counts towards
+/// `MAX_NESTING` (list items travel with their list).
+fn nesting(event: &Event) -> Option<(bool, bool)> {
+    match event {
+        Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => Some((true, true)),
+        Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => Some((false, true)),
+        Event::Start(Tag::Item) => Some((true, false)),
+        Event::End(TagEnd::Item) => Some((false, false)),
+        _ => None,
+    }
+}
+
 /// Rewrites the event stream before HTML and blocks are made from it, so the
-/// two always agree: embeds become tables, headings get unique anchors.
+/// two always agree: embeds become tables, headings get unique anchors, and
+/// quotes and lists past `MAX_NESTING` lose their frames (their text stays).
 fn prepare<'a>(parsed: Vec<Event<'a>>, embeds: &Embeds) -> Prepared<'a> {
     let mut events = Vec::with_capacity(parsed.len());
     let mut anchors = VecDeque::new();
     let mut table_sources = VecDeque::new();
     let mut used = HashSet::new();
+    // Per open container: whether it was kept; and how many kept ones count.
+    let mut open: Vec<bool> = Vec::new();
+    let mut depth = 0usize;
     let mut i = 0;
     while i < parsed.len() {
+        if let Some((opens, counts)) = nesting(&parsed[i]) {
+            let keep = if opens {
+                let parent_kept = open.last().copied().unwrap_or(true);
+                let keep = parent_kept && (!counts || depth < MAX_NESTING);
+                open.push(keep);
+                if keep && counts {
+                    depth += 1;
+                }
+                keep
+            } else {
+                let keep = open.pop().unwrap_or(true);
+                if keep && counts {
+                    depth = depth.saturating_sub(1);
+                }
+                keep
+            };
+            if keep {
+                events.push(parsed[i].clone());
+            }
+            i += 1;
+            continue;
+        }
         if let Some(name) = embed_name(&parsed[i..]) {
             if let Some(table) = embeds.get(name) {
                 table_sources.push_back(Some(name.to_string()));
@@ -401,6 +465,35 @@ mod tests {
             Block::embed("https://www.youtube.com/watch?v=abc", "youtube")
         );
         assert_eq!(r.blocks[4], Block::divider());
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_not_recursed_into() {
+        for markdown in [
+            format!("{} deep", ">".repeat(5000)),
+            format!("{}deep", "- ".repeat(5000)),
+        ] {
+            assert!(nesting_depth(&markdown) > MAX_NESTING);
+            let r = render(&markdown);
+            fn depth(blocks: &[Block]) -> usize {
+                blocks
+                    .iter()
+                    .map(|b| match b {
+                        Block::Quote(q) => 1 + depth(&q.blocks),
+                        Block::List(l) => {
+                            1 + l.items.iter().map(|i| depth(&i.blocks)).max().unwrap_or(0)
+                        }
+                        _ => 0,
+                    })
+                    .max()
+                    .unwrap_or(0)
+            }
+            assert!(depth(&r.blocks) <= MAX_NESTING, "{}", depth(&r.blocks));
+            assert!(r.html.contains("deep"));
+            // What front ends parse stays within serde_json's own limit.
+            serde_json::from_str::<serde_json::Value>(&r.blocks_json()).unwrap();
+        }
+        assert_eq!(nesting_depth("> a\n>\n> > b\n"), 2);
     }
 
     #[test]

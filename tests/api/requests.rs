@@ -319,3 +319,44 @@ async fn objects_must_be_objects() {
         .await;
     assert_problem(res, StatusCode::BAD_REQUEST).await;
 }
+
+/// Quotes and lists nested thousands deep once overflowed the stack of the
+/// renderer's recursion and took the whole server down.
+#[tokio::test]
+async fn markdown_nested_too_deep_is_refused_and_the_server_stays_up() {
+    let app = spawn_app().await;
+    let (_, author) = app.user_with_role("author").await;
+    for markdown in [
+        format!("{} deep", ">".repeat(1500)),
+        format!("{}deep", "- ".repeat(5000)),
+    ] {
+        let res = app
+            .post(
+                "/api/v1/admin/articles",
+                &author,
+                &json!({"title": "Deep", "body": {"markdown": markdown}}),
+            )
+            .await;
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(problem_fields(&problem), ["body.markdown"]);
+    }
+    let admin = app.admin_token().await;
+    let res = app
+        .post(
+            "/api/v1/admin/faqs",
+            &admin,
+            &json!({"question": "Deep?", "answer": {"markdown": format!("{}x", ">".repeat(40))}}),
+        )
+        .await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    // Sixteen deep is fine.
+    let res = app
+        .post(
+            "/api/v1/admin/articles",
+            &author,
+            &json!({"title": "Deep enough", "body": {"markdown": format!("{} ok", ">".repeat(16))}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}

@@ -254,7 +254,10 @@ impl ArticleCreate {
             slug: checks.slug(self.slug.as_deref(), &title),
             title,
             excerpt: checks.text("excerpt", &self.excerpt, EXCERPT_MAX),
-            body: self.body.map(|b| b.markdown).unwrap_or_default(),
+            body: checks.markdown(
+                "body.markdown",
+                self.body.map(|b| b.markdown).unwrap_or_default(),
+            ),
             tags: checks.slug_list("tags", &self.tags),
             massage_types: checks.slug_list("massage_types", &self.massage_types),
             treatments: checks.slug_list("treatments", &self.treatments),
@@ -287,7 +290,10 @@ impl ArticlePatch {
             state.excerpt = checks.text("excerpt", &excerpt.unwrap_or_default(), EXCERPT_MAX);
         }
         if let Some(body) = self.body {
-            state.body = body.map(|b| b.markdown).unwrap_or_default();
+            state.body = checks.markdown(
+                "body.markdown",
+                body.map(|b| b.markdown).unwrap_or_default(),
+            );
         }
         let lists = [
             ("tags", self.tags, &mut state.tags),

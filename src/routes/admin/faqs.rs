@@ -174,6 +174,7 @@ pub async fn create_faq(
     let mut checks = Checks::default();
     let question = checks.required_text("question", &body.question, QUESTION_MAX);
     let answer = checks.required_text("answer", &body.answer.markdown, ANSWER_MAX);
+    let answer = checks.markdown("answer.markdown", answer);
     let position = body.position.map(|p| checks.position(p));
     checks.finish()?;
     let item = state
@@ -281,7 +282,8 @@ pub async fn update_faq(
                 fields.question = checks.required_text("question", &q, QUESTION_MAX);
             }
             if let Some(a) = patch.answer {
-                fields.answer_markdown = checks.required_text("answer", &a.markdown, ANSWER_MAX);
+                let answer = checks.required_text("answer", &a.markdown, ANSWER_MAX);
+                fields.answer_markdown = checks.markdown("answer.markdown", answer);
             }
             if let Some(p) = patch.position {
                 fields.position = checks.position(p);

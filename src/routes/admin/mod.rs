@@ -204,6 +204,20 @@ impl Checks {
         trimmed.to_string()
     }
 
+    /// Markdown whose quotes and lists nest at most `render::MAX_NESTING` deep.
+    pub fn markdown(&mut self, field: &str, value: String) -> String {
+        if crate::render::nesting_depth(&value) > crate::render::MAX_NESTING {
+            self.fail(
+                field,
+                format!(
+                    "nests quotes and lists more than {} deep",
+                    crate::render::MAX_NESTING
+                ),
+            );
+        }
+        value
+    }
+
     /// Text of at most `max` characters (may be empty).
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         if value.chars().count() > max {
