@@ -78,6 +78,15 @@ where
     })
 }
 
+/// Runs `f` in a transaction that changes no content (the content version stays).
+pub fn transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(f)
+}
+
 /// Every committed write moves the content version on, in the same
 /// transaction, so every node's response cache can tell it is stale.
 fn bump_content_version(conn: &mut DbConnection) -> diesel::QueryResult<()> {

@@ -75,6 +75,14 @@ pub struct DbPool {
     turns: Arc<tokio::sync::Semaphore>,
     /// How long a request waits for a connection before `503`.
     wait: std::time::Duration,
+    /// When a write last committed (Unix milliseconds): writes flow.
+    last_write: Arc<AtomicU64>,
+}
+
+fn unix_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 impl DbPool {
@@ -123,6 +131,7 @@ impl DbPool {
             generation: Arc::new(AtomicU64::new(0)),
             turns: Arc::new(tokio::sync::Semaphore::new(settings.size as usize)),
             wait: settings.timeout,
+            last_write: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -153,23 +162,58 @@ impl DbPool {
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("a database task failed: {e}")))?
     }
 
-    /// Runs `f` in one write transaction: all of it or none of it.
+    /// Waits for this node's turn to write (SQLite has one writer at a
+    /// time), at most the configured wait: then `503`, like a busy database.
+    async fn writer_turn(&self) -> Result<Option<tokio::sync::SemaphorePermit<'_>>, ApiError> {
+        let Some(writer) = &self.writer else {
+            return Ok(None);
+        };
+        match tokio::time::timeout(self.wait, writer.acquire()).await {
+            Ok(Ok(permit)) => Ok(Some(permit)),
+            Ok(Err(e)) => Err(ApiError::Unavailable(anyhow::anyhow!("writer queue: {e}"))),
+            Err(_) => Err(ApiError::Unavailable(anyhow::anyhow!(
+                "no turn to write within the wait"
+            ))),
+        }
+    }
+
+    /// Runs `f`, which changes no content (logins, sessions, tokens), in one
+    /// write transaction: the content version and every reader's cache are
+    /// left alone.
+    pub async fn transact<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _turn = self.writer_turn().await?;
+        let last_write = self.last_write.clone();
+        self.run(move |conn| {
+            let result = backend::transaction(conn, f);
+            if result.is_ok() {
+                last_write.store(unix_millis(), Ordering::Relaxed);
+            }
+            result
+        })
+        .await
+    }
+
+    /// Runs `f`, a content write, in one write transaction: all of it or
+    /// none of it; the content version moves on with it.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let _turn = match &self.writer {
-            Some(writer) => Some(
-                writer
-                    .acquire()
-                    .await
-                    .map_err(|e| ApiError::Unavailable(anyhow::anyhow!("writer queue: {e}")))?,
-            ),
-            None => None,
-        };
+        let _turn = self.writer_turn().await?;
+        let last_write = self.last_write.clone();
         let result = self
-            .run(move |conn| backend::write_transaction(conn, f))
+            .run(move |conn| {
+                let result = backend::write_transaction(conn, f);
+                if result.is_ok() {
+                    last_write.store(unix_millis(), Ordering::Relaxed);
+                }
+                result
+            })
             .await;
         if result.is_ok() {
             self.invalidate();
@@ -243,17 +287,22 @@ impl DbPool {
         if answers.is_err() {
             return Err("the database does not answer");
         }
-        // Our own writers take turns first, so a busy queue of this node's
-        // writes is not mistaken for someone else's lock; a queue that does
-        // not move within the wait means writes are flowing (or waiting on
-        // a lock their own errors will report).
+        // Our own writers take turns first, so this node's busy queue is not
+        // mistaken for someone else's lock. When the queue does not move
+        // within a second, writes are flowing if one committed just now;
+        // otherwise they are stuck behind a lock.
         let _turn = match &self.writer {
             Some(writer) => {
-                match tokio::time::timeout(std::time::Duration::from_secs(2), writer.acquire())
+                match tokio::time::timeout(std::time::Duration::from_secs(1), writer.acquire())
                     .await
                 {
                     Ok(Ok(permit)) => Some(permit),
-                    _ => return Ok(()),
+                    _ if unix_millis().saturating_sub(self.last_write.load(Ordering::Relaxed))
+                        < 2_000 =>
+                    {
+                        return Ok(())
+                    }
+                    _ => return Err(WRITES_BLOCKED),
                 }
             }
             None => None,
@@ -264,13 +313,14 @@ impl DbPool {
             .await
         {
             Ok(true) => Ok(()),
-            Ok(false) => {
-                Err("the database cannot take writes now (locked by another process, or read-only)")
-            }
+            Ok(false) => Err(WRITES_BLOCKED),
             Err(_) => Err("the database does not answer"),
         }
     }
 }
+
+const WRITES_BLOCKED: &str =
+    "the database cannot take writes now (locked by another process, or read-only)";
 
 /// An arbitrary key for the PostgreSQL advisory lock that makes concurrent
 /// `migrate` runs (several nodes starting at once) take turns.

@@ -86,12 +86,22 @@ async fn pass_login_limits(state: &AppState, address: &str, account: &str) -> Re
     }
 }
 
-/// Starts a session (a login) for `user` and issues its first pair.
+/// Starts a session (a login) for `user` and issues its first pair —
+/// unless the account changed since its password was checked (a new
+/// password, disabled, deleted): a login racing a password change must not
+/// outlive it.
 fn start_session(
     state: &AppState,
     conn: &mut crate::db::DbConnection,
     user: &UserRecord,
 ) -> Result<TokenPair, ApiError> {
+    match User::find(conn, user.id) {
+        Ok(now) if now.password_hash == user.password_hash && !now.disabled => {}
+        Ok(_) | Err(diesel::result::Error::NotFound) => {
+            return Err(ApiError::Unauthorized(LOGIN_FAILED.into()))
+        }
+        Err(e) => return Err(e.into()),
+    }
     let at = now();
     RefreshToken::purge_expired(conn, at)?;
     Session::purge_finished(conn)?;
@@ -169,7 +179,7 @@ pub async fn login(
     let app = state.clone();
     let pair = state
         .db
-        .write(move |conn| start_session(&app, conn, &user))
+        .transact(move |conn| start_session(&app, conn, &user))
         .await?;
     Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
 }
@@ -197,7 +207,7 @@ pub async fn refresh(
     // the revocation must commit: decide first, then answer.
     let outcome = state
         .db
-        .write(
+        .transact(
             move |conn| -> Result<Result<TokenPair, ApiError>, ApiError> {
                 let at = now();
                 let invalid = || {
@@ -217,9 +227,10 @@ pub async fn refresh(
                 if token.used_at.is_some() || !RefreshToken::spend(conn, token.id, at)? {
                     tracing::warn!(
                         user_id = token.user_id,
-                        "refresh token reused: revoking its family"
+                        "refresh token reused: ending its session"
                     );
-                    RefreshToken::revoke_family(conn, &token.family, at)?;
+                    // Its access tokens too: whoever holds the stolen pair is out.
+                    Session::end(conn, &token.family, at)?;
                     return invalid();
                 }
                 let user = match User::find(conn, token.user_id) {
@@ -252,7 +263,7 @@ pub async fn logout(
     let hash = hash_refresh_token(body.refresh_token.trim());
     state
         .db
-        .write(move |conn| {
+        .transact(move |conn| {
             if let Some(token) = RefreshToken::find_by_hash(conn, &hash)? {
                 Session::end(conn, &token.family, now())?;
             }
@@ -330,7 +341,7 @@ pub async fn change_password(
     let app = state.clone();
     let pair = state
         .db
-        .write(move |conn| {
+        .transact(move |conn| {
             let at = now();
             User::set_password(conn, id, &hash, at)?;
             Session::end_all_for_user(conn, id, at)?;

@@ -281,9 +281,16 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
         StatusCode::OK
     );
 
-    // r1 is spent: presenting it again is theft, and takes r2 down with it.
+    // r1 is spent: presenting it again is theft, and takes r2 down with it,
+    // and the access tokens of that login.
     assert_problem(app.refresh(r1).await, StatusCode::UNAUTHORIZED).await;
     assert_problem(app.refresh(&r2).await, StatusCode::UNAUTHORIZED).await;
+    for token in [first["access_token"].as_str().unwrap(), access] {
+        assert_eq!(
+            app.get_auth("/api/v1/auth/me", token).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
 
     // Another login (another family) is untouched.
     let other = app.login_ok(ADMIN_EMAIL, ADMIN_PASSWORD).await;

@@ -325,3 +325,51 @@ async fn parameters_no_handler_reads_share_the_entry_and_cannot_churn_the_cache(
     assert_eq!(escaped["meta"]["page"], 2);
     assert_eq!(escaped["data"], second["data"]);
 }
+
+/// Signing in, refreshing and signing out change no content: readers' cached
+/// answers stay warm (they used to be thrown away on every node, by anyone
+/// sending a made-up refresh token).
+#[tokio::test]
+async fn logins_refreshes_and_logouts_leave_the_cache_warm() {
+    let app = spawn_app().await;
+    let path = format!("/api/v1/articles/{SAMPLE_SLUG}");
+    assert_eq!(x_cache(&app, &path).await, "MISS");
+    assert_eq!(x_cache(&app, &path).await, "HIT");
+    let pair = app
+        .login_ok(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+        .await;
+    let res = app.refresh(pair["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let rotated: Value = res.json().await.unwrap();
+    assert_eq!(
+        app.refresh("bogus").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/logout",
+            None,
+            None,
+            Some(&json!({"refresh_token": rotated["data"]["refresh_token"]})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let _ = app
+        .login(crate::helpers::ADMIN_EMAIL, "a wrong password")
+        .await;
+    assert_eq!(x_cache(&app, &path).await, "HIT");
+    // A content write still invalidates.
+    let token = app.admin_token().await;
+    let (_, etag) = app.get_item("/api/v1/admin/tags/1", &token).await;
+    let res = app
+        .patch(
+            "/api/v1/admin/tags/1",
+            &token,
+            &etag,
+            &json!({"name": "Renamed"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(x_cache(&app, &path).await, "MISS");
+}

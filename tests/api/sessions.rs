@@ -200,3 +200,32 @@ async fn the_admins_own_password_change_keeps_them_signed_in_on_this_device() {
         StatusCode::OK
     );
 }
+
+/// Logins that checked the old password while it was being changed do not
+/// outlive the change: no token from the old password works afterwards.
+#[tokio::test]
+async fn a_login_racing_a_password_change_does_not_outlive_it() {
+    let app = spawn_app().await;
+    let (id, email, _, _) = editor_with_two_logins(&app).await;
+    let admin = app.admin_token().await;
+    let path = format!("/api/v1/admin/users/{id}");
+    let (_, etag) = app.get_item(&path, &admin).await;
+    // The change's hashing queues among the logins' checks, so some logins
+    // check the old password before it commits and start after.
+    let logins = (0..30).map(|_| app.login(&email, PASSWORD));
+    let body = json!({"password": "a brand new password"});
+    let change = app.patch(&path, &admin, &etag, &body);
+    let (answers, changed) = tokio::join!(futures_util::future::join_all(logins), change);
+    assert_eq!(changed.status(), StatusCode::OK);
+    for res in answers {
+        if res.status() == StatusCode::OK {
+            let pair: Value = res.json().await.unwrap();
+            let (access, refresh_token) = tokens(&pair["data"]);
+            assert_eq!(me_status(&app, &access).await, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                app.refresh(&refresh_token).await.status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+    }
+}
