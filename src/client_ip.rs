@@ -54,6 +54,8 @@ impl TrustProxy {
     /// The client's address from the connection's `peer` and the request's
     /// `X-Forwarded-For` header values, in order.
     pub fn client<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>) -> IpAddr {
+        // A dual-stack listener sees IPv4 peers as `::ffff:a.b.c.d`.
+        let peer = peer.to_canonical();
         if *self == Self::Nobody {
             return peer;
         }
@@ -95,16 +97,17 @@ impl TrustProxy {
 /// One `X-Forwarded-For` entry: an address, maybe with a port or brackets.
 fn parse_hop(entry: &str) -> Option<IpAddr> {
     let entry = entry.trim();
-    if let Ok(ip) = entry.parse::<IpAddr>() {
-        return Some(ip);
-    }
-    if let Ok(socket) = entry.parse::<std::net::SocketAddr>() {
-        return Some(socket.ip());
-    }
-    entry
-        .strip_prefix('[')
-        .and_then(|rest| rest.split(']').next())
-        .and_then(|inner| inner.parse().ok())
+    let ip = if let Ok(ip) = entry.parse::<IpAddr>() {
+        Some(ip)
+    } else if let Ok(socket) = entry.parse::<std::net::SocketAddr>() {
+        Some(socket.ip())
+    } else {
+        entry
+            .strip_prefix('[')
+            .and_then(|rest| rest.split(']').next())
+            .and_then(|inner| inner.parse().ok())
+    };
+    ip.map(|ip| ip.to_canonical())
 }
 
 #[cfg(test)]
@@ -170,6 +173,24 @@ mod tests {
         assert_eq!(
             trust.client(peer, ["[2001:db8::1]:80"].into_iter()),
             ip("2001:db8::1")
+        );
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_ipv4() {
+        let trust = TrustProxy::parse("127.0.0.1").unwrap();
+        let peer = ip("::ffff:127.0.0.1");
+        assert_eq!(
+            trust.client(peer, ["198.51.100.7"].into_iter()),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            TrustProxy::Nobody.client(peer, std::iter::empty()),
+            ip("127.0.0.1")
+        );
+        assert_eq!(
+            TrustProxy::Hops(1).client(ip("10.0.0.1"), ["::ffff:198.51.100.7"].into_iter()),
+            ip("198.51.100.7")
         );
     }
 

@@ -15,6 +15,7 @@
 //!   at scale costs time per guess instead.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -31,25 +32,32 @@ const DELAY_STEP: Duration = Duration::from_millis(500);
 const MAX_DELAY: Duration = Duration::from_secs(10);
 /// Keys kept per window before expired ones are swept (memory bound under a flood).
 const SWEEP_AT: usize = 100_000;
+/// Failure times kept per key: more than any limit or delay step needs.
+const KEEP_PER_KEY: usize = 64;
 
-/// Failure times per key within `window`.
+/// Failure times per key within `window`. Keys are kept as 64-bit hashes
+/// (SipHash with a random key per process): a key of any length costs the
+/// same few bytes, so a flood of huge keys cannot fill memory.
 pub struct FailureWindow {
     window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    hasher: std::collections::hash_map::RandomState,
+    failures: Mutex<HashMap<u64, VecDeque<Instant>>>,
 }
 
 impl FailureWindow {
     pub fn new(window: Duration) -> Self {
         Self {
             window,
+            hasher: std::collections::hash_map::RandomState::new(),
             failures: Mutex::new(HashMap::new()),
         }
     }
 
     /// Failures of `key` still inside the window, and the oldest one's time.
     pub fn count(&self, key: &str, now: Instant) -> (usize, Option<Instant>) {
+        let key = self.hasher.hash_one(key);
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(entries) = map.get_mut(key) else {
+        let Some(entries) = map.get_mut(&key) else {
             return (0, None);
         };
         while entries
@@ -72,12 +80,17 @@ impl FailureWindow {
     }
 
     pub fn record(&self, key: &str, now: Instant) {
+        let key = self.hasher.hash_one(key);
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > SWEEP_AT {
             let window = self.window;
             map.retain(|_, v| v.back().is_some_and(|t| now.duration_since(*t) < window));
         }
-        map.entry(key.to_string()).or_default().push_back(now);
+        let entries = map.entry(key).or_default();
+        if entries.len() >= KEEP_PER_KEY {
+            entries.pop_front();
+        }
+        entries.push_back(now);
     }
 }
 

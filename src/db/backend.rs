@@ -56,9 +56,14 @@ pub fn connect(
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(DbConnection::Sqlite(conn))
         }
-        DatabaseUrl::Postgres(url) => Ok(DbConnection::Postgresql(
-            diesel::PgConnection::establish(url.expose())?,
-        )),
+        DatabaseUrl::Postgres(url) => {
+            let mut conn = diesel::PgConnection::establish(url.expose())?;
+            // A statement waiting for another session's lock gives up after
+            // the configured wait (the request gets 503), never hangs.
+            conn.batch_execute(&format!("SET lock_timeout = {}", wait.as_millis()))
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            Ok(DbConnection::Postgresql(conn))
+        }
     }
 }
 
@@ -143,10 +148,14 @@ pub fn is_busy(e: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
     match e {
         Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
-        // SQLite's fixed (never translated) texts for SQLITE_BUSY and SQLITE_LOCKED.
+        // SQLite's fixed (never translated) texts for SQLITE_BUSY and
+        // SQLITE_LOCKED; PostgreSQL's lock_timeout (55P03), in English only:
+        // diesel does not expose the SQLSTATE.
         Error::DatabaseError(_, info) => {
             let message = info.message();
-            message == "database is locked" || message.starts_with("database table is locked")
+            message == "database is locked"
+                || message.starts_with("database table is locked")
+                || message == "canceling statement due to lock timeout"
         }
         _ => false,
     }

@@ -23,9 +23,11 @@ use crate::routes::{text, Json};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[schema(schema_with = text::any)]
+    /// At most 254 characters (no account's email is longer).
+    #[schema(schema_with = text::optional::<254>)]
     pub email: String,
-    #[schema(write_only, schema_with = text::any)]
+    /// At most 1024 characters (no account's password is longer).
+    #[schema(write_only, schema_with = text::optional::<1024>)]
     pub password: String,
 }
 
@@ -40,7 +42,7 @@ pub struct RefreshRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
-    #[schema(write_only, schema_with = text::any)]
+    #[schema(write_only, schema_with = text::optional::<1024>)]
     pub current_password: String,
     /// 12..=1024 characters.
     #[schema(write_only, schema_with = text::password)]
@@ -155,6 +157,11 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
+    // Longer than any account's: refused before it costs memory or hashing time.
+    let mut checks = crate::routes::admin::Checks::default();
+    checks.text("email", &email, 254);
+    checks.text("password", &password, 1024);
+    checks.finish()?;
     let account = email.trim().to_lowercase();
     let address = client_address(&req, &state);
     pass_login_limits(&state, &address, &account).await?;
@@ -319,8 +326,15 @@ pub async fn change_password(
         current_password,
         new_password,
     } = body.into_inner();
+    let mut checks = crate::routes::admin::Checks::default();
+    checks.text("current_password", &current_password, 1024);
     let new_password = Password::parse(&new_password)
-        .map_err(|message| ApiError::invalid_field("new_password", message))?;
+        .map_err(|message| checks.fail("new_password", message))
+        .ok();
+    checks.finish()?;
+    let Some(new_password) = new_password else {
+        return Err(ApiError::invalid_field("new_password", "is not valid"));
+    };
     let id = user.id;
     let record = state.db.run(move |conn| Ok(User::find(conn, id)?)).await?;
     // Guessing the current password with a stolen token is limited like a login.

@@ -102,3 +102,18 @@ async fn many_addresses_slow_an_account_down_but_the_owner_still_gets_in() {
         started.elapsed()
     );
 }
+
+/// Failed logins are remembered per key for 15 minutes: a key of a megabyte
+/// each time filled memory. Emails and passwords longer than any account's
+/// are refused before they cost anything.
+#[tokio::test]
+async fn over_long_credentials_are_refused_before_they_are_remembered() {
+    let app = spawn_app().await;
+    let email = format!("a{}@clinic.example", "x".repeat(300_000));
+    let res = app.login(&email, "wrong").await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["errors"][0]["field"], "email");
+    let res = app.login(ADMIN_EMAIL, &"p".repeat(2000)).await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    app.login_ok(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+}
