@@ -5,7 +5,7 @@ use std::sync::Arc;
 use actix_web::dev::{ResourceDef, Server};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{from_fn, ErrorHandlers};
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
+use actix_web::{web, App, HttpRequest, HttpResponse, ResponseError};
 use anyhow::Context;
 use utoipa_actix_web::AppExt;
 
@@ -15,7 +15,8 @@ use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::{problem_for_bare_errors, problem_response, ApiError};
 use crate::middleware::{
-    body_deadline, catch_panic, head_as_get, request_span, security_headers, BodyDeadline,
+    body_deadline, catch_panic, connection_phase, head_as_get, request_span, security_headers,
+    BodyDeadline,
 };
 use crate::rate_limit::LoginLimiter;
 
@@ -89,7 +90,8 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
                 .watch_content_version(state.config.cache_poll),
         );
     }
-    let server = HttpServer::new(move || {
+    let head_timeout = std::time::Duration::from_secs(5);
+    let server = crate::server::serve(listener, head_timeout, 10, move || {
         let state = state.clone();
         App::new()
             .into_utoipa_app()
@@ -104,18 +106,17 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
             .default_service(web::to(unknown_route))
             .app_data(BodyDeadline(state.config.request_timeout))
             .wrap(from_fn(catch_panic))
-            .wrap(from_fn(body_deadline))
             .wrap(from_fn(public_cache))
             .wrap(from_fn(head_as_get))
             .wrap(cors(&state.config.cors_allowed_origins))
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
             .wrap(from_fn(security_headers))
+            // Outside everything that answers, so every answer holds an unread body.
+            .wrap(from_fn(body_deadline))
+            .wrap(from_fn(connection_phase))
             .wrap(from_fn(request_span))
     })
-    .listen(listener)
-    .context("listening")?
-    .shutdown_timeout(10)
-    .run();
+    .context("listening")?;
     Ok(server)
 }
 

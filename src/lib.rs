@@ -19,4 +19,5 @@ pub mod rate_limit;
 pub mod render;
 pub mod routes;
 pub mod sample;
+pub mod server;
 pub mod synthetic;

@@ -1,8 +1,10 @@
 //! The middleware every request passes: request ids, security headers, request-body deadlines, HEAD, panics.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -97,13 +99,37 @@ pub async fn security_headers(
 #[derive(Clone, Copy, Debug)]
 pub struct BodyDeadline(pub Duration);
 
+/// Tells the connection (`server::ConnPhase`) when the application has a
+/// request and when it has answered, so the head of the next request on the
+/// connection gets its own deadline.
+pub async fn connection_phase(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let phase = req.conn_data::<crate::server::ConnPhase>().cloned();
+    if let Some(phase) = &phase {
+        phase.request_started();
+    }
+    let res = next.call(req).await;
+    if let Some(phase) = &phase {
+        phase.request_done();
+    }
+    res
+}
+
 /// Bounds the time to receive a request body, from the moment its head was
 /// read: a client that stalls mid-body gets `408` when a handler reads it,
 /// instead of holding a connection (and a file descriptor) open for as long
-/// as it likes. actix-web bounds the head itself (`client_request_timeout`).
+/// as it likes. The head is bounded by the server (`server.rs`).
+///
+/// The body is also kept until the answer is sent: actix closes a
+/// connection whose request body was not read to its end, but *drains* a
+/// chunked body whose reader is gone — for as long as the client trickles
+/// it. Held here, an unread body (a 408, a 401 before reading, a GET with a
+/// body answered from the cache) means the connection is closed instead.
 pub async fn body_deadline(
     mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let has_body = req.headers().contains_key(header::TRANSFER_ENCODING)
         || req
@@ -111,30 +137,63 @@ pub async fn body_deadline(
             .get(header::CONTENT_LENGTH)
             .is_some_and(|v| v.as_bytes() != b"0");
     let limit = req.app_data::<BodyDeadline>().map(|d| d.0);
-    if let (true, Some(limit)) = (has_body, limit) {
-        let stream: Pin<Box<dyn Stream<Item = Result<actix_web::web::Bytes, PayloadError>>>> =
-            Box::pin(Deadline {
-                inner: req.take_payload(),
-                timer: Box::pin(tokio::time::sleep(limit)),
-                limit,
-            });
-        req.set_payload(actix_web::dev::Payload::from(stream));
+    let (true, Some(limit)) = (has_body, limit) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let body = Rc::new(RefCell::new(req.take_payload()));
+    let stream: Pin<Box<dyn Stream<Item = Result<actix_web::web::Bytes, PayloadError>>>> =
+        Box::pin(Deadline {
+            inner: body.clone(),
+            timer: Box::pin(tokio::time::sleep(limit)),
+            limit,
+        });
+    req.set_payload(actix_web::dev::Payload::from(stream));
+    let res = next.call(req).await?;
+    Ok(res.map_body(|_, body_out| {
+        actix_web::body::EitherBody::right(Holding {
+            body: Box::pin(body_out),
+            _request_body: body,
+        })
+    }))
+}
+
+/// A response body that keeps the request's body alive until it has been
+/// sent to its end: actix decides then whether the connection stays open.
+struct Holding<B> {
+    body: Pin<Box<B>>,
+    _request_body: Rc<RefCell<actix_web::dev::Payload>>,
+}
+
+impl<B: MessageBody> MessageBody for Holding<B> {
+    type Error = B::Error;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        self.body.size()
     }
-    next.call(req).await
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<actix_web::web::Bytes, Self::Error>>> {
+        self.body.as_mut().poll_next(cx)
+    }
 }
 
 /// A body stream that fails with `TimedOut` once its time is up.
-struct Deadline<S> {
-    inner: S,
+struct Deadline {
+    inner: Rc<RefCell<actix_web::dev::Payload>>,
     timer: Pin<Box<tokio::time::Sleep>>,
     limit: Duration,
 }
 
-impl<S: Stream<Item = Result<actix_web::web::Bytes, PayloadError>> + Unpin> Stream for Deadline<S> {
+impl Stream for Deadline {
     type Item = Result<actix_web::web::Bytes, PayloadError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if let Poll::Ready(item) = self.inner.poll_next_unpin(cx) {
+        if let Poll::Ready(item) = self.inner.borrow_mut().poll_next_unpin(cx) {
             return Poll::Ready(item);
         }
         match self.timer.as_mut().poll(cx) {
