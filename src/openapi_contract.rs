@@ -46,8 +46,10 @@ enum Kind {
     Readiness,
     /// Public reads: cached, conditional.
     Public,
-    /// `/auth/...` and `/admin/...`.
-    Private,
+    /// `/auth/...`: tokens, no items.
+    Auth,
+    /// `/admin/...`: items with versions.
+    Admin,
 }
 
 impl Kind {
@@ -56,7 +58,8 @@ impl Kind {
             "/healthz" => Self::Process,
             "/openapi.json" => Self::Public,
             "/readyz" => Self::Readiness,
-            p if p.starts_with("/api/v1/admin") || p.starts_with("/api/v1/auth") => Self::Private,
+            p if p.starts_with("/api/v1/admin") => Self::Admin,
+            p if p.starts_with("/api/v1/auth") => Self::Auth,
             _ => Self::Public,
         }
     }
@@ -77,7 +80,7 @@ fn apply(operation: &mut Operation, kind: Kind, method: Method) {
     describe_if_match(operation);
     if let Some(body) = operation.request_body.as_mut() {
         optional_body_by_ref(body);
-        if kind == Kind::Private && method == Method::Write {
+        if kind == Kind::Admin && method == Method::Write {
             add_problem(
                 operation,
                 404,
@@ -114,12 +117,12 @@ fn apply(operation: &mut Operation, kind: Kind, method: Method) {
                     .into()
             });
     }
-    let private = kind == Kind::Private;
+    let admin = kind == Kind::Admin;
     for (status, response) in operation.responses.responses.iter_mut() {
         let RefOr::T(response) = response else {
             continue;
         };
-        add_headers(response, status, is_public_read, private);
+        add_headers(response, status, is_public_read, admin);
     }
 }
 
@@ -217,7 +220,7 @@ fn header(description: &str) -> Header {
 }
 
 /// The headers a response of this kind carries.
-fn add_headers(response: &mut Response, status: &str, public_read: bool, private: bool) {
+fn add_headers(response: &mut Response, status: &str, public_read: bool, admin: bool) {
     let mut headers = vec![
         (
             "X-Request-Id",
@@ -232,7 +235,7 @@ fn add_headers(response: &mut Response, status: &str, public_read: bool, private
     let is_item = response.content.values().any(|c| {
         matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.rsplit('/').next().is_some_and(|n| n.starts_with("Item_")))
     });
-    if success && (public_read || (private && is_item && status != "204")) {
+    if success && (public_read || (admin && is_item && status != "204")) {
         headers.push((
             "ETag",
             "A strong validator: of the bytes on public reads (send it in `If-None-Match`), \
@@ -247,6 +250,10 @@ fn add_headers(response: &mut Response, status: &str, public_read: bool, private
     }
     match status {
         "201" => headers.push(("Location", "The path of the created item")),
+        "401" => headers.push((
+            "WWW-Authenticate",
+            "`Bearer`: the scheme to authenticate with",
+        )),
         "429" | "503" => headers.push(("Retry-After", "Seconds to wait before trying again")),
         _ => {}
     }

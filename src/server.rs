@@ -190,7 +190,6 @@ where
                 .finish(map_config(app, |_| AppConfig::default()));
             fn_service(move |io: TcpStream| {
                 let peer = io.peer_addr().ok();
-                let _ = io.set_nodelay(true);
                 std::future::ready(Ok::<_, actix_http::error::DispatchError>((
                     Guarded::new(io, head_timeout),
                     actix_http::Protocol::Http1,

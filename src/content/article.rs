@@ -117,9 +117,10 @@ enum CursorKey {
 pub struct MalformedCursor;
 
 /// What a cursor looks like (for the OpenAPI document): published time,
-/// updated time (microseconds), id, title (UTF-8 as hex), any of the keys empty.
+/// updated time (microseconds: 18 digits reach the years 0 to 9999 that
+/// `publish_at` takes), id, title (UTF-8 as hex), any of the keys empty.
 pub const CURSOR_PATTERN: &str =
-    r"^(-?[0-9]{1,16})?\.(-?[0-9]{1,16})?\.[0-9]{1,10}\.([0-9a-f]{2}){0,800}$";
+    r"^(-?[0-9]{1,18})?\.(-?[0-9]{1,18})?\.[0-9]{1,10}\.([0-9a-f]{2}){0,800}$";
 
 fn hex_encode(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
@@ -194,7 +195,7 @@ impl Cursor {
             if raw.is_empty() {
                 return Ok(None);
             }
-            if raw.trim_start_matches('-').len() > 16 {
+            if raw.trim_start_matches('-').len() > 18 {
                 return Err(MalformedCursor);
             }
             let micros: i64 = raw.parse().map_err(|_| MalformedCursor)?;

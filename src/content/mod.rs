@@ -156,6 +156,31 @@ impl std::fmt::Display for Slug {
     }
 }
 
+/// An absolute web address (`http://` or `https://` and something after
+/// it, no whitespace or control characters), kept with attribute-breaking
+/// characters percent-encoded. Holding one means it is valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebUrl(String);
+
+impl WebUrl {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        const INVALID: &str =
+            "must be an http(s) URL without spaces, e.g. https://clinic.example/a";
+        let rest = raw
+            .strip_prefix("https://")
+            .or_else(|| raw.strip_prefix("http://"))
+            .ok_or(INVALID)?;
+        if rest.is_empty() || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(INVALID);
+        }
+        Ok(Self(crate::render::escape_url(raw)))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
 /// A 1-based page of a list; `per_page` is 1..=100.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageRequest {

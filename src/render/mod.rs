@@ -13,7 +13,9 @@ use parse::BlockParser;
 /// What the renderer makes, as a number: stored bodies made by an older
 /// version are rendered again at start (`Article::render_stale`).
 /// 2: a code block's `language` is a plain token or absent.
-pub const VERSION: u32 = 2;
+/// 3: URLs in blocks have `"'<>` and friends percent-encoded; every image of
+///    a paragraph is a block.
+pub const VERSION: u32 = 3;
 
 /// A table a body can embed by name, e.g. `{{massage-types}}` on a line of its own.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -83,18 +85,39 @@ fn sanitizer() -> ammonia::Builder<'static> {
 }
 
 /// Only URLs a reader can safely follow: web, mail and phone links, and
-/// relative ones. Anything else (javascript:, data:, vbscript:) is dropped.
+/// relative ones. Anything else (javascript:, data:, vbscript:) is dropped;
+/// what is kept has its attribute-breaking characters percent-encoded.
 pub(crate) fn safe_url(url: &str) -> Option<String> {
     let trimmed = url.trim();
+    if trimmed.chars().any(char::is_control) {
+        return None;
+    }
     let scheme_end = trimmed.find([':', '/', '?', '#']);
     let allowed = match scheme_end {
         Some(i) if trimmed[i..].starts_with(':') => {
             let scheme = trimmed[..i].to_ascii_lowercase();
             matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
         }
-        _ => !trimmed.chars().any(char::is_control),
+        _ => true,
     };
-    allowed.then(|| trimmed.to_string())
+    allowed.then(|| escape_url(trimmed))
+}
+
+/// A URL with the characters that could end an HTML attribute or start
+/// markup (`"`, `'`, `<`, `>`, `` ` ``, `\`, space) percent-encoded, as
+/// browsers would send them anyway: front ends put URLs into `href` and
+/// `src`, not always escaped.
+pub fn escape_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '"' | '\'' | '<' | '>' | '`' | '\\' | ' ' => {
+                out.push_str(&format!("%{:02X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 struct Prepared<'a> {
@@ -465,6 +488,52 @@ mod tests {
             Block::embed("https://www.youtube.com/watch?v=abc", "youtube")
         );
         assert_eq!(r.blocks[4], Block::divider());
+    }
+
+    #[test]
+    fn every_image_of_a_paragraph_becomes_a_block() {
+        let r = render("![a](/1.png) ![b](/2.png)\n\ntext ![c](/3.png) after\n");
+        let images: Vec<&str> = r
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Image(i) => Some(i.alt.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(images, ["a", "b", "c"], "{:?}", r.blocks);
+        assert!(matches!(&r.blocks[2], Block::Paragraph(p) if p.text.starts_with("text")));
+    }
+
+    #[test]
+    fn urls_in_blocks_cannot_break_out_of_an_attribute() {
+        let r = render(
+            "[x](https://a.example/\"onmouseover=\"alert(1)) <https://www.youtube.com/watch?v=abc\"onload=\"x> ![i](/a.png'onerror='x)",
+        );
+        let json: serde_json::Value = serde_json::from_str(&r.blocks_json()).unwrap();
+        fn urls(value: &serde_json::Value, out: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    for (key, v) in map {
+                        match (key.as_str(), v) {
+                            ("href" | "src" | "url", serde_json::Value::String(u)) => {
+                                out.push(u.clone())
+                            }
+                            _ => urls(v, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| urls(v, out)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        urls(&json, &mut found);
+        assert_eq!(found.len(), 3, "{found:?}");
+        for url in &found {
+            assert!(!url.contains(['"', '\'', '<', '>', ' ']), "{url}");
+        }
+        assert!(found.contains(&"https://a.example/%22onmouseover=%22alert(1)".to_string()));
     }
 
     #[test]

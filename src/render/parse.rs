@@ -33,11 +33,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> BlockParser<'a, I> {
         while let Some(event) = self.events.next() {
             match event {
                 Event::End(tag) if Some(tag) == end => break,
-                Event::Start(tag) => {
-                    if let Some(block) = self.block(tag) {
-                        blocks.push(block);
-                    }
-                }
+                Event::Start(tag) => blocks.extend(self.block(tag)),
                 Event::Rule => blocks.push(Block::divider()),
                 // Raw HTML and stray inline events outside a paragraph carry nothing safe to keep.
                 _ => {}
@@ -46,12 +42,17 @@ impl<'a, I: Iterator<Item = Event<'a>>> BlockParser<'a, I> {
         blocks
     }
 
-    fn block(&mut self, tag: Tag<'a>) -> Option<Block> {
+    /// The block (or blocks: a paragraph's images follow it) a tag starts.
+    fn block(&mut self, tag: Tag<'a>) -> Vec<Block> {
         match tag {
-            Tag::Paragraph => {
-                let inline = self.inlines_until(TagEnd::Paragraph);
-                inline.into_block()
-            }
+            Tag::Paragraph => self.inlines_until(TagEnd::Paragraph).into_blocks(),
+            other => self.single_block(other).into_iter().collect(),
+        }
+    }
+
+    fn single_block(&mut self, tag: Tag<'a>) -> Option<Block> {
+        match tag {
+            Tag::Paragraph => None,
             Tag::Heading { level, .. } => {
                 let inline = self.inlines_until(TagEnd::Heading(level));
                 Some(Block::heading(
@@ -132,9 +133,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> BlockParser<'a, I> {
                 }
                 Event::Start(tag) => {
                     lead_done = true;
-                    if let Some(block) = self.block(tag) {
-                        blocks.push(block);
-                    }
+                    blocks.extend(self.block(tag));
                 }
                 Event::Rule => blocks.push(Block::divider()),
                 other if !lead_done => lead.event(other),
@@ -274,23 +273,26 @@ impl Inline {
     }
 
     /// A paragraph, or an image or embed when that is all it holds.
-    fn into_block(self) -> Option<Block> {
+    /// A paragraph (or an embed, when a video link is all it holds), then
+    /// an image block for each image in it: none is lost.
+    fn into_blocks(self) -> Vec<Block> {
         let text = self.text();
+        let images = self
+            .images
+            .into_iter()
+            .filter_map(|(src, alt, title)| Some(Block::image(safe_url(&src)?, alt, title)));
         if text.trim().is_empty() {
-            let (src, alt, title) = self.images.into_iter().next()?;
-            let src = safe_url(&src)?;
-            return Some(Block::image(src, alt, title));
+            return images.collect();
         }
-        if let [only] = self.spans.as_slice() {
-            if let Some(block) = only
+        let embed = match self.spans.as_slice() {
+            [only] => only
                 .href
                 .as_deref()
-                .and_then(|href| embed_block(href, &only.text))
-            {
-                return Some(block);
-            }
-        }
-        Some(Block::paragraph(text, self.spans))
+                .and_then(|href| embed_block(href, &only.text)),
+            _ => None,
+        };
+        let lead = embed.unwrap_or_else(|| Block::paragraph(text, self.spans));
+        std::iter::once(lead).chain(images).collect()
     }
 }
 

@@ -16,6 +16,9 @@ use crate::content::Slug;
 pub const NO_NUL: &str = r"^[^\u0000]*$";
 /// Text with at least one character that is neither whitespace nor NUL.
 pub const NOT_BLANK: &str = r"^[^\u0000]*[^\u0000\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$";
+/// An absolute http(s) URL with no whitespace or control character (as
+/// `content::WebUrl` takes it).
+pub const WEB_URL: &str = r"^https?://[^\u0000-\u0020\u007f-\u009f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$";
 /// Lowercase `a-z0-9` words joined by single hyphens.
 pub const SLUG: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
 
@@ -129,7 +132,7 @@ pub fn url_or_null<const MAX: usize>() -> Object {
     ObjectBuilder::new()
         .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
         .max_length(Some(MAX))
-        .pattern(Some(r"^https?://[^\u0000]*$"))
+        .pattern(Some(WEB_URL))
         .build()
 }
 
@@ -138,7 +141,7 @@ pub fn base_url_or_null<const MAX: usize>() -> Object {
     ObjectBuilder::new()
         .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
         .max_length(Some(MAX))
-        .pattern(Some(r"^(https?://[^\u0000]*)?$"))
+        .pattern(Some(r"^(https?://[^\u0000-\u0020\u007f-\u009f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+)?$"))
         .build()
 }
 

@@ -147,7 +147,11 @@ async fn json_ld_can_sit_inside_a_script_element_whatever_editors_write() {
     assert_eq!(graph[0]["author"]["name"], SCRIPT);
     assert_eq!(graph[0]["publisher"]["name"], SCRIPT);
     assert_eq!(graph[0]["keywords"][0], SCRIPT);
-    assert_eq!(graph[0]["mainEntityOfPage"], canonical);
+    // Stored percent-encoded (an editor's URL cannot break an attribute).
+    assert_eq!(
+        graph[0]["mainEntityOfPage"],
+        canonical.replace('<', "%3C").replace('>', "%3E")
+    );
     assert_eq!(graph[1]["@type"], "FAQPage");
     assert_eq!(graph[1]["mainEntity"][0]["name"], SCRIPT);
     assert!(graph[1]["mainEntity"][0]["acceptedAnswer"]["text"]
@@ -198,4 +202,55 @@ async fn bodies_made_by_an_older_renderer_are_rendered_again_at_start() {
     let again = crate::helpers::spawn_app_with(&[("DATABASE_URL", &url)]).await;
     let blocks = again.get_article("old").await["body"]["blocks"].clone();
     assert_eq!(blocks[0]["language"], "rust", "{blocks}");
+}
+
+#[tokio::test]
+async fn urls_editors_give_are_web_urls_with_nothing_that_breaks_an_attribute() {
+    use reqwest::StatusCode;
+    let app = crate::helpers::spawn_app().await;
+    let token = app.admin_token().await;
+    for bad in [
+        "https://",
+        "https:// x y",
+        "https://x.example/\n<script>",
+        "javascript:alert(1)",
+        "ftp://x.example/",
+    ] {
+        let res = app
+            .post(
+                "/api/v1/admin/articles",
+                &token,
+                &json!({"title": "URL", "seo": {"canonical_url": bad}}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+    }
+    let (id, _) = app
+        .create_article(
+            &token,
+            &json!({"title": "URL", "seo": {"canonical_url": "https://x.example/\"onmouseover=\"alert(1)"}}),
+        )
+        .await;
+    let (article, _) = app
+        .get_item(&format!("/api/v1/admin/articles/{id}"), &token)
+        .await;
+    assert_eq!(
+        article["data"]["seo"]["canonical_url"],
+        "https://x.example/%22onmouseover=%22alert(1)"
+    );
+    let (_, etag) = app.get_item("/api/v1/admin/site", &token).await;
+    let res = app
+        .patch(
+            "/api/v1/admin/site",
+            &token,
+            &etag,
+            &json!({"base_url": "https://x.example/\"><script>alert(1)</script>"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let site: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        site["data"]["base_url"],
+        "https://x.example/%22%3E%3Cscript%3Ealert(1)%3C/script%3E"
+    );
 }

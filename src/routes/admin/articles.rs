@@ -17,7 +17,7 @@ use crate::content::article::{
     STATUS_PUBLISHED,
 };
 use crate::content::article_write::{self, ArticleState, Revision, Stored};
-use crate::content::{now, ContentError};
+use crate::content::{now, ContentError, WebUrl};
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::routes::articles::{ArticleListParams, SortParam};
@@ -186,12 +186,16 @@ fn apply_seo(checks: &mut Checks, seo: SeoInput, state: &mut ArticleState) {
         state.seo_description = seo_field(checks, "seo.description", v);
     }
     if let Some(v) = seo.canonical_url {
-        if let Some(url) = &v {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                checks.fail("seo.canonical_url", "must be an http(s) URL");
-            }
-        }
-        state.canonical_url = seo_field(checks, "seo.canonical_url", v);
+        state.canonical_url = match v.map(|url| checks.text("seo.canonical_url", &url, SEO_MAX)) {
+            Some(url) => match WebUrl::parse(&url) {
+                Ok(url) => Some(url.into_inner()),
+                Err(message) => {
+                    checks.fail("seo.canonical_url", message);
+                    None
+                }
+            },
+            None => None,
+        };
     }
 }
 

@@ -96,13 +96,16 @@ pub async fn update_site(
                 None => current.description.clone(),
             };
             let base_url = match &patch.base_url {
-                Some(v)
-                    if !(v.is_empty() || v.starts_with("https://") || v.starts_with("http://")) =>
-                {
-                    checks.fail("base_url", "must be an http(s) URL or empty");
-                    String::new()
+                Some(v) if v.is_empty() => String::new(),
+                Some(v) => {
+                    match crate::content::WebUrl::parse(&checks.text("base_url", v, BASE_URL_MAX)) {
+                        Ok(url) => url.into_inner(),
+                        Err(message) => {
+                            checks.fail("base_url", message);
+                            String::new()
+                        }
+                    }
                 }
-                Some(v) => checks.text("base_url", v, BASE_URL_MAX),
                 None => current.base_url.clone(),
             };
             checks.finish()?;
