@@ -96,7 +96,6 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
         App::new()
             .into_utoipa_app()
             .app_data(web::Data::new(state.clone()))
-            .app_data(query_config())
             .app_data(path_config())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .configure(crate::routes::configure)
@@ -118,12 +117,6 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
     })
     .context("listening")?;
     Ok(server)
-}
-
-fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| {
-        ApiError::bad_request(format!("the query string is invalid: {err}")).into()
-    })
 }
 
 fn path_config() -> web::PathConfig {

@@ -410,11 +410,13 @@ pub async fn public_cache(
     };
     let key = state.cache.key(req.path(), req.query_string());
     let encoding = Encoding::preferred(req.headers());
-    let if_none_match = req
+    // Every header line, as one list (RFC 9110 5.3).
+    let lines: Vec<&str> = req
         .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let if_none_match = (!lines.is_empty()).then(|| lines.join(","));
     // Read before the database is: a write landing meanwhile makes this fill stale, not wrong.
     let generation = state.db.generation();
     let at = now();

@@ -273,6 +273,14 @@ impl ResponseError for ApiError {
     }
 }
 
+/// `text` cut to at most `max` characters, marked with `…` when cut.
+fn shorten(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
 /// What a client is told to wait before retrying when the database did not answer.
 const UNAVAILABLE_RETRY_SECS: u64 = 2;
 
@@ -287,6 +295,12 @@ pub fn problem_response(
         .checked_sub(MAX_FIELD_ERRORS)
         .filter(|more| *more > 0);
     errors.truncate(MAX_FIELD_ERRORS);
+    // What a client sent can be echoed in messages: never at full length.
+    let detail = shorten(detail, 1000);
+    for error in &mut errors {
+        error.field = shorten(std::mem::take(&mut error.field), 200);
+        error.message = shorten(std::mem::take(&mut error.message), 500);
+    }
     let problem = Problem {
         problem_type: "about:blank".into(),
         title: status.canonical_reason().unwrap_or("Error").into(),

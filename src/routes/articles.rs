@@ -15,6 +15,7 @@ use crate::content::document::Document;
 use crate::content::{now, Slug};
 use crate::db::backend::{self, SearchWords};
 use crate::error::{ApiError, Problem};
+use crate::routes::Query;
 
 /// Orders of the article list: its values, and a name for each that
 /// generated clients use (`x-enum-varnames`: `-published_at` and
@@ -99,7 +100,7 @@ pub struct ArticleListParams {
     pub tag: Option<String>,
     /// Full-text search over title, excerpt and body; every word must match,
     /// the last one as a prefix.
-    #[param(max_length = 200)]
+    #[param(schema_with = text::optional::<200>)]
     pub q: Option<String>,
     /// `-published_at` (newest first, the default), `published_at`, `title`,
     /// `-title`, `-updated_at`, `updated_at`, or `relevance` (with `q`: best
@@ -126,6 +127,9 @@ impl ArticleListParams {
         let search = match self.q.as_deref().map(str::trim) {
             Some(q) if q.chars().count() > 200 => {
                 return Err(ApiError::bad_query("q", "must be at most 200 characters"))
+            }
+            Some(q) if q.contains('\0') => {
+                return Err(ApiError::bad_query("q", "must not contain NUL (U+0000)"))
             }
             Some("") | None => None,
             // Text with no searchable word matches nothing rather than everything.
@@ -176,7 +180,7 @@ impl ArticleListParams {
 pub async fn list_articles(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: web::Query<ArticleListParams>,
+    params: Query<ArticleListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(params.page, params.per_page)?;
     let filter = params.filter()?;

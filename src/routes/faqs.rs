@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::content::faq::{Faq, FaqFilter};
 use crate::content::{now, Slug};
 use crate::error::{ApiError, Problem};
+use crate::routes::Query;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -42,7 +43,7 @@ pub struct FaqListParams {
 pub async fn list_faqs(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: web::Query<FaqListParams>,
+    params: Query<FaqListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(params.page, params.per_page)?;
     let article = match &params.article {

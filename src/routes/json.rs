@@ -2,8 +2,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::mime;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -122,19 +121,24 @@ const MEDIA_TYPE_HINT: &str =
     "send the body as JSON with Content-Type: application/json (or application/merge-patch+json for PATCH), charset utf-8 if any";
 
 /// `application/json` or `application/merge-patch+json`, with no parameter
-/// but `charset=utf-8`.
+/// but `charset=utf-8` (RFC 9110: case-insensitive, optional whitespace
+/// around `;`, a quoted value allowed).
 fn check_media_type(req: &HttpRequest) -> Result<(), ApiError> {
     let unsupported = || ApiError::UnsupportedMediaType(MEDIA_TYPE_HINT.into());
-    let mime = req
-        .mime_type()
-        .map_err(|_| unsupported())?
-        .ok_or_else(unsupported)?;
-    let is_json = mime.type_() == mime::APPLICATION
-        && (mime.subtype() == mime::JSON
-            || (mime.subtype() == "merge-patch" && mime.suffix() == Some(mime::JSON)));
-    let params_ok = mime
-        .params()
-        .all(|(name, value)| name == mime::CHARSET && value.as_str().eq_ignore_ascii_case("utf-8"));
+    let value = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(unsupported)?
+        .to_ascii_lowercase();
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim();
+    let is_json = matches!(essence, "application/json" | "application/merge-patch+json");
+    let params_ok = parts.all(|parameter| {
+        parameter.split_once('=').is_some_and(|(name, value)| {
+            name.trim() == "charset" && value.trim().trim_matches('"') == "utf-8"
+        })
+    });
     if is_json && params_ok {
         Ok(())
     } else {
@@ -157,8 +161,18 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    serde_json::from_value(value)
-        .map_err(|e| ApiError::bad_request(format!("the JSON body is invalid: {e}")))
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        let message = e.inner().to_string();
+        if field == "." {
+            ApiError::bad_request(format!("the JSON body is invalid: {message}"))
+        } else {
+            ApiError::BadRequest {
+                detail: format!("the JSON body is invalid at {field}: {message}"),
+                errors: vec![FieldError::new(field, message)],
+            }
+        }
+    })
 }
 
 /// Every string (or key) holding U+0000, by path (`tags[2]`, `body.markdown`).

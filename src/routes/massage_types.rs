@@ -6,6 +6,7 @@ use super::{path_slug, public_json, Item, List, PageParams};
 use crate::app::AppState;
 use crate::content::massage_type::MassageType;
 use crate::error::{ApiError, Problem};
+use crate::routes::Query;
 
 /// List the massage types, in the editor-set `position` order.
 #[utoipa::path(
@@ -21,7 +22,7 @@ use crate::error::{ApiError, Problem};
 pub async fn list_massage_types(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: web::Query<PageParams>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = params.parse()?;
     let paged = state

@@ -8,6 +8,7 @@ pub mod faqs;
 mod json;
 pub mod massage_types;
 pub mod ops;
+mod query;
 pub mod site;
 pub mod tags;
 pub mod text;
@@ -22,6 +23,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use envelope::{Item, List, ListMeta};
 pub use json::{Json, OptionalJson};
+pub use query::Query;
 
 use crate::content::PageRequest;
 use crate::error::ApiError;
@@ -144,16 +146,15 @@ pub fn etag_for(body: &[u8]) -> String {
 
 /// True when the request's `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks).
 fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
-    let Some(value) = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    value.split(',').map(str::trim).any(|candidate| {
-        candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
-    })
+    // Every header line, as one list (RFC 9110 5.3).
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .any(|candidate| {
+            candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
+        })
 }
 
 /// A public JSON response: strong `ETag`, `Cache-Control`, and `304` when

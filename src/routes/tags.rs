@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::content::tag::{Tag, TagWithCount};
 use crate::content::{now, Paged};
 use crate::error::{ApiError, Problem};
+use crate::routes::Query;
 
 /// List tags by name, each with its count of published articles.
 #[utoipa::path(
@@ -22,7 +23,7 @@ use crate::error::{ApiError, Problem};
 pub async fn list_tags(
     req: HttpRequest,
     state: web::Data<AppState>,
-    params: web::Query<PageParams>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = params.parse()?;
     let at = now();

@@ -415,3 +415,61 @@ async fn markdown_nested_too_deep_is_refused_and_the_server_stays_up() {
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn values_of_the_wrong_shape_are_named_and_nothing_is_echoed_at_length() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    for (body, field) in [
+        (json!({"title": "T", "excerpt": 123}), "excerpt"),
+        (
+            json!({"title": "T", "publish_at": "yesterday"}),
+            "publish_at",
+        ),
+        (json!({"title": "T", "status": "bogus"}), "status"),
+        (json!({"title": "T", "seo": {"title": 5}}), "seo.title"),
+    ] {
+        let res = app.post("/api/v1/admin/articles", &token, &body).await;
+        let problem = assert_problem(res, StatusCode::BAD_REQUEST).await;
+        assert_eq!(problem_fields(&problem), [field], "{body}");
+    }
+    let res = app.get("/api/v1/articles?page=2147483648").await;
+    let problem = assert_problem(res, StatusCode::BAD_REQUEST).await;
+    assert_eq!(problem_fields(&problem), ["page"]);
+    let res = app.get("/api/v1/articles?q=a%00b").await;
+    assert_problem(res, StatusCode::BAD_REQUEST).await;
+    // A megabyte key is not sent back a megabyte long.
+    let key = "k".repeat(900_000);
+    let res = app
+        .post("/api/v1/admin/tags", &token, &json!({ key: 1 }))
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.bytes().await.unwrap().len() < 5_000);
+}
+
+#[tokio::test]
+async fn header_syntax_rfc_9110_allows_is_understood() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/admin/tags"))
+        .bearer_auth(&token)
+        .header("Content-Type", "Application/JSON ; Charset=\"UTF-8\"")
+        .body(r#"{"name": "Spaced"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // If-None-Match on two lines is one list.
+    let etag = app.get("/api/v1/site").await.headers()["etag"].clone();
+    let res = app
+        .client
+        .get(app.url("/api/v1/site"))
+        .header("If-None-Match", "\"nope\"")
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+}

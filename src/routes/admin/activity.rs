@@ -6,6 +6,7 @@ use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::activity::{Activity, ActivityEntry};
 use crate::error::{ApiError, Problem};
+use crate::routes::Query;
 use crate::routes::{List, PageParams};
 
 /// Who did what to which item, newest first.
@@ -23,7 +24,7 @@ use crate::routes::{List, PageParams};
 pub async fn list_activity(
     user: AuthUser,
     state: web::Data<AppState>,
-    params: web::Query<PageParams>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ReadContent)?;
     let page = params.parse()?;

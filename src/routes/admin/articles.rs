@@ -21,6 +21,7 @@ use crate::content::{now, ContentError, WebUrl};
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::routes::articles::{ArticleListParams, SortParam};
+use crate::routes::Query;
 use crate::routes::{page_request, text, Item, Json, List, OptionalJson};
 
 /// Markdown as editors send it.
@@ -161,7 +162,7 @@ pub struct AdminArticleListParams {
     )]
     pub tag: Option<String>,
     /// Full-text search over title, excerpt and body.
-    #[param(max_length = 200)]
+    #[param(schema_with = text::optional::<200>)]
     pub q: Option<String>,
     /// As the public list; `-updated_at` is the default here.
     pub sort: Option<SortParam>,
@@ -385,7 +386,7 @@ fn respond(status: StatusCode, article: &AdminArticle) -> HttpResponse {
 pub async fn list_admin_articles(
     user: AuthUser,
     state: web::Data<AppState>,
-    params: web::Query<AdminArticleListParams>,
+    params: Query<AdminArticleListParams>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ReadContent)?;
     let params = params.into_inner();

@@ -17,6 +17,7 @@ use crate::content::faq::{Faq, FaqFields, FaqFilter};
 use crate::content::{now, Slug};
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError, Problem};
+use crate::routes::Query;
 use crate::routes::{page_request, text, Item, Json, List};
 
 const QUESTION_MAX: usize = 500;
@@ -128,7 +129,7 @@ fn authorize_faq(
 pub async fn list_admin_faqs(
     user: AuthUser,
     state: web::Data<AppState>,
-    params: web::Query<AdminFaqListParams>,
+    params: Query<AdminFaqListParams>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ReadContent)?;
     let page = page_request(params.page, params.per_page)?;

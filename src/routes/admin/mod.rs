@@ -133,52 +133,55 @@ pub const MAX_SLUG_LIST: usize = 100;
 
 /// A nested object field. serde would also build a struct from a JSON
 /// array (`"seo": [null, null]`); the document says object, so only an
-/// object is taken.
+/// object is taken (errors inside keep their path: `seo.title`).
 pub fn object<'de, T, D>(de: D) -> Result<T, D::Error>
 where
-    T: serde::de::DeserializeOwned,
+    T: Deserialize<'de>,
     D: Deserializer<'de>,
 {
-    let value = serde_json::Value::deserialize(de)?;
-    if !value.is_object() {
-        return Err(serde::de::Error::custom(format!(
-            "expected an object, found {}",
-            json_kind(&value)
-        )));
-    }
-    serde_json::from_value(value).map_err(serde::de::Error::custom)
+    T::deserialize(ObjectOnly(de))
 }
 
 /// `object`, or `null` (`None`).
 pub fn object_or_null<'de, T, D>(de: D) -> Result<Option<T>, D::Error>
 where
-    T: serde::de::DeserializeOwned,
+    T: Deserialize<'de>,
     D: Deserializer<'de>,
 {
-    let value = serde_json::Value::deserialize(de)?;
-    if value.is_null() {
-        return Ok(None);
-    }
-    object(value).map(Some).map_err(serde::de::Error::custom)
+    Option::<ViaObject<T>>::deserialize(de).map(|found| found.map(|ViaObject(value)| value))
 }
 
 /// `object_or_null` for a merge patch: absent is `None`, `null` is `Some(None)`.
 pub fn object_double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
 where
-    T: serde::de::DeserializeOwned,
+    T: Deserialize<'de>,
     D: Deserializer<'de>,
 {
     object_or_null(de).map(Some)
 }
 
-fn json_kind(value: &serde_json::Value) -> &'static str {
-    match value {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
+/// A deserializer that reads a struct only from a map.
+struct ObjectOnly<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map
+        struct enum identifier ignored_any
+    }
+}
+
+struct ViaObject<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ViaObject<T> {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        object(de).map(ViaObject)
     }
 }
 

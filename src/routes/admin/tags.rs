@@ -11,6 +11,7 @@ use crate::auth::{authorize, Action, AuthUser};
 use crate::content::tag::{Tag, TagFields, TagWithCount};
 use crate::content::{now, Paged};
 use crate::error::{ApiError, Problem};
+use crate::routes::Query;
 use crate::routes::{text, Item, Json, List, PageParams};
 
 const NAME_MAX: usize = 100;
@@ -60,7 +61,7 @@ fn not_found(e: diesel::result::Error) -> ApiError {
 pub async fn list_admin_tags(
     user: AuthUser,
     state: web::Data<AppState>,
-    params: web::Query<PageParams>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ReadContent)?;
     let page = params.parse()?;

@@ -11,6 +11,7 @@ use crate::auth::{authorize, Action, AuthUser};
 use crate::content::now;
 use crate::content::treatment::{Treatment, TreatmentFields};
 use crate::error::{ApiError, Problem};
+use crate::routes::Query;
 use crate::routes::{text, Item, Json, List, PageParams};
 
 const NAME_MAX: usize = 200;
@@ -110,7 +111,7 @@ fn not_found(e: diesel::result::Error) -> ApiError {
 pub async fn list_admin_treatments(
     user: AuthUser,
     state: web::Data<AppState>,
-    params: web::Query<PageParams>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ReadContent)?;
     let page = params.parse()?;

@@ -14,6 +14,7 @@ use crate::content::session::Session;
 use crate::content::user::{Email, NewUser, Role, User, UserChanges, UserView};
 use crate::db::DbConnection;
 use crate::error::{ApiError, Problem};
+use crate::routes::Query;
 use crate::routes::{text, Item, Json, List, PageParams};
 
 const NAME_MAX: usize = 100;
@@ -127,7 +128,7 @@ fn keep_an_admin(
 pub async fn list_users(
     user: AuthUser,
     state: web::Data<AppState>,
-    params: web::Query<PageParams>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::Administer)?;
     let page = params.parse()?;
