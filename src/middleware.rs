@@ -219,7 +219,13 @@ pub fn payload_error(e: &PayloadError) -> ApiError {
             "the body is over {} bytes",
             crate::app::MAX_BODY_BYTES
         )),
-        other => ApiError::bad_request(format!("the body could not be read: {other}")),
+        PayloadError::Incomplete(_) => {
+            ApiError::bad_request("the body ended before the length it announced")
+        }
+        PayloadError::EncodingCorrupted => {
+            ApiError::bad_request("the body's transfer or content encoding is corrupt")
+        }
+        _ => ApiError::bad_request("the body could not be read"),
     }
 }
 

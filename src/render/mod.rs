@@ -52,8 +52,13 @@ impl Rendered {
 /// Renders untrusted Markdown. Raw HTML, scripts, event handlers and
 /// `javascript:`/`data:` URLs never survive into `html` or `blocks`.
 pub fn render_markdown(markdown: &str, embeds: &Embeds) -> Rendered {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let parsed: Vec<Event> = TextMergeStream::new(Parser::new_ext(markdown, options)).collect();
+    let mut parsed: Vec<Event> =
+        TextMergeStream::new(Parser::new_ext(markdown, options())).collect();
+    // Content written before the limit: its raw HTML is left out rather
+    // than sanitized at a cost that grows with its square.
+    if Shape::of(markdown).raw_html_tags > MAX_RAW_HTML_TAGS {
+        parsed.retain(|event| !matches!(event, Event::Html(_) | Event::InlineHtml(_)));
+    }
     let prepared = prepare(parsed, embeds);
 
     let mut unsafe_html = String::with_capacity(markdown.len() * 2);
@@ -131,25 +136,56 @@ struct Prepared<'a> {
 /// built recursively, and a front end's JSON parser recurses too.
 pub const MAX_NESTING: usize = 16;
 
-/// How deep quotes and lists nest in `markdown` (read without recursion,
-/// whatever the depth).
-pub fn nesting_depth(markdown: &str) -> usize {
-    let mut depth = 0usize;
-    let mut deepest = 0usize;
-    for event in Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    ) {
-        match event {
-            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
-                depth += 1;
-                deepest = deepest.max(depth);
+/// Raw HTML tags a body may hold: sanitizing nested raw HTML costs time in
+/// the square of its tags (30,000 `<div>`s: a second, inside the write).
+pub const MAX_RAW_HTML_TAGS: usize = 5_000;
+
+/// What limits a body's rendering cost: how deep quotes and lists nest, and
+/// how many raw HTML tags it holds (read without recursion, whatever the depth).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    pub nesting: usize,
+    pub raw_html_tags: usize,
+}
+
+impl Shape {
+    pub fn of(markdown: &str) -> Self {
+        let mut shape = Shape::default();
+        let mut depth = 0usize;
+        for event in Parser::new_ext(markdown, options()) {
+            match event {
+                Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
+                    depth += 1;
+                    shape.nesting = shape.nesting.max(depth);
+                }
+                Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => {
+                    depth = depth.saturating_sub(1)
+                }
+                Event::Html(html) | Event::InlineHtml(html) => {
+                    shape.raw_html_tags += html.matches('<').count();
+                }
+                _ => {}
             }
-            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => depth = depth.saturating_sub(1),
-            _ => {}
+        }
+        shape
+    }
+
+    /// What is wrong with it, if anything.
+    pub fn problem(&self) -> Option<String> {
+        if self.nesting > MAX_NESTING {
+            Some(format!(
+                "nests quotes and lists more than {MAX_NESTING} deep"
+            ))
+        } else if self.raw_html_tags > MAX_RAW_HTML_TAGS {
+            Some(format!("holds more than {MAX_RAW_HTML_TAGS} raw HTML tags"))
+        } else {
+            None
         }
     }
-    deepest
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 
 /// Whether a container event opens or closes nesting that counts towards
@@ -542,7 +578,7 @@ mod tests {
             format!("{} deep", ">".repeat(5000)),
             format!("{}deep", "- ".repeat(5000)),
         ] {
-            assert!(nesting_depth(&markdown) > MAX_NESTING);
+            assert!(Shape::of(&markdown).problem().is_some());
             let r = render(&markdown);
             fn depth(blocks: &[Block]) -> usize {
                 blocks
@@ -562,7 +598,11 @@ mod tests {
             // What front ends parse stays within serde_json's own limit.
             serde_json::from_str::<serde_json::Value>(&r.blocks_json()).unwrap();
         }
-        assert_eq!(nesting_depth("> a\n>\n> > b\n"), 2);
+        assert_eq!(Shape::of("> a\n>\n> > b\n").nesting, 2);
+        assert_eq!(Shape::of("<b>x</b> and <i>y</i>\n").raw_html_tags, 4);
+        let divs = "<div>".repeat(MAX_RAW_HTML_TAGS + 1);
+        assert!(Shape::of(&divs).problem().is_some());
+        assert!(!render(&divs).html.contains("<div"));
     }
 
     #[test]

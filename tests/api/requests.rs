@@ -404,6 +404,19 @@ async fn markdown_nested_too_deep_is_refused_and_the_server_stays_up() {
         )
         .await;
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    // Sanitizing nested raw HTML costs time in the square of its tags.
+    let res = app
+        .post(
+            "/api/v1/admin/articles",
+            &author,
+            &json!({"title": "Divs", "body": {"markdown": "<div>".repeat(6000)}}),
+        )
+        .await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("raw HTML"));
     // Sixteen deep is fine.
     let res = app
         .post(

@@ -207,16 +207,10 @@ impl Checks {
         trimmed.to_string()
     }
 
-    /// Markdown whose quotes and lists nest at most `render::MAX_NESTING` deep.
+    /// Markdown the renderer takes at a bounded cost (`render::Shape`).
     pub fn markdown(&mut self, field: &str, value: String) -> String {
-        if crate::render::nesting_depth(&value) > crate::render::MAX_NESTING {
-            self.fail(
-                field,
-                format!(
-                    "nests quotes and lists more than {} deep",
-                    crate::render::MAX_NESTING
-                ),
-            );
+        if let Some(problem) = crate::render::Shape::of(&value).problem() {
+            self.fail(field, problem);
         }
         value
     }
