@@ -83,12 +83,7 @@ impl AppState {
 /// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT.
 pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result<Server> {
     if state.cache.enabled() {
-        tokio::spawn(
-            state
-                .db
-                .clone()
-                .watch_content_version(state.config.cache_poll),
-        );
+        tokio::spawn(state.db.clone().watch_changes(state.config.cache_poll));
     }
     let head_timeout = std::time::Duration::from_secs(5);
     let server = crate::server::serve(listener, head_timeout, 10, move || {

@@ -2,6 +2,7 @@
 //! content and users (password hashes included, refresh tokens not), the
 //! same on SQLite and PostgreSQL, and the documented backup.
 
+use crate::content::change::{Action, Change, Item};
 use std::io::Write;
 
 use anyhow::{bail, Context};
@@ -313,7 +314,7 @@ pub fn import(conn: &mut DbConnection, backup: &Backup, replace: bool) -> anyhow
         + backup.article_revisions.len()
         + backup.activity.len();
     let mut progress = Progress::new(total);
-    backend::write_transaction(conn, |conn| -> anyhow::Result<()> {
+    backend::transaction(conn, |conn| -> anyhow::Result<()> {
         let existing: i64 = schema::users::table.count().get_result::<i64>(conn)?
             + schema::tags::table.count().get_result::<i64>(conn)?
             + schema::massage_types::table
@@ -371,6 +372,7 @@ pub fn import(conn: &mut DbConnection, backup: &Backup, replace: bool) -> anyhow
         )?;
         // Bodies come as another build rendered them: render them with this one.
         crate::content::article::Article::mark_bodies_stale(conn)?;
+        Change::record(conn, Item::Everything, Action::Imported, None)?;
         Ok(())
     })?;
     progress.finish();

@@ -2,9 +2,9 @@
 //! gzip, brotli) with their strong ETags — no query, no serialization, no
 //! compression per request.
 //!
-//! Entries belong to a content generation (`DbPool::generation`): any write
-//! of this node moves it on at once, and `DbPool::watch_content_version`
-//! moves it on within a poll interval when another node writes. An entry
+//! Entries belong to a content generation (`DbPool::generation`, the newest
+//! recorded change): a content write of this node moves it on at once, and
+//! `DbPool::watch_changes` within a poll interval when another node writes. An entry
 //! filled while an article is scheduled expires when that article is due.
 
 use std::collections::HashSet;

@@ -129,8 +129,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             crate::synthetic::seed(&mut conn, synthetic)?;
             crate::db::backend::refresh_statistics(&mut conn)?;
             // Nodes serving this database see the new articles on their next poll.
-            crate::db::backend::write_transaction(&mut conn, |_| {
-                Ok::<_, diesel::result::Error>(())
+            crate::db::backend::transaction(&mut conn, |conn| {
+                use crate::content::change::{Action, Change, Item};
+                Change::record(conn, Item::Everything, Action::Imported, None)
             })?;
             tracing::info!(articles = synthetic, "seeded synthetic articles");
             Ok(())

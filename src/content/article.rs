@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
+use super::change::{Action, Change, Item};
 use super::faq::Faq;
 use super::massage_type::MassageType;
 use super::site::Site;
@@ -885,10 +886,11 @@ impl Article {
         // In batches, each a write of its own: other nodes keep serving
         // (and see the new bodies) while a large site is rendered.
         for batch in ids.chunks(500) {
-            backend::write_transaction(conn, |conn| {
+            backend::transaction(conn, |conn| {
                 batch
                     .iter()
-                    .try_for_each(|id| Article::render_body(conn, *id))
+                    .try_for_each(|id| Article::render_body(conn, *id))?;
+                Change::record(conn, Item::Everything, Action::Rendered, None)
             })?;
         }
         super::meta::Meta::set(

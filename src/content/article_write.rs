@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::activity::Activity;
-use super::article::{Article, ArticleLinks, NewArticle, STATUS_DRAFT};
+use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, STATUS_DRAFT};
+use super::change::{Action, By, Change, Item};
 use super::user::User;
 use super::{to_utc, ContentError};
 use crate::db::schema::{
@@ -316,7 +316,16 @@ pub fn create(
         },
     )?;
     finish(conn, id, 1, state, &links, user_id, at)?;
-    Activity::record(conn, user_id, "created", "article", id, &state.title, at)?;
+    Change::record(
+        conn,
+        Item::Article(id),
+        Action::Created,
+        Some(By {
+            user_id,
+            label: &state.title,
+            at,
+        }),
+    )?;
     Ok(id)
 }
 
@@ -330,7 +339,7 @@ pub fn update(
     state: &ArticleState,
     errors: Vec<FieldError>,
     user_id: i32,
-    action: &str,
+    action: Action,
     at: NaiveDateTime,
 ) -> Result<(), ContentError> {
     let links = resolve_links(conn, state, &state.slug, errors)?;
@@ -357,8 +366,32 @@ pub fn update(
         return Err(ContentError::Stale(version));
     }
     finish(conn, id, version + 1, state, &links, user_id, at)?;
-    Activity::record(conn, user_id, action, "article", id, &state.title, at)?;
+    Change::record(
+        conn,
+        Item::Article(id),
+        action,
+        Some(By {
+            user_id,
+            label: &state.title,
+            at,
+        }),
+    )?;
     Ok(())
+}
+
+/// What a write that takes an article from `before` to `after` is called
+/// in the activity log and the change stream.
+pub fn action_for(before: &Stored, after: &ArticleState) -> Action {
+    let now = super::now();
+    let was = ArticleStatus::of(&before.status, before.published_at, now);
+    let is = ArticleStatus::of(&after.status, after.published_at, now);
+    match (was == is, is) {
+        (true, _) => Action::Updated,
+        (false, ArticleStatus::Published) => Action::Published,
+        (false, ArticleStatus::Scheduled) => Action::Scheduled,
+        (false, ArticleStatus::Draft) => Action::Unpublished,
+        (false, ArticleStatus::Archived) => Action::Archived,
+    }
 }
 
 /// Relations, rendering and the revision: the part every write shares.
@@ -396,6 +429,16 @@ pub fn delete(
     user_id: i32,
     at: NaiveDateTime,
 ) -> Result<(), ContentError> {
+    Change::record(
+        conn,
+        Item::Article(id),
+        Action::Deleted,
+        Some(By {
+            user_id,
+            label: title,
+            at,
+        }),
+    )?;
     let deleted = diesel::delete(
         articles::table.filter(articles::id.eq(id).and(articles::version.eq(version))),
     )
@@ -403,7 +446,6 @@ pub fn delete(
     if deleted == 0 {
         return Err(ContentError::Stale(version));
     }
-    Activity::record(conn, user_id, "deleted", "article", id, title, at)?;
     Ok(())
 }
 

@@ -29,7 +29,7 @@ pub fn stale_or_missing(exists: bool, version: i32) -> super::ContentError {
 /// One definition for both tables, which differ only in their columns.
 macro_rules! table_rows {
     (
-        $ty:ident, $fields_ty:ident, $table:ident, $links:ident, $link_col:ident, $activity:literal,
+        $ty:ident, $fields_ty:ident, $table:ident, $links:ident, $link_col:ident, $item:path,
         { $($field:ident : $field_ty:ty),+ $(,)? }
     ) => {
         /// The writable fields, validated by the route before they get here.
@@ -95,7 +95,7 @@ macro_rules! table_rows {
                     .filter($table::slug.eq(&fields.slug))
                     .select($table::id)
                     .first(conn)?;
-                Activity::record(conn, user_id, "created", $activity, id, &fields.name, at)?;
+                Change::record(conn, $item(id), Action::Created, Some(By { user_id, label: &fields.name, at }))?;
                 Ok(id)
             }
 
@@ -126,7 +126,7 @@ macro_rules! table_rows {
                 }
                 let articles = Self::linked_articles(conn, id)?;
                 rerender_articles(conn, &articles)?;
-                Activity::record(conn, user_id, "updated", $activity, id, &fields.name, at)?;
+                Change::record(conn, $item(id), Action::Updated, Some(By { user_id, label: &fields.name, at }))?;
                 Ok(())
             }
 
@@ -140,6 +140,7 @@ macro_rules! table_rows {
             ) -> Result<(), ContentError> {
                 let current = Self::find(conn, id)?;
                 let articles = Self::linked_articles(conn, id)?;
+                Change::record(conn, $item(id), Action::Deleted, Some(By { user_id, label: &current.name, at }))?;
                 let deleted = diesel::delete(
                     $table::table.filter($table::id.eq(id).and($table::version.eq(version))),
                 )
@@ -148,7 +149,6 @@ macro_rules! table_rows {
                     return Err(stale_or_missing(true, version));
                 }
                 rerender_articles(conn, &articles)?;
-                Activity::record(conn, user_id, "deleted", $activity, id, &current.name, at)?;
                 Ok(())
             }
 

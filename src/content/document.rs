@@ -1,7 +1,7 @@
 //! Stored public article documents: the finished response of
 //! `GET /articles/{slug}`, kept in `article_documents` so a read without the
-//! response cache is one indexed lookup. Triggers (migration 5) forget a
-//! document in the same transaction as any write to what it shows; what only
+//! response cache is one indexed lookup. A content write forgets the
+//! documents showing what it changed (`change::Change::record`); what only
 //! time changes — a related article coming due — is checked here on read.
 
 use chrono::NaiveDateTime;
@@ -49,23 +49,27 @@ impl Document {
     }
 
     /// Stores the document of `article_id` rendered at `rendered_at` from the
-    /// content as of `seen_version`, unless anything was written since (or is
-    /// being written now): then it would already be stale. Returns whether it
-    /// was stored. Runs in its own transaction, outside the content version.
+    /// content as of change `seen`, unless a change was committed since (or
+    /// is being committed now): the document would already be stale.
+    /// Returns whether it was stored.
     pub fn store(
         conn: &mut DbConnection,
         article_id: i32,
-        seen_version: i64,
+        seen: i64,
         rendered_at: NaiveDateTime,
         etag: &str,
         body: &str,
     ) -> QueryResult<bool> {
         let stored = conn.transaction(|conn| {
-            // Anything else rolls back (a refused lock has aborted a PostgreSQL transaction).
-            if backend::content_version_unless_writing(conn)? != Some(seen_version) {
+            if !backend::no_change_committing(conn)? {
                 return Err(diesel::result::Error::RollbackTransaction);
             }
+            // A write first: on SQLite it takes the write lock, so no change
+            // can commit between the check below and this commit.
             diesel::delete(article_documents::table.find(article_id)).execute(conn)?;
+            if crate::db::latest_change(conn)? != seen {
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
             diesel::insert_into(article_documents::table)
                 .values((
                     article_documents::article_id.eq(article_id),

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::activity::Activity;
 use super::article::is_public;
+use super::change::{Action, By, Change, Item};
 use super::collection::stale_or_missing;
 use super::{ContentError, PageRequest, Paged};
 use crate::db::schema::{articles, faqs};
@@ -207,7 +207,16 @@ impl Faq {
             ))
             .returning(faqs::id)
             .get_result(conn)?;
-        Activity::record(conn, user_id, "created", "faq", id, &fields.question, at)?;
+        Change::record(
+            conn,
+            Item::Faq(id),
+            Action::Created,
+            Some(By {
+                user_id,
+                label: &fields.question,
+                at,
+            }),
+        )?;
         Ok(id)
     }
 
@@ -220,6 +229,8 @@ impl Faq {
         at: NaiveDateTime,
     ) -> Result<(), ContentError> {
         let html = render_answer(&fields.answer_markdown);
+        // The article it leaves no longer shows it.
+        Change::forget_documents(conn, Item::Faq(id))?;
         let updated =
             diesel::update(faqs::table.filter(faqs::id.eq(id).and(faqs::version.eq(version))))
                 .set((
@@ -236,7 +247,16 @@ impl Faq {
         if updated == 0 {
             return Err(stale_or_missing(Self::find(conn, id).is_ok(), version));
         }
-        Activity::record(conn, user_id, "updated", "faq", id, &fields.question, at)?;
+        Change::record(
+            conn,
+            Item::Faq(id),
+            Action::Updated,
+            Some(By {
+                user_id,
+                label: &fields.question,
+                at,
+            }),
+        )?;
         Ok(())
     }
 
@@ -248,13 +268,22 @@ impl Faq {
         at: NaiveDateTime,
     ) -> Result<(), ContentError> {
         let current = Self::find(conn, id)?;
+        Change::record(
+            conn,
+            Item::Faq(id),
+            Action::Deleted,
+            Some(By {
+                user_id,
+                label: &current.question,
+                at,
+            }),
+        )?;
         let deleted =
             diesel::delete(faqs::table.filter(faqs::id.eq(id).and(faqs::version.eq(version))))
                 .execute(conn)?;
         if deleted == 0 {
             return Err(stale_or_missing(true, version));
         }
-        Activity::record(conn, user_id, "deleted", "faq", id, &current.question, at)?;
         Ok(())
     }
 

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::activity::Activity;
+use super::change::{Action, By, Change, Item};
 use super::collection::{rerender_articles, stale_or_missing, table_rows};
 use super::{ContentError, PageRequest, Paged};
 use crate::db::schema::{article_massage_types, massage_types};
@@ -106,7 +106,7 @@ table_rows!(
     massage_types,
     article_massage_types,
     massage_type_id,
-    "massage_type",
+    Item::MassageType,
     {
         slug: String,
         name: String,

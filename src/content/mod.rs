@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod article;
 pub mod article_write;
+pub mod change;
 pub mod collection;
 pub mod document;
 

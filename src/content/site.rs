@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::change::{Action, By, Change, Item};
 use crate::db::schema::site;
 use crate::db::DbConnection;
 
@@ -54,14 +55,15 @@ impl Site {
         if updated == 0 {
             return Err(crate::content::ContentError::Stale(version));
         }
-        crate::content::activity::Activity::record(
+        Change::record(
             conn,
-            user_id,
-            "updated",
-            "site",
-            1,
-            changes.name,
-            changes.updated_at,
+            Item::Site,
+            Action::Updated,
+            Some(By {
+                user_id,
+                label: changes.name,
+                at: changes.updated_at,
+            }),
         )?;
         Ok(())
     }

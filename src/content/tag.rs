@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::activity::Activity;
+use super::change::{Action, By, Change, Item};
 use super::collection::stale_or_missing;
 use super::ContentError;
 use crate::content::article::is_public;
@@ -158,7 +158,16 @@ impl Tag {
             .filter(tags::slug.eq(&fields.slug))
             .select(tags::id)
             .first(conn)?;
-        Activity::record(conn, user_id, "created", "tag", id, &fields.name, at)?;
+        Change::record(
+            conn,
+            Item::Tag(id),
+            Action::Created,
+            Some(By {
+                user_id,
+                label: &fields.name,
+                at,
+            }),
+        )?;
         Ok(id)
     }
 
@@ -184,7 +193,16 @@ impl Tag {
             let exists = tags::table.find(id).count().get_result::<i64>(conn)? > 0;
             return Err(stale_or_missing(exists, version));
         }
-        Activity::record(conn, user_id, "updated", "tag", id, &fields.name, at)?;
+        Change::record(
+            conn,
+            Item::Tag(id),
+            Action::Updated,
+            Some(By {
+                user_id,
+                label: &fields.name,
+                at,
+            }),
+        )?;
         Ok(())
     }
 
@@ -197,13 +215,22 @@ impl Tag {
         at: NaiveDateTime,
     ) -> Result<(), ContentError> {
         let name: String = tags::table.find(id).select(tags::name).first(conn)?;
+        Change::record(
+            conn,
+            Item::Tag(id),
+            Action::Deleted,
+            Some(By {
+                user_id,
+                label: &name,
+                at,
+            }),
+        )?;
         let deleted =
             diesel::delete(tags::table.filter(tags::id.eq(id).and(tags::version.eq(version))))
                 .execute(conn)?;
         if deleted == 0 {
             return Err(stale_or_missing(true, version));
         }
-        Activity::record(conn, user_id, "deleted", "tag", id, &name, at)?;
         Ok(())
     }
 }

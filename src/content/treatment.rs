@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::activity::Activity;
+use super::change::{Action, By, Change, Item};
 use super::collection::{rerender_articles, stale_or_missing, table_rows};
 use super::{ContentError, PageRequest, Paged};
 use crate::db::schema::{article_treatments, treatments};
@@ -103,7 +103,7 @@ table_rows!(
     treatments,
     article_treatments,
     treatment_id,
-    "treatment",
+    Item::Treatment,
     {
         slug: String,
         name: String,

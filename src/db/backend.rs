@@ -69,21 +69,7 @@ pub fn connect(
 
 /// Runs `f` in a transaction. On SQLite writers are already queued one at a
 /// time by `DbPool::write`; on PostgreSQL conditional updates on `version`
-/// decide between concurrent writers. The content version moves first, so
-/// its row stays locked until commit: whoever stores derived data checks it
-/// (`content_version_unless_writing`) and backs off while a write is open.
-pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    conn.transaction(|conn| {
-        bump_content_version(conn)?;
-        f(conn)
-    })
-}
-
-/// Runs `f` in a transaction that changes no content (the content version stays).
+/// decide between concurrent writers.
 pub fn transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -92,52 +78,41 @@ where
     conn.transaction(f)
 }
 
-/// Every committed write moves the content version on, in the same
-/// transaction, so every node's response cache can tell it is stale.
-fn bump_content_version(conn: &mut DbConnection) -> diesel::QueryResult<()> {
-    use super::schema::content_version::dsl::{content_version, version};
-    use diesel::{ExpressionMethods, RunQueryDsl};
-    diesel::update(content_version)
-        .set(version.eq(version + 1))
-        .execute(conn)?;
+/// An arbitrary key for the PostgreSQL advisory lock content writers hold
+/// from recording their change to their commit.
+pub const CHANGES_LOCK: i64 = 0x636c_696e_6963_01;
+
+/// Makes content writers take turns from here to their commit (PostgreSQL;
+/// SQLite writers always do), so changes commit in the order of their ids.
+pub fn lock_changes(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({CHANGES_LOCK})")).execute(pg)?;
+    }
     Ok(())
 }
 
-/// The current content version (see `bump_content_version`).
-pub fn content_version(conn: &mut DbConnection) -> diesel::QueryResult<i64> {
-    use super::schema::content_version::dsl::{content_version, version};
-    use diesel::{QueryDsl, RunQueryDsl};
-    content_version.select(version).first(conn)
-}
-
-/// The content version, or `None` while a write transaction holds it. Inside
-/// a transaction that then stores derived data: on PostgreSQL the row is
-/// share-locked (`NOWAIT`), so no write can commit between this check and
-/// the commit; SQLite allows one writer at a time, and a write committed
-/// since this transaction's snapshot makes its own write fail.
-pub fn content_version_unless_writing(conn: &mut DbConnection) -> diesel::QueryResult<Option<i64>> {
-    use diesel::RunQueryDsl;
+/// Whether no content writer is between recording its change and its
+/// commit; when true, none can start until this transaction ends. A
+/// boolean from the server, never an error text. SQLite: always (its
+/// writers are one at a time; a write made first in the transaction holds
+/// its lock).
+pub fn no_change_committing(conn: &mut DbConnection) -> diesel::QueryResult<bool> {
     match conn {
         DbConnection::Postgresql(pg) => {
+            use diesel::RunQueryDsl;
             #[derive(diesel::QueryableByName)]
             struct Row {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                version: i64,
+                #[diesel(sql_type = Bool)]
+                taken: bool,
             }
-            let row = diesel::sql_query("SELECT version FROM content_version FOR SHARE NOWAIT")
-                .get_result::<Row>(pg);
-            match row {
-                Ok(row) => Ok(Some(row.version)),
-                // 55P03 lock_not_available: a writer holds it.
-                Err(diesel::result::Error::DatabaseError(_, info))
-                    if info.message().contains("could not obtain lock") =>
-                {
-                    Ok(None)
-                }
-                Err(e) => Err(e),
-            }
+            let row = diesel::sql_query(format!(
+                "SELECT pg_try_advisory_xact_lock({CHANGES_LOCK}) AS taken"
+            ))
+            .get_result::<Row>(pg)?;
+            Ok(row.taken)
         }
-        DbConnection::Sqlite(_) => content_version(conn).map(Some),
+        DbConnection::Sqlite(_) => Ok(true),
     }
 }
 

@@ -64,9 +64,10 @@ pub struct DbPool {
     /// than in SQLite's busy handler, whose back-off sleeps made p99 latency
     /// of concurrent writes climb past a second. PostgreSQL needs no queue.
     writer: Option<Arc<tokio::sync::Semaphore>>,
-    /// What readers may have cached is valid only at this generation; it
-    /// moves on with every write of this process and every change of the
-    /// database's content version seen by `watch_content_version`.
+    /// The newest content change known to this node (`changes.id`): what
+    /// readers cached is valid only at the generation it was read at. It
+    /// moves on after each of this node's writes that recorded a change, and
+    /// when `watch_changes` sees another node's.
     generation: Arc<AtomicU64>,
     /// One permit per pooled connection, taken before a blocking thread is:
     /// requests beyond the pool wait here as parked tasks, not as blocking
@@ -109,6 +110,7 @@ impl DbPool {
                 .context("switching SQLite to WAL mode")?;
         }
         run_migrations(&mut first)?;
+        let latest = latest_change(&mut first).context("reading the newest change")?;
         drop(first);
 
         let pool = Pool::builder()
@@ -128,7 +130,7 @@ impl DbPool {
             pool,
             kind,
             writer,
-            generation: Arc::new(AtomicU64::new(0)),
+            generation: Arc::new(AtomicU64::new(latest as u64)),
             turns: Arc::new(tokio::sync::Semaphore::new(settings.size as usize)),
             wait: settings.timeout,
             last_write: Arc::new(AtomicU64::new(0)),
@@ -177,28 +179,9 @@ impl DbPool {
         }
     }
 
-    /// Runs `f`, which changes no content (logins, sessions, tokens), in one
-    /// write transaction: the content version and every reader's cache are
-    /// left alone.
-    pub async fn transact<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let _turn = self.writer_turn().await?;
-        let last_write = self.last_write.clone();
-        self.run(move |conn| {
-            let result = backend::transaction(conn, f);
-            if result.is_ok() {
-                last_write.store(unix_millis(), Ordering::Relaxed);
-            }
-            result
-        })
-        .await
-    }
-
-    /// Runs `f`, a content write, in one write transaction: all of it or
-    /// none of it; the content version moves on with it.
+    /// Runs `f` in one write transaction: all of it or none of it. When it
+    /// recorded a content change, this node's readers see it at once; when
+    /// it did not (logins, sessions, accounts), their caches stay warm.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
@@ -206,19 +189,22 @@ impl DbPool {
     {
         let _turn = self.writer_turn().await?;
         let last_write = self.last_write.clone();
-        let result = self
-            .run(move |conn| {
-                let result = backend::write_transaction(conn, f);
-                if result.is_ok() {
-                    last_write.store(unix_millis(), Ordering::Relaxed);
+        let generation = self.generation.clone();
+        self.run(move |conn| {
+            let result = backend::transaction(conn, f)?;
+            last_write.store(unix_millis(), Ordering::Relaxed);
+            // Changes commit in the order of their ids (`Change::record`), so
+            // the newest id is a generation that only moves forward.
+            match latest_change(conn) {
+                Ok(latest) => {
+                    generation.fetch_max(latest as u64, Ordering::AcqRel);
                 }
-                result
-            })
-            .await;
-        if result.is_ok() {
-            self.invalidate();
-        }
-        result
+                // Committed all the same; the watcher catches up.
+                Err(e) => tracing::warn!(error = %e, "could not read the newest change"),
+            }
+            Ok(result)
+        })
+        .await
     }
 
     /// Runs `f`, which stores data derived from content (not content: the
@@ -244,28 +230,19 @@ impl DbPool {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Marks everything read so far as possibly stale.
-    pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
-    }
-
-    /// Polls the database's content version every `interval` and invalidates
-    /// when another node (or an import) has written: one cheap query per
-    /// interval, never one per request.
-    pub async fn watch_content_version(self, interval: std::time::Duration) {
-        let mut last = None;
+    /// Polls the change stream every `interval` and moves the generation
+    /// on when another node (or an import) has changed content: one indexed
+    /// query per interval, never one per request.
+    pub async fn watch_changes(self, interval: std::time::Duration) {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            match self.run(|conn| Ok(backend::content_version(conn)?)).await {
-                Ok(version) => {
-                    if last.is_some_and(|seen| seen != version) {
-                        self.invalidate();
-                    }
-                    last = Some(version);
+            match self.run(|conn| Ok(latest_change(conn)?)).await {
+                Ok(latest) => {
+                    self.generation.fetch_max(latest as u64, Ordering::AcqRel);
                 }
-                Err(e) => tracing::warn!(error = %e, "could not read the content version"),
+                Err(e) => tracing::warn!(error = %e, "could not read the change stream"),
             }
         }
     }
@@ -317,6 +294,15 @@ impl DbPool {
             Err(_) => Err("the database does not answer"),
         }
     }
+}
+
+/// The newest content change committed (`changes.id`; 0 before any).
+pub fn latest_change(conn: &mut DbConnection) -> diesel::QueryResult<i64> {
+    use diesel::QueryDsl;
+    schema::changes::table
+        .select(diesel::dsl::max(schema::changes::id))
+        .first::<Option<i64>>(conn)
+        .map(|id| id.unwrap_or(0))
 }
 
 const WRITES_BLOCKED: &str =
@@ -371,22 +357,29 @@ mod tests {
         let pool = DbPool::connect(&url, &settings).unwrap();
         let panicked = pool
             .write(|conn| -> Result<(), ApiError> {
-                backend::content_version(conn)?;
+                latest_change(conn)?;
                 panic!("a bug inside a transaction")
             })
             .await;
         assert!(matches!(panicked, Err(ApiError::Internal(_))));
-        pool.write(|conn| Ok(backend::content_version(conn)?))
-            .await
-            .expect("the next write works");
+        pool.write(|conn| {
+            conn.batch_execute(
+                "INSERT INTO changes (kind, action, at) VALUES ('site', 'updated', '2026-11-26 00:00:00')",
+            )
+            .map_err(|e| ApiError::Internal(e.into()))
+        })
+        .await
+        .expect("the next write works");
+        assert_eq!(
+            pool.generation(),
+            2,
+            "this node sees its own change at once"
+        );
         // … and is committed: another connection sees it (a connection left
         // in the panicked transaction would have made it a savepoint of that
         // transaction, never committed).
         let other = DbPool::connect(&url, &settings).unwrap();
-        let seen = other
-            .run(|conn| Ok(backend::content_version(conn)?))
-            .await
-            .unwrap();
-        assert_eq!(seen, 1);
+        let seen = other.run(|conn| Ok(latest_change(conn)?)).await.unwrap();
+        assert_eq!(seen, 2);
     }
 }

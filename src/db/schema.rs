@@ -183,9 +183,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    content_version (id) {
-        id -> Integer,
-        version -> BigInt,
+    changes (id) {
+        id -> BigInt,
+        kind -> Text,
+        item_id -> Nullable<Integer>,
+        action -> Text,
+        at -> Timestamp,
     }
 }
 
@@ -242,7 +245,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     article_revisions,
     activity,
-    content_version,
+    changes,
     article_documents,
     sessions,
     app_meta,

@@ -13,7 +13,7 @@ use crate::content::article::{
 };
 use crate::content::document::Document;
 use crate::content::{now, Slug};
-use crate::db::backend::{self, SearchWords};
+use crate::db::backend::SearchWords;
 use crate::error::{ApiError, Problem};
 use crate::routes::Query;
 
@@ -226,7 +226,7 @@ pub async fn find_article(
                 return Ok(Found::Stored(document));
             }
             // The version first: what is rendered below is at least this new.
-            let version = backend::content_version(conn)?;
+            let version = crate::db::latest_change(conn)?;
             match Article::find_public(conn, &slug, at) {
                 Err(diesel::result::Error::NotFound) => Err(ApiError::not_found(format!(
                     "no published article has the slug {slug}"

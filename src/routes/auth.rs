@@ -186,7 +186,7 @@ pub async fn login(
     let app = state.clone();
     let pair = state
         .db
-        .transact(move |conn| start_session(&app, conn, &user))
+        .write(move |conn| start_session(&app, conn, &user))
         .await?;
     Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
 }
@@ -214,7 +214,7 @@ pub async fn refresh(
     // the revocation must commit: decide first, then answer.
     let outcome = state
         .db
-        .transact(
+        .write(
             move |conn| -> Result<Result<TokenPair, ApiError>, ApiError> {
                 let at = now();
                 let invalid = || {
@@ -270,7 +270,7 @@ pub async fn logout(
     let hash = hash_refresh_token(body.refresh_token.trim());
     state
         .db
-        .transact(move |conn| {
+        .write(move |conn| {
             if let Some(token) = RefreshToken::find_by_hash(conn, &hash)? {
                 Session::end(conn, &token.family, now())?;
             }
@@ -355,7 +355,7 @@ pub async fn change_password(
     let app = state.clone();
     let pair = state
         .db
-        .transact(move |conn| {
+        .write(move |conn| {
             let at = now();
             User::set_password(conn, id, &hash, at)?;
             Session::end_all_for_user(conn, id, at)?;

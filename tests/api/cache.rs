@@ -65,97 +65,231 @@ async fn a_second_read_is_served_from_the_cache_with_the_same_bytes() {
     assert_eq!(cold.status(), StatusCode::NOT_MODIFIED);
 }
 
-#[tokio::test]
-async fn every_kind_of_write_invalidates_at_once() {
-    let app = spawn_app().await;
-    let token = app.admin_token().await;
+/// Creates an item through the admin API and returns its id.
+async fn create(app: &TestApp, token: &str, path: &str, body: Value) -> i64 {
+    let res = app.post(path, token, &body).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{path}");
+    res.json::<Value>().await.unwrap()["data"]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Every kind of content write, each with a public read that must show it:
+/// (method, path, body, read).
+async fn content_writes(app: &TestApp, token: &str) -> Vec<(Method, String, Value, String)> {
     let article = format!("/api/v1/articles/{SAMPLE_SLUG}");
-    // (what to write, a public read that must show it)
-    let writes: Vec<(Method, String, Value, &str)> = vec![
-        (
+    let tag = create(app, token, "/api/v1/admin/tags", json!({"name": "Doomed"})).await;
+    let massage_type = create(
+        app,
+        token,
+        "/api/v1/admin/massage-types",
+        json!({"name": "Doomed massage"}),
+    )
+    .await;
+    let treatment = create(
+        app,
+        token,
+        "/api/v1/admin/treatments",
+        json!({"name": "Doomed treatment"}),
+    )
+    .await;
+    let faq = create(
+        app,
+        token,
+        "/api/v1/admin/faqs",
+        json!({"question": "Doomed?", "answer": {"markdown": "Yes."}, "article": SAMPLE_SLUG}),
+    )
+    .await;
+    let (doomed_article, _) = app
+        .create_article(
+            token,
+            &json!({"title": "Doomed article", "body": {"markdown": "Soon gone."}, "status": "published"}),
+        )
+        .await;
+    let users: Value = app
+        .get_auth("/api/v1/admin/users?per_page=100", token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let byline = app.get_article(SAMPLE_SLUG).await["author"]["name"].clone();
+    let author = users["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == byline)
+        .expect("the sample article's author is an account")["id"]
+        .clone();
+    let w = |method: Method, path: String, body: Value, read: &str| {
+        (method, path, body, read.to_string())
+    };
+    vec![
+        w(
             Method::PATCH,
             "/api/v1/admin/articles/1".into(),
             json!({"excerpt": "Changed excerpt"}),
             "/api/v1/articles",
         ),
-        (
-            Method::PATCH,
-            "/api/v1/admin/massage-types/1".into(),
-            json!({"best_for": "Changed best for"}),
-            article.as_str(),
-        ),
-        (
-            Method::PATCH,
-            "/api/v1/admin/treatments/1".into(),
-            json!({"limitations": "Changed limitation"}),
-            "/api/v1/treatments",
-        ),
-        (
-            Method::PATCH,
-            "/api/v1/admin/faqs/1".into(),
-            json!({"question": "Changed question?"}),
-            "/api/v1/faqs",
-        ),
-        (
+        w(
             Method::POST,
-            "/api/v1/admin/tags".into(),
-            json!({"name": "Changed Tag"}),
-            "/api/v1/tags",
+            "/api/v1/admin/articles".into(),
+            json!({"title": "Brand new", "body": {"markdown": "New."}, "status": "published"}),
+            "/api/v1/articles",
         ),
-        (
-            Method::PATCH,
-            "/api/v1/admin/site".into(),
-            json!({"name": "Changed Clinic"}),
-            "/api/v1/site",
-        ),
-        (
+        w(
             Method::POST,
             "/api/v1/admin/articles/2/unpublish".into(),
             json!({}),
             "/api/v1/articles",
         ),
-    ];
-    for (method, path, body, read) in writes {
-        let before = app.get(read).await.text().await.unwrap();
-        assert_eq!(x_cache(&app, read).await, "HIT");
-        let res = app
-            .send(method.clone(), &path, Some(&token), Some("*"), Some(&body))
+        w(
+            Method::DELETE,
+            format!("/api/v1/admin/articles/{doomed_article}"),
+            Value::Null,
+            "/api/v1/articles",
+        ),
+        w(
+            Method::POST,
+            "/api/v1/admin/articles/1/revisions/1/restore".into(),
+            json!({}),
+            &article,
+        ),
+        w(
+            Method::PATCH,
+            "/api/v1/admin/massage-types/1".into(),
+            json!({"best_for": "Changed best for"}),
+            &article,
+        ),
+        w(
+            Method::POST,
+            "/api/v1/admin/massage-types".into(),
+            json!({"name": "Another massage"}),
+            "/api/v1/massage-types",
+        ),
+        w(
+            Method::DELETE,
+            format!("/api/v1/admin/massage-types/{massage_type}"),
+            Value::Null,
+            "/api/v1/massage-types",
+        ),
+        w(
+            Method::PATCH,
+            "/api/v1/admin/treatments/1".into(),
+            json!({"limitations": "Changed limitation"}),
+            &article,
+        ),
+        w(
+            Method::POST,
+            "/api/v1/admin/treatments".into(),
+            json!({"name": "Another treatment"}),
+            "/api/v1/treatments",
+        ),
+        w(
+            Method::DELETE,
+            format!("/api/v1/admin/treatments/{treatment}"),
+            Value::Null,
+            "/api/v1/treatments",
+        ),
+        w(
+            Method::PATCH,
+            format!("/api/v1/admin/faqs/{faq}"),
+            json!({"question": "Changed question?"}),
+            &article,
+        ),
+        w(
+            Method::POST,
+            "/api/v1/admin/faqs".into(),
+            json!({"question": "Another?", "answer": {"markdown": "Yes."}, "article": SAMPLE_SLUG}),
+            &article,
+        ),
+        w(
+            Method::DELETE,
+            format!("/api/v1/admin/faqs/{faq}"),
+            Value::Null,
+            &article,
+        ),
+        w(
+            Method::PATCH,
+            "/api/v1/admin/tags/1".into(),
+            json!({"name": "Changed Tag"}),
+            &article,
+        ),
+        w(
+            Method::POST,
+            "/api/v1/admin/tags".into(),
+            json!({"name": "Another Tag"}),
+            "/api/v1/tags",
+        ),
+        w(
+            Method::DELETE,
+            format!("/api/v1/admin/tags/{tag}"),
+            Value::Null,
+            "/api/v1/tags",
+        ),
+        w(
+            Method::PATCH,
+            "/api/v1/admin/site".into(),
+            json!({"name": "Changed Clinic"}),
+            &article,
+        ),
+        w(
+            Method::PATCH,
+            format!("/api/v1/admin/users/{author}"),
+            json!({"name": "Renamed Author"}),
+            &article,
+        ),
+    ]
+}
+
+/// Writes each kind of content on `writer` and checks that `reader` shows
+/// it: at once when they are one node, within the poll interval otherwise.
+async fn assert_every_write_invalidates(writer: &TestApp, reader: &TestApp) {
+    let token = writer.admin_token().await;
+    for (method, path, body, read) in content_writes(writer, &token).await {
+        let before = reader.get(&read).await.text().await.unwrap();
+        assert_eq!(x_cache(reader, &read).await, "HIT", "{read} is warm");
+        let body = (!body.is_null()).then_some(&body);
+        let res = writer
+            .send(method.clone(), &path, Some(&token), Some("*"), body)
             .await;
         assert!(
             res.status().is_success(),
             "{method} {path}: {}",
             res.status()
         );
-        let after = app.get(read).await;
-        assert_eq!(
-            after.headers()["x-cache"],
-            "MISS",
-            "{path} invalidated {read}"
-        );
-        assert_ne!(
-            after.text().await.unwrap(),
-            before,
-            "{read} shows the write to {path}"
-        );
+        let started = std::time::Instant::now();
+        loop {
+            let after = reader.get(&read).await;
+            let cache = after.headers()["x-cache"].to_str().unwrap().to_string();
+            let text = after.text().await.unwrap();
+            if text != before {
+                assert_eq!(cache, "MISS", "{method} {path} invalidated {read}");
+                break;
+            }
+            assert!(
+                !std::ptr::eq(writer, reader) && started.elapsed() < Duration::from_millis(1500),
+                "{read} does not show {method} {path} ({cache})"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
-    // A user's new name is a byline change.
-    let admin: Value = app
-        .get_auth("/api/v1/auth/me", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let _ = admin;
-    let res = app
-        .patch(
-            "/api/v1/admin/articles/1",
-            &token,
-            "*",
-            &json!({"title": "Renamed"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(app.get_article(SAMPLE_SLUG).await["title"], "Renamed");
+}
+
+#[tokio::test]
+async fn every_kind_of_content_write_invalidates_at_once() {
+    let app = spawn_app().await;
+    assert_every_write_invalidates(&app, &app).await;
+}
+
+#[tokio::test]
+async fn every_kind_of_content_write_reaches_another_node() {
+    let first = spawn_app().await;
+    let second = spawn_app_with(&[
+        ("DATABASE_URL", &first.database_url),
+        ("CACHE_POLL_MS", "200"),
+    ])
+    .await;
+    assert_every_write_invalidates(&first, &second).await;
 }
 
 #[tokio::test]

@@ -171,8 +171,8 @@ fn the_binary_serves_and_stops_gracefully_on_sigterm() {
 }
 
 /// Another process holds the write lock (SQLite: a backup tool, a second
-/// server on the same file; PostgreSQL: a session holding the content
-/// version's row): writes answer 503 with `Retry-After` after the
+/// server on the same file; PostgreSQL: a session holding the lock content
+/// writers take to record their change): writes answer 503 with `Retry-After` after the
 /// configured wait, nothing is half-written, readers go on, and on SQLite
 /// `/readyz` says the database cannot take writes.
 #[tokio::test]
@@ -188,10 +188,13 @@ async fn a_database_locked_by_another_process_is_a_503_with_retry_after() {
     let mut other =
         clinic_cms::db::backend::connect(&url, std::time::Duration::from_secs(1)).unwrap();
     other
-        .batch_execute(if on_postgres {
-            "BEGIN; SELECT version FROM content_version FOR UPDATE"
+        .batch_execute(&if on_postgres {
+            format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({})",
+                clinic_cms::db::backend::CHANGES_LOCK
+            )
         } else {
-            "BEGIN IMMEDIATE"
+            "BEGIN IMMEDIATE".to_string()
         })
         .unwrap();
 

@@ -76,7 +76,14 @@ fn sqlite_schema() -> (Columns, BTreeSet<String>) {
         for c in cols {
             // SQLite lets primary-key columns be NULL unless declared otherwise; PostgreSQL never does.
             let nullable = c.notnull == 0 && c.pk == 0;
-            columns.insert((table.name.clone(), c.name, normalize(&c.r#type), nullable));
+            // An INTEGER PRIMARY KEY is the 64-bit rowid; the change stream
+            // is the one table whose ids need all of it (BIGSERIAL there).
+            let sql_type = if table.name == "changes" && c.name == "id" {
+                "bigint".to_string()
+            } else {
+                normalize(&c.r#type)
+            };
+            columns.insert((table.name.clone(), c.name, sql_type, nullable));
         }
     }
     let indexes: Vec<Name> = diesel::sql_query(

@@ -354,19 +354,6 @@ fn not_found(e: diesel::result::Error) -> ApiError {
     }
 }
 
-fn action_for(before: &Stored, after: &ArticleState) -> &'static str {
-    let now = now();
-    let was = ArticleStatus::of(&before.status, before.published_at, now);
-    let is = ArticleStatus::of(&after.status, after.published_at, now);
-    match (was == is, is) {
-        (true, _) => "updated",
-        (false, ArticleStatus::Published) => "published",
-        (false, ArticleStatus::Scheduled) => "scheduled",
-        (false, ArticleStatus::Draft) => "unpublished",
-        (false, ArticleStatus::Archived) => "archived",
-    }
-}
-
 fn respond(status: StatusCode, article: &AdminArticle) -> HttpResponse {
     item_response(status, article, article.summary.version)
 }
@@ -667,7 +654,7 @@ async fn apply_patch(
                     "authors keep their articles as drafts".into(),
                 ));
             }
-            let action = action_for(&stored, &article_state);
+            let action = article_write::action_for(&stored, &article_state);
             let at = now();
             article_write::update(
                 conn,
@@ -774,7 +761,7 @@ pub async fn restore_article_revision(
                 &restored,
                 Vec::new(),
                 user.id,
-                "restored",
+                crate::content::change::Action::Restored,
                 at,
             )
             .map_err(slug_conflict)?;

@@ -9,6 +9,7 @@ use super::{created, item_response, no_content, parse_id, Checks, IfMatch};
 use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser, Password};
 use crate::content::activity::Activity;
+use crate::content::change::{Action as ChangeAction, By, Change, Item as ChangeItem};
 use crate::content::now;
 use crate::content::session::Session;
 use crate::content::user::{Email, NewUser, Role, User, UserChanges, UserView};
@@ -316,15 +317,22 @@ pub async fn update_user(
             if ends_sessions {
                 Session::end_all_for_user(conn, id, at)?;
             }
-            Activity::record(
-                conn,
-                user.id,
-                "updated",
-                "user",
-                id,
-                email.as_deref().unwrap_or(&target.email),
+            let by = By {
+                user_id: user.id,
+                label: email.as_deref().unwrap_or(&target.email),
                 at,
-            )?;
+            };
+            // Articles show the name in their byline: a new one is a content change.
+            if changes.name.as_ref().is_some_and(|n| *n != target.name) {
+                Change::record(
+                    conn,
+                    ChangeItem::Author(id),
+                    ChangeAction::Updated,
+                    Some(by),
+                )?;
+            } else {
+                Activity::record(conn, by.user_id, "updated", "user", id, by.label, at)?;
+            }
             Ok(User::find(conn, id)?.view())
         })
         .await?;
@@ -367,7 +375,17 @@ pub async fn delete_user(
             keep_an_admin(conn, &target, false)?;
             // Recorded first: an admin may delete their own account, and the
             // entry's user then becomes null with it (ON DELETE SET NULL).
-            Activity::record(conn, user.id, "deleted", "user", id, &target.email, now())?;
+            let by = By {
+                user_id: user.id,
+                label: &target.email,
+                at: now(),
+            };
+            Change::record(
+                conn,
+                ChangeItem::Author(id),
+                ChangeAction::Deleted,
+                Some(by),
+            )?;
             if !User::delete(conn, id, version)? {
                 return Err(crate::content::ContentError::Stale(version).into());
             }
