@@ -19,7 +19,7 @@ return only published content. Lists are `{\"data\": [...], \"meta\": {...}}`, i
     modifiers(&BearerAuth),
     // Reached only through the recursive Block schema, which utoipa does not walk.
     // ArticleSort is named by query parameters, whose schemas utoipa does not collect.
-    components(schemas(crate::render::Block, crate::render::ListItem, crate::render::Span, crate::render::Mark, crate::routes::articles::SortParam)),
+    components(schemas(crate::error::Problem, crate::render::Block, crate::render::ListItem, crate::render::Span, crate::render::Mark, crate::routes::articles::SortParam)),
     tags(
         (name = "articles", description = "Published articles, with bodies as Markdown, sanitized HTML and typed blocks"),
         (name = "massage-types", description = "The reusable massage types table"),

@@ -78,6 +78,7 @@ fn apply(operation: &mut Operation, kind: Kind, method: Method) {
         operation.security = Some(Vec::new());
     }
     describe_if_match(operation);
+    add_shared_problems(operation);
     if let Some(body) = operation.request_body.as_mut() {
         optional_body_by_ref(body);
         if kind == Kind::Admin && method == Method::Write {
@@ -141,6 +142,56 @@ fn describe_if_match(operation: &mut Operation) {
                     .examples([serde_json::json!("\"v3\"")])
                     .build(),
             )));
+        }
+    }
+}
+
+/// The problems every operation of a kind can answer: a bearer token
+/// missing or expired, a precondition, a query value out of range. And
+/// every error status a handler names without a body gets problem+json.
+fn add_shared_problems(operation: &mut Operation) {
+    let bearer = operation
+        .security
+        .iter()
+        .flatten()
+        .filter_map(|requirement| serde_json::to_value(requirement).ok())
+        .any(|requirement| requirement.as_object().is_some_and(|o| !o.is_empty()));
+    if bearer {
+        add_problem(operation, 401, "Missing, invalid or expired token");
+    }
+    let parameters = operation.parameters.clone().unwrap_or_default();
+    if let Some(if_match) = parameters
+        .iter()
+        .find(|p| p.name == "If-Match" && p.parameter_in == ParameterIn::Header)
+    {
+        if if_match.required == Required::True {
+            add_problem(operation, 412, "`If-Match` names an older version");
+            add_problem(operation, 428, "`If-Match` is missing");
+        } else {
+            add_problem(
+                operation,
+                412,
+                "`If-Match`, when sent, names an older version",
+            );
+        }
+    }
+    if parameters
+        .iter()
+        .any(|p| p.parameter_in == ParameterIn::Query)
+    {
+        add_problem(operation, 400, "A query value is invalid");
+    }
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if response.content.is_empty() && (status.starts_with('4') || status.starts_with('5')) {
+            response.content.insert(
+                PROBLEM_JSON.to_string(),
+                Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                    "Problem",
+                )))),
+            );
         }
     }
 }

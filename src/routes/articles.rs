@@ -14,7 +14,7 @@ use crate::content::article::{
 use crate::content::document::Document;
 use crate::content::{now, Slug};
 use crate::db::backend::SearchWords;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::routes::Query;
 
 /// Orders of the article list: its values, and a name for each that
@@ -173,7 +173,6 @@ impl ArticleListParams {
     responses(
         (status = 200, description = "A page of article summaries", body = List<ArticleSummary>),
         (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
-        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/articles")]
@@ -208,7 +207,7 @@ pub async fn list_articles(
     responses(
         (status = 200, description = "The article", body = Item<PublicArticle>),
         (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
-        (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published article has this slug"),
     )
 )]
 #[get("/articles/{slug}")]

@@ -15,7 +15,7 @@ use crate::content::now;
 use crate::content::refresh_token::RefreshToken;
 use crate::content::session::Session;
 use crate::content::user::{User, UserRecord, UserView};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::rate_limit::LoginGate;
 use crate::routes::Item;
 use crate::routes::{text, Json};
@@ -144,10 +144,8 @@ fn issue_pair(
     request_body = LoginRequest,
     responses(
         (status = 200, description = "A token pair", body = Item<TokenPair>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong email or password (the same answer for both)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failures from this address or for this account; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password (the same answer for both)"),
+        (status = 429, description = "Too many failures from this address or for this account; see `Retry-After`"),
     )
 )]
 #[post("/auth/login")]
@@ -198,9 +196,7 @@ pub async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = Item<TokenPair>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, spent, revoked or expired refresh token", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, spent, revoked or expired refresh token"),
     )
 )]
 #[post("/auth/refresh")]
@@ -258,8 +254,6 @@ pub async fn refresh(
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Revoked (or was not valid anyway)"),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/logout")]
@@ -286,7 +280,6 @@ pub async fn logout(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account behind the access token", body = Item<UserView>),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/auth/me")]
@@ -308,11 +301,9 @@ pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRespon
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Changed; a token pair of a new session", body = Item<TokenPair>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`current_password` is not the account's password", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The new password is too short or too long", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong current passwords; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`current_password` is not the account's password"),
+        (status = 422, description = "The new password is too short or too long"),
+        (status = 429, description = "Too many wrong current passwords; see `Retry-After`"),
     )
 )]
 #[post("/auth/password")]

@@ -8,7 +8,7 @@ use super::{page_request, public_json, List};
 use crate::app::AppState;
 use crate::content::faq::{Faq, FaqFilter};
 use crate::content::{now, Slug};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::routes::Query;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -36,7 +36,6 @@ pub struct FaqListParams {
     responses(
         (status = 200, description = "A page of FAQs", body = List<Faq>),
         (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
-        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/faqs")]

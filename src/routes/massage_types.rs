@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use super::{path_slug, public_json, Item, List, PageParams};
 use crate::app::AppState;
 use crate::content::massage_type::MassageType;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::routes::Query;
 
 /// List the massage types, in the editor-set `position` order.
@@ -15,7 +15,6 @@ use crate::routes::Query;
     responses(
         (status = 200, description = "A page of massage types", body = List<MassageType>),
         (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
-        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/massage-types")]
@@ -39,7 +38,7 @@ pub async fn list_massage_types(
     responses(
         (status = 200, description = "The massage type", body = Item<MassageType>),
         (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
-        (status = 404, description = "No massage type has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No massage type has this slug"),
     )
 )]
 #[get("/massage-types/{slug}")]

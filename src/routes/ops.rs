@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::public_bytes;
 use crate::app::AppState;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -32,7 +32,7 @@ pub async fn healthz() -> HttpResponse {
     tag = "operations",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, description = "The database does not answer, or cannot take writes now; `detail` says which", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer, or cannot take writes now; `detail` says which"),
     )
 )]
 #[get("/readyz")]

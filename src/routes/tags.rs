@@ -6,7 +6,7 @@ use super::{public_json, List, PageParams};
 use crate::app::AppState;
 use crate::content::tag::{Tag, TagWithCount};
 use crate::content::{now, Paged};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::routes::Query;
 
 /// List tags by name, each with its count of published articles.
@@ -16,7 +16,6 @@ use crate::routes::Query;
     responses(
         (status = 200, description = "A page of tags", body = List<TagWithCount>),
         (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
-        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/tags")]

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpResponse};
 use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::activity::{Activity, ActivityEntry};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::routes::Query;
 use crate::routes::{List, PageParams};
 
@@ -16,8 +16,6 @@ use crate::routes::{List, PageParams};
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the activity log", body = List<ActivityEntry>),
-        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/activity")]

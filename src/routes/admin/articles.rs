@@ -19,7 +19,7 @@ use crate::content::article::{
 use crate::content::article_write::{self, ArticleState, Revision, Stored};
 use crate::content::{now, ContentError, WebUrl};
 use crate::db::DbConnection;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::routes::articles::{ArticleListParams, SortParam};
 use crate::routes::Query;
 use crate::routes::{page_request, text, Item, Json, List, OptionalJson};
@@ -365,8 +365,6 @@ fn respond(status: StatusCode, article: &AdminArticle) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of articles", body = List<AdminArticleSummary>),
-        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/articles")]
@@ -410,13 +408,8 @@ pub async fn list_admin_articles(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; `Location` names it, `ETag` is its version", body = Item<AdminArticle>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role may not publish", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not publish"),
+        (status = 409, description = "The slug is taken"),
     )
 )]
 #[post("/articles")]
@@ -460,8 +453,7 @@ fn slug_conflict(e: ContentError) -> ApiError {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The article; `ETag` is its version", body = Item<AdminArticle>),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No article has this id"),
     )
 )]
 #[get("/articles/{id}")]
@@ -490,15 +482,9 @@ pub async fn find_admin_article(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed article", body = Item<AdminArticle>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role may not change this article", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this article"),
+        (status = 404, description = "No article has this id"),
+        (status = 409, description = "The slug is taken"),
     )
 )]
 #[patch("/articles/{id}")]
@@ -524,11 +510,8 @@ pub async fn update_article(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role may not delete this article", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not delete this article"),
+        (status = 404, description = "No article has this id"),
     )
 )]
 #[delete("/articles/{id}")]
@@ -562,12 +545,8 @@ pub async fn delete_article(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The article, published or scheduled", body = Item<AdminArticle>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role may not publish", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match`, when sent, names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not publish"),
+        (status = 404, description = "No article has this id"),
     )
 )]
 #[post("/articles/{id}/publish")]
@@ -600,10 +579,8 @@ pub async fn publish_article(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The article, now a draft", body = Item<AdminArticle>),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role may not unpublish", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match`, when sent, names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not unpublish"),
+        (status = 404, description = "No article has this id"),
     )
 )]
 #[post("/articles/{id}/unpublish")]
@@ -680,8 +657,7 @@ async fn apply_patch(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Its revisions, newest first", body = List<Revision>),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No article has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No article has this id"),
     )
 )]
 #[get("/articles/{id}/revisions")]
@@ -723,11 +699,9 @@ pub async fn list_article_revisions(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The article with that version's content", body = Item<AdminArticle>),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role may not change this article", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such article or revision", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The old slug is now another article's", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match`, when sent, names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this article"),
+        (status = 404, description = "No such article or revision"),
+        (status = 409, description = "The old slug is now another article's"),
     )
 )]
 #[post("/articles/{id}/revisions/{revision}/restore")]

@@ -16,7 +16,7 @@ use crate::content::article_write::ArticleState;
 use crate::content::faq::{Faq, FaqFields, FaqFilter};
 use crate::content::{now, Slug};
 use crate::db::DbConnection;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::routes::Query;
 use crate::routes::{page_request, text, Item, Json, List};
 
@@ -121,8 +121,6 @@ fn authorize_faq(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of FAQs", body = List<Faq>),
-        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/faqs")]
@@ -158,11 +156,7 @@ pub async fn list_admin_faqs(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; `Location` names it", body = Item<Faq>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role may not change this FAQ", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this FAQ"),
     )
 )]
 #[post("/faqs")]
@@ -214,8 +208,7 @@ pub async fn create_faq(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The FAQ; `ETag` is its version", body = Item<Faq>),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No FAQ has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No FAQ has this id"),
     )
 )]
 #[get("/faqs/{id}")]
@@ -244,14 +237,8 @@ pub async fn find_admin_faq(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed FAQ", body = Item<Faq>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role may not change this FAQ", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No FAQ has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this FAQ"),
+        (status = 404, description = "No FAQ has this id"),
     )
 )]
 #[patch("/faqs/{id}")]
@@ -314,11 +301,8 @@ pub async fn update_faq(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role may not change this FAQ", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No FAQ has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change this FAQ"),
+        (status = 404, description = "No FAQ has this id"),
     )
 )]
 #[delete("/faqs/{id}")]

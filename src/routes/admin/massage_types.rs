@@ -10,7 +10,7 @@ use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::massage_type::{MassageType, MassageTypeFields};
 use crate::content::now;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::routes::Query;
 use crate::routes::{text, Item, Json, List, PageParams};
 
@@ -113,8 +113,6 @@ fn not_found(e: diesel::result::Error) -> ApiError {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of massage types", body = List<MassageType>),
-        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/massage-types")]
@@ -141,12 +139,8 @@ pub async fn list_admin_massage_types(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; `Location` names it", body = Item<MassageType>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Authors may not change collections", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change collections"),
+        (status = 409, description = "The slug is taken"),
     )
 )]
 #[post("/massage-types")]
@@ -186,8 +180,7 @@ pub async fn create_massage_type(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The massage type; `ETag` is its version", body = Item<MassageType>),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No massage type has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No massage type has this id"),
     )
 )]
 #[get("/massage-types/{id}")]
@@ -217,15 +210,9 @@ pub async fn find_admin_massage_type(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed massage type", body = Item<MassageType>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Authors may not change collections", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No massage type has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change collections"),
+        (status = 404, description = "No massage type has this id"),
+        (status = 409, description = "The slug is taken"),
     )
 )]
 #[patch("/massage-types/{id}")]
@@ -266,11 +253,8 @@ pub async fn update_massage_type(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Authors may not change collections", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No massage type has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change collections"),
+        (status = 404, description = "No massage type has this id"),
     )
 )]
 #[delete("/massage-types/{id}")]

@@ -10,7 +10,7 @@ use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::tag::{Tag, TagFields, TagWithCount};
 use crate::content::{now, Paged};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::routes::Query;
 use crate::routes::{text, Item, Json, List, PageParams};
 
@@ -53,8 +53,6 @@ fn not_found(e: diesel::result::Error) -> ApiError {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of tags", body = List<TagWithCount>),
-        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/tags")]
@@ -93,12 +91,8 @@ pub async fn list_admin_tags(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; `Location` names it", body = Item<TagWithCount>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Authors may not change tags", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change tags"),
+        (status = 409, description = "The slug is taken"),
     )
 )]
 #[post("/tags")]
@@ -138,8 +132,7 @@ pub async fn create_tag(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The tag; `ETag` is its version", body = Item<TagWithCount>),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No tag has this id"),
     )
 )]
 #[get("/tags/{id}")]
@@ -168,15 +161,9 @@ pub async fn find_admin_tag(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed tag", body = Item<TagWithCount>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Authors may not change tags", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change tags"),
+        (status = 404, description = "No tag has this id"),
+        (status = 409, description = "The slug is taken"),
     )
 )]
 #[patch("/tags/{id}")]
@@ -224,11 +211,8 @@ pub async fn update_tag(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Authors may not change tags", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No tag has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change tags"),
+        (status = 404, description = "No tag has this id"),
     )
 )]
 #[delete("/tags/{id}")]

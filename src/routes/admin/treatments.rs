@@ -10,7 +10,7 @@ use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::now;
 use crate::content::treatment::{Treatment, TreatmentFields};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::routes::Query;
 use crate::routes::{text, Item, Json, List, PageParams};
 
@@ -103,8 +103,6 @@ fn not_found(e: diesel::result::Error) -> ApiError {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of treatments", body = List<Treatment>),
-        (status = 400, description = "A query value is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/treatments")]
@@ -131,12 +129,8 @@ pub async fn list_admin_treatments(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; `Location` names it", body = Item<Treatment>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Authors may not change collections", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change collections"),
+        (status = 409, description = "The slug is taken"),
     )
 )]
 #[post("/treatments")]
@@ -176,8 +170,7 @@ pub async fn create_treatment(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The treatment; `ETag` is its version", body = Item<Treatment>),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No treatment has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No treatment has this id"),
     )
 )]
 #[get("/treatments/{id}")]
@@ -207,15 +200,9 @@ pub async fn find_admin_treatment(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed treatment", body = Item<Treatment>),
-        (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Authors may not change collections", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No treatment has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change collections"),
+        (status = 404, description = "No treatment has this id"),
+        (status = 409, description = "The slug is taken"),
     )
 )]
 #[patch("/treatments/{id}")]
@@ -256,11 +243,8 @@ pub async fn update_treatment(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Authors may not change collections", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No treatment has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Authors may not change collections"),
+        (status = 404, description = "No treatment has this id"),
     )
 )]
 #[delete("/treatments/{id}")]
