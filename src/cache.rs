@@ -14,10 +14,11 @@ use std::sync::{Arc, Mutex};
 use actix_web::body::{to_bytes, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{AcceptEncoding, Encoding as Coding, Header, Preference, Quality};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
-use actix_web::HttpResponse;
+use actix_web::{HttpMessage, HttpResponse};
 use chrono::NaiveDateTime;
 use lru::LruCache;
 
@@ -39,33 +40,30 @@ pub enum Encoding {
 }
 
 impl Encoding {
-    /// The best encoding the client accepts: brotli, then gzip, then none.
-    pub fn preferred(headers: &HeaderMap) -> Self {
-        let Some(accept) = headers
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-        else {
+    /// The encoding the client ranks highest (RFC 9110 12.5.3, as actix's
+    /// typed `Accept-Encoding` parses it): `br;q=0.1, gzip` gets gzip. On
+    /// a tie, brotli (the smaller body); identity when neither is acceptable.
+    pub fn preferred(req: &impl HttpMessage) -> Self {
+        let Ok(AcceptEncoding(items)) = AcceptEncoding::parse(req) else {
             return Self::Identity;
         };
-        let accepts = |name: &str| {
-            accept.split(',').any(|part| {
-                let mut pieces = part.split(';').map(str::trim);
-                let token = pieces.next().unwrap_or_default();
-                let refused = pieces.any(|p| {
-                    p.strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
-                });
-                token.eq_ignore_ascii_case(name) && !refused
-            })
+        let quality = |coding: Coding| {
+            items
+                .iter()
+                .find(|i| matches!(&i.item, Preference::Specific(c) if *c == coding))
+                .or_else(|| items.iter().find(|i| i.item == Preference::Any))
+                .map(|i| i.quality)
+                .filter(|q| *q > Quality::ZERO)
         };
-        if accepts("br") {
-            Self::Brotli
-        } else if accepts("gzip") {
-            Self::Gzip
-        } else {
-            Self::Identity
-        }
+        [
+            (Self::Gzip, Coding::gzip()),
+            (Self::Brotli, Coding::brotli()),
+        ]
+        .into_iter()
+        .filter_map(|(encoding, coding)| quality(coding).map(|q| (q, encoding)))
+        // The last of the highest: brotli wins a tie.
+        .max_by_key(|(q, _)| *q)
+        .map_or(Self::Identity, |(_, encoding)| encoding)
     }
 
     fn content_encoding(self) -> Option<&'static str> {
@@ -409,7 +407,7 @@ pub async fn public_cache(
         return Ok(next.call(req).await?.map_into_left_body());
     };
     let key = state.cache.key(req.path(), req.query_string());
-    let encoding = Encoding::preferred(req.headers());
+    let encoding = Encoding::preferred(&req);
     // Every header line, as one list (RFC 9110 5.3).
     let lines: Vec<&str> = req
         .headers()
@@ -463,31 +461,25 @@ pub async fn public_cache(
 mod tests {
     use super::*;
 
-    fn headers(accept: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::ACCEPT_ENCODING,
-            HeaderValue::from_str(accept).unwrap(),
-        );
-        h
+    fn preferred(accept: &str) -> Encoding {
+        let req = actix_web::test::TestRequest::default()
+            .insert_header((header::ACCEPT_ENCODING, accept))
+            .to_http_request();
+        Encoding::preferred(&req)
     }
 
     #[test]
-    fn brotli_then_gzip_then_identity() {
-        assert_eq!(
-            Encoding::preferred(&headers("gzip, deflate, br")),
-            Encoding::Brotli
-        );
-        assert_eq!(Encoding::preferred(&headers("gzip")), Encoding::Gzip);
-        assert_eq!(
-            Encoding::preferred(&headers("br;q=0, gzip;q=0.5")),
-            Encoding::Gzip
-        );
-        assert_eq!(
-            Encoding::preferred(&headers("identity")),
-            Encoding::Identity
-        );
-        assert_eq!(Encoding::preferred(&HeaderMap::new()), Encoding::Identity);
+    fn the_client_ranks_encodings_and_brotli_wins_ties() {
+        assert_eq!(preferred("gzip, deflate, br"), Encoding::Brotli);
+        assert_eq!(preferred("gzip"), Encoding::Gzip);
+        assert_eq!(preferred("br;q=0, gzip;q=0.5"), Encoding::Gzip);
+        assert_eq!(preferred("br;q=0.1, gzip"), Encoding::Gzip);
+        assert_eq!(preferred("*"), Encoding::Brotli);
+        assert_eq!(preferred("gzip;q=0.2, *;q=0.5"), Encoding::Brotli);
+        assert_eq!(preferred("identity"), Encoding::Identity);
+        assert_eq!(preferred("br;q=0, gzip;q=0"), Encoding::Identity);
+        let bare = actix_web::test::TestRequest::default().to_http_request();
+        assert_eq!(Encoding::preferred(&bare), Encoding::Identity);
     }
 
     fn entry(generation: u64, bytes: usize) -> Arc<Entry> {

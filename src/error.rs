@@ -41,21 +41,7 @@ pub struct Problem {
 /// Field errors listed in one problem; a request with more gets a count of the rest.
 pub const MAX_FIELD_ERRORS: usize = 50;
 
-/// One field of the request and what is wrong with it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::content::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

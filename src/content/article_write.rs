@@ -11,13 +11,12 @@ use utoipa::ToSchema;
 use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, STATUS_DRAFT};
 use super::change::{Action, By, Change, Item};
 use super::user::User;
-use super::{to_utc, ContentError};
+use super::{to_utc, ContentError, FieldError};
 use crate::db::schema::{
     article_massage_types, article_related, article_revisions, article_tags, article_treatments,
     articles, massage_types, tags, treatments,
 };
 use crate::db::DbConnection;
-use crate::error::FieldError;
 
 /// Everything an editor can change about an article: what a revision keeps.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]

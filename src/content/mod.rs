@@ -18,6 +18,24 @@ pub mod treatment;
 pub mod user;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One field of the request and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
 
 /// Why a write was refused; nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -26,10 +44,10 @@ pub enum ContentError {
     Db(#[from] diesel::result::Error),
     /// Values that cannot be stored, by field.
     #[error("invalid values")]
-    Invalid(Vec<crate::error::FieldError>),
+    Invalid(Vec<FieldError>),
     /// Slugs that name nothing, by field (and nothing else wrong).
     #[error("references to missing items")]
-    UnknownReferences(Vec<crate::error::FieldError>),
+    UnknownReferences(Vec<FieldError>),
     /// The item changed since the version the writer saw.
     #[error("the item has changed since version {0}")]
     Stale(i32),
@@ -41,7 +59,7 @@ pub enum ContentError {
 
 impl ContentError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::Invalid(vec![crate::error::FieldError::new(field, message)])
+        Self::Invalid(vec![FieldError::new(field, message)])
     }
 }
 
