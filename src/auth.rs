@@ -278,7 +278,7 @@ impl TokenKeys {
             role: user.role(),
             iat: now,
             exp: now + ACCESS_TOKEN_SECONDS,
-            jti: hex(&random_bytes(16)),
+            jti: hex::encode(random_bytes(16)),
             sid: session.to_string(),
         };
         encode(
@@ -302,19 +302,15 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
     bytes
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// An opaque refresh token (256 random bits) and the hash stored for it.
 pub fn new_refresh_token() -> (String, String) {
-    let token = hex(&random_bytes(32));
+    let token = hex::encode(random_bytes(32));
     let hash = hash_refresh_token(&token);
     (token, hash)
 }
 
 pub fn hash_refresh_token(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// The user behind a valid access token, loaded fresh from the database on

@@ -31,7 +31,7 @@ pub async fn request_span(
     use tracing::Instrument;
     static PREFIX: OnceLock<String> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let prefix = PREFIX.get_or_init(|| crate::auth::hex(&crate::auth::random_bytes(4)));
+    let prefix = PREFIX.get_or_init(|| hex::encode(crate::auth::random_bytes(4)));
     let id = format!("{prefix}-{:x}", COUNTER.fetch_add(1, Ordering::Relaxed));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let mut res = next.call(req).instrument(span.clone()).await?;

@@ -8,12 +8,12 @@ use super::{
     etag_for, page_request, path_slug, public_json, public_tagged_bytes, text, Item, List,
 };
 use crate::app::AppState;
+use crate::content::article::search::SearchWords;
 use crate::content::article::{
     Article, ArticleFilter, ArticleSort, ArticleSummary, Cursor, PublicArticle, Search,
 };
 use crate::content::document::Document;
 use crate::content::{now, Slug};
-use crate::db::backend::SearchWords;
 use crate::error::ApiError;
 use crate::routes::Query;
 

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::{
-    hash_refresh_token, hex, new_refresh_token, random_bytes, AuthUser, Password,
-    ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_DAYS,
+    hash_refresh_token, new_refresh_token, random_bytes, AuthUser, Password, ACCESS_TOKEN_SECONDS,
+    REFRESH_TOKEN_DAYS,
 };
 use crate::content::activity::Activity;
 use crate::content::now;
@@ -107,7 +107,7 @@ fn start_session(
     let at = now();
     RefreshToken::purge_expired(conn, at)?;
     Session::purge_finished(conn)?;
-    let session = hex(&random_bytes(16));
+    let session = hex::encode(random_bytes(16));
     Session::start(conn, &session, user.id, at)?;
     issue_pair(state, conn, user, &session)
 }

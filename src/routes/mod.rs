@@ -140,7 +140,7 @@ pub fn page_request(page: Option<i32>, per_page: Option<i32>) -> Result<PageRequ
 /// A strong validator for exact response bytes.
 pub fn etag_for(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = hex::encode(&digest[..16]);
     format!("\"{hex}\"")
 }
 

@@ -237,9 +237,7 @@ impl Checks {
             // gets a unique, valid slug; the editor can change it later.
             None => Slug::from_title(source)
                 .map(Slug::into_inner)
-                .unwrap_or_else(|| {
-                    format!("item-{}", crate::auth::hex(&crate::auth::random_bytes(4)))
-                }),
+                .unwrap_or_else(|| format!("item-{}", hex::encode(crate::auth::random_bytes(4)))),
         }
     }
 

@@ -1,0 +1,127 @@
+//! A whole article assembled from its rows: relations, summaries, SEO and JSON-LD.
+
+use super::*;
+
+/// The full article from its rows: relations resolved, related articles
+/// limited to the visible ones when `visible_at` is given.
+pub(super) fn assemble(
+    conn: &mut DbConnection,
+    row: SummaryRow,
+    body: BodyRow,
+    visible_at: Option<NaiveDateTime>,
+) -> QueryResult<(Listed, ArticleContent, Vec<Listed>)> {
+    let id = row.id;
+    let slug = row.slug.clone();
+
+    let summary = summaries(conn, vec![row])?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)?;
+    let mut related_query = articles::table
+        .inner_join(article_related::table.on(article_related::related_id.eq(articles::id)))
+        .filter(article_related::article_id.eq(id))
+        .into_boxed();
+    if let Some(now) = visible_at {
+        related_query = related_query.filter(is_public(now));
+    }
+    let related_rows = related_query
+        .order(article_related::position)
+        .select(SummaryRow::as_select())
+        .load(conn)?;
+    let faqs = Faq::for_article(conn, id)?;
+    let site = Site::find(conn).optional()?;
+    let seo = Seo {
+        title: body.seo_title.unwrap_or_else(|| summary.title.clone()),
+        description: body
+            .seo_description
+            .unwrap_or_else(|| summary.excerpt.clone()),
+        canonical_url: body
+            .canonical_url
+            .or_else(|| site.as_ref().and_then(|s| s.article_url(&slug))),
+    };
+    let json_ld = article_json_ld(&summary, &seo, &faqs, site.as_ref()).to_embeddable();
+    let content = ArticleContent {
+        body: Body {
+            markdown: body.body_markdown,
+            html: body.body_html,
+            blocks: RawValue::from_string(body.body_blocks)
+                .map_err(|e| diesel::result::Error::DeserializationError(e.into()))?,
+        },
+        massage_types: MassageType::for_article(conn, id)?,
+        treatments: Treatment::for_article(conn, id)?,
+        faqs,
+        seo,
+        json_ld,
+    };
+    Ok((summary, content, summaries(conn, related_rows)?))
+}
+
+/// Resolves tags and authors for a batch of rows: two queries whatever the batch size.
+pub(super) fn summaries(
+    conn: &mut DbConnection,
+    rows: Vec<SummaryRow>,
+) -> QueryResult<Vec<Listed>> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut tags = Tag::for_articles(conn, &ids)?;
+    let author_ids: Vec<i32> = rows.iter().filter_map(|r| r.author_id).collect();
+    let names = User::names(conn, &author_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Listed {
+            tags: tags.remove(&r.id).unwrap_or_default(),
+            author: r
+                .author_id
+                .and_then(|a| names.get(&a))
+                .map(|name| Author { name: name.clone() }),
+            id: r.id,
+            slug: r.slug,
+            title: r.title,
+            excerpt: r.excerpt,
+            published_at: r.published_at,
+            updated_at: r.updated_at,
+            reading_time_minutes: r.reading_time_minutes,
+            status: r.status,
+            version: r.version,
+        })
+        .collect())
+}
+
+fn article_json_ld(summary: &Listed, seo: &Seo, faqs: &[Faq], site: Option<&Site>) -> JsonLd {
+    let article = ArticleLd {
+        kind: json_ld::ArticleType,
+        headline: summary.title.clone(),
+        description: seo.description.clone(),
+        date_published: summary.published_at.map(to_utc),
+        date_modified: to_utc(summary.updated_at),
+        author: summary.author.as_ref().map(|a| PersonLd {
+            kind: json_ld::PersonType,
+            name: a.name.clone(),
+        }),
+        keywords: summary.tags.iter().map(|t| t.name.clone()).collect(),
+        publisher: site.map(|site| OrganizationLd {
+            kind: json_ld::OrganizationType,
+            name: site.name.clone(),
+        }),
+        main_entity_of_page: seo.canonical_url.clone(),
+    };
+    let mut graph = vec![JsonLdNode::Article(article)];
+    if !faqs.is_empty() {
+        graph.push(JsonLdNode::FaqPage(FaqPageLd {
+            kind: json_ld::FaqPageType,
+            main_entity: faqs
+                .iter()
+                .map(|f| QuestionLd {
+                    kind: json_ld::QuestionType,
+                    name: f.question.clone(),
+                    accepted_answer: AnswerLd {
+                        kind: json_ld::AnswerType,
+                        text: f.answer.html.clone(),
+                    },
+                })
+                .collect(),
+        }));
+    }
+    JsonLd {
+        context: json_ld::SchemaOrg,
+        graph,
+    }
+}

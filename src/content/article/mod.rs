@@ -1,0 +1,471 @@
+//! Articles: their public queries, their relations, and rendering their bodies on write.
+
+mod assemble;
+mod body;
+mod cursor;
+mod list;
+pub mod search;
+
+use assemble::{assemble, summaries};
+pub use cursor::{Cursor, MalformedCursor, CURSOR_PATTERN};
+pub use list::{ArticleFilter, ListFacts, Search};
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+
+use super::change::{Action, Change, Item};
+use super::faq::Faq;
+use super::massage_type::MassageType;
+use super::site::Site;
+use super::tag::{Tag, TagRef};
+use super::treatment::Treatment;
+use super::user::User;
+use super::{to_utc, PageRequest, Paged};
+use crate::db::backend;
+use crate::db::schema::{
+    article_massage_types, article_related, article_tags, article_treatments, articles,
+};
+use crate::db::DbConnection;
+use crate::json_ld::{
+    self, AnswerLd, ArticleLd, FaqPageLd, JsonLd, JsonLdNode, OrganizationLd, PersonLd, QuestionLd,
+};
+use crate::render::{render_markdown, Block, Embeds};
+use search::Drive;
+
+pub const STATUS_DRAFT: &str = "draft";
+pub const STATUS_PUBLISHED: &str = "published";
+pub const STATUS_ARCHIVED: &str = "archived";
+
+pub type IsPublic = diesel::dsl::And<
+    diesel::dsl::Eq<articles::status, &'static str>,
+    diesel::dsl::LtEq<articles::published_at, NaiveDateTime>,
+>;
+
+/// Readers see an article when it is published and its time has come; a
+/// scheduled article needs no job to appear, only the clock.
+pub fn is_public(now: NaiveDateTime) -> IsPublic {
+    articles::status
+        .eq(STATUS_PUBLISHED)
+        .and(articles::published_at.le(now))
+}
+
+/// How a list of articles is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ArticleSort {
+    #[default]
+    PublishedDesc,
+    PublishedAsc,
+    TitleAsc,
+    TitleDesc,
+    UpdatedDesc,
+    UpdatedAsc,
+    /// Best full-text match first; only with a search.
+    Relevance,
+}
+
+/// An article's state as editors see it; `scheduled` is `published` with a
+/// `published_at` still in the future.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    Draft,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl ArticleStatus {
+    pub fn of(stored: &str, published_at: Option<NaiveDateTime>, now: NaiveDateTime) -> Self {
+        match stored {
+            STATUS_PUBLISHED if published_at.is_some_and(|p| p > now) => Self::Scheduled,
+            STATUS_PUBLISHED => Self::Published,
+            STATUS_ARCHIVED => Self::Archived,
+            _ => Self::Draft,
+        }
+    }
+}
+
+/// Which articles a query may see.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    /// Readers: published and due at this time.
+    Public(NaiveDateTime),
+    /// Editors: every article, optionally one status, judged at this time.
+    Admin(Option<ArticleStatus>, NaiveDateTime),
+}
+
+/// The byline of an article.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Author {
+    pub name: String,
+}
+
+/// The fields every article listing shows, declared once for the public
+/// summary (published: `published_at` always there) and the editors' (a
+/// draft has none), so each has an exact, flat schema.
+macro_rules! article_summary {
+    (
+        $(#[$meta:meta])* $name:ident,
+        $(#[$published_meta:meta])* published_at: $published:ty
+        $(, $(#[$field_meta:meta])* $field:ident : $field_ty:ty)* $(,)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Serialize, ToSchema)]
+        pub struct $name {
+            pub id: i32,
+            pub slug: String,
+            pub title: String,
+            pub excerpt: String,
+            pub tags: Vec<TagRef>,
+            /// Null when the author's account was removed.
+            pub author: Option<Author>,
+            $(#[$published_meta])*
+            pub published_at: $published,
+            pub updated_at: DateTime<Utc>,
+            pub reading_time_minutes: i32,
+            $($(#[$field_meta])* pub $field: $field_ty,)*
+        }
+
+        impl $name {
+            fn from_listed(
+                listed: Listed,
+                published_at: $published
+                $(, $field: $field_ty)*
+            ) -> Self {
+                Self {
+                    id: listed.id,
+                    slug: listed.slug,
+                    title: listed.title,
+                    excerpt: listed.excerpt,
+                    tags: listed.tags,
+                    author: listed.author,
+                    published_at,
+                    updated_at: to_utc(listed.updated_at),
+                    reading_time_minutes: listed.reading_time_minutes,
+                    $($field,)*
+                }
+            }
+        }
+    };
+}
+
+article_summary!(
+    /// What a list of published articles shows of each.
+    ArticleSummary,
+    /// When it went public.
+    published_at: DateTime<Utc>,
+);
+
+article_summary!(
+    /// An article in the editors' lists, in any status.
+    AdminArticleSummary,
+    /// When it goes or went public; on a draft, a planned date or null.
+    published_at: Option<DateTime<Utc>>,
+    status: ArticleStatus,
+    /// Increases with every change; the `ETag` is made from it.
+    version: i32,
+);
+
+/// An article as listed, before it is shown to readers or to editors.
+#[derive(Clone, Debug)]
+struct Listed {
+    id: i32,
+    slug: String,
+    title: String,
+    excerpt: String,
+    tags: Vec<TagRef>,
+    author: Option<Author>,
+    published_at: Option<NaiveDateTime>,
+    updated_at: NaiveDateTime,
+    reading_time_minutes: i32,
+    status: String,
+    version: i32,
+}
+
+impl Listed {
+    /// As readers see it (only public articles are ever shown to them, and
+    /// those have a publication time).
+    fn public(self) -> ArticleSummary {
+        let published_at = to_utc(self.published_at.unwrap_or(self.updated_at));
+        ArticleSummary::from_listed(self, published_at)
+    }
+
+    /// As editors see it, with its status at `now`.
+    fn admin(self, now: NaiveDateTime) -> AdminArticleSummary {
+        let status = ArticleStatus::of(&self.status, self.published_at, now);
+        let (published_at, version) = (self.published_at.map(to_utc), self.version);
+        AdminArticleSummary::from_listed(self, published_at, status, version)
+    }
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+struct SummaryRow {
+    id: i32,
+    slug: String,
+    title: String,
+    excerpt: String,
+    published_at: Option<NaiveDateTime>,
+    updated_at: NaiveDateTime,
+    reading_time_minutes: i32,
+    author_id: Option<i32>,
+    status: String,
+    version: i32,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+struct BodyRow {
+    body_markdown: String,
+    body_html: String,
+    body_blocks: String,
+    seo_title: Option<String>,
+    seo_description: Option<String>,
+    canonical_url: Option<String>,
+}
+
+/// An article body in the three forms a front end may want.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Body {
+    pub markdown: String,
+    /// Rendered from the Markdown and sanitized.
+    pub html: String,
+    /// The same document as typed blocks.
+    #[schema(value_type = Vec<Block>)]
+    pub blocks: Box<RawValue>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Seo {
+    pub title: String,
+    pub description: String,
+    pub canonical_url: Option<String>,
+}
+
+/// What a whole article shows besides its summary and related articles,
+/// the same to readers and editors.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleContent {
+    pub body: Body,
+    /// The massage types this article presents, in order.
+    pub massage_types: Vec<MassageType>,
+    /// The treatment comparison this article presents, in order.
+    pub treatments: Vec<Treatment>,
+    pub faqs: Vec<Faq>,
+    pub seo: Seo,
+    /// schema.org JSON-LD ready to embed in `<script type="application/ld+json">`:
+    /// an `Article` and, with FAQs, a `FAQPage`. Every `<`, `>` and `&` in it
+    /// is written as a `\u` escape, so its bytes can sit inside the script as is.
+    #[schema(value_type = JsonLd)]
+    pub json_ld: Box<RawValue>,
+}
+
+/// A whole published article as readers get it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicArticle {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    #[serde(flatten)]
+    pub content: ArticleContent,
+    /// "More from the blog": related published articles.
+    pub related: Vec<ArticleSummary>,
+}
+
+/// A whole article as editors see it: what readers get plus its state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminArticle {
+    #[serde(flatten)]
+    pub summary: AdminArticleSummary,
+    #[serde(flatten)]
+    pub content: ArticleContent,
+    /// Related articles in any status (readers see only the public ones).
+    pub related: Vec<AdminArticleSummary>,
+    pub created_at: DateTime<Utc>,
+    /// The id of the user who created it.
+    pub created_by: Option<i32>,
+    /// The id of the user who changed it last.
+    pub updated_by: Option<i32>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+struct MetaRow {
+    created_at: NaiveDateTime,
+    created_by: Option<i32>,
+    updated_by: Option<i32>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = articles)]
+pub struct NewArticle<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub excerpt: &'a str,
+    pub body_markdown: &'a str,
+    pub status: &'a str,
+    pub published_at: Option<NaiveDateTime>,
+    pub author_id: Option<i32>,
+    pub seo_title: Option<&'a str>,
+    pub seo_description: Option<&'a str>,
+    pub canonical_url: Option<&'a str>,
+    pub created_by: Option<i32>,
+    pub updated_by: Option<i32>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The ordered relations of an article, as ids.
+#[derive(Clone, Debug, Default)]
+pub struct ArticleLinks {
+    pub tags: Vec<i32>,
+    pub massage_types: Vec<i32>,
+    pub treatments: Vec<i32>,
+    pub related: Vec<i32>,
+}
+
+pub struct Article;
+
+impl Article {
+    pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+        articles::table.count().get_result(conn)
+    }
+
+    /// When the next scheduled article becomes public, if one is waiting.
+    pub fn next_due(
+        conn: &mut DbConnection,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<NaiveDateTime>> {
+        articles::table
+            .filter(articles::status.eq(STATUS_PUBLISHED))
+            .filter(articles::published_at.gt(now))
+            .select(diesel::dsl::min(articles::published_at))
+            .first(conn)
+    }
+
+    pub fn id_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<i32>> {
+        articles::table
+            .filter(articles::slug.eq(slug))
+            .select(articles::id)
+            .first(conn)
+            .optional()
+    }
+
+    /// The whole article readers see at `slug`, with every relation resolved.
+    pub fn find_public(
+        conn: &mut DbConnection,
+        slug: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<PublicArticle> {
+        let (row, body): (SummaryRow, BodyRow) = articles::table
+            .filter(articles::slug.eq(slug))
+            .filter(is_public(now))
+            .select((SummaryRow::as_select(), BodyRow::as_select()))
+            .first(conn)?;
+        let (listed, content, related) = assemble(conn, row, body, Some(now))?;
+        Ok(PublicArticle {
+            summary: listed.public(),
+            content,
+            related: related.into_iter().map(Listed::public).collect(),
+        })
+    }
+
+    /// One article in any status, with its state, for editors.
+    pub fn find_admin(
+        conn: &mut DbConnection,
+        id: i32,
+        now: NaiveDateTime,
+    ) -> QueryResult<AdminArticle> {
+        let (row, body, meta): (SummaryRow, BodyRow, MetaRow) = articles::table
+            .find(id)
+            .select((
+                SummaryRow::as_select(),
+                BodyRow::as_select(),
+                MetaRow::as_select(),
+            ))
+            .first(conn)?;
+        let (listed, content, related) = assemble(conn, row, body, None)?;
+        Ok(AdminArticle {
+            summary: listed.admin(now),
+            content,
+            related: related.into_iter().map(|r| r.admin(now)).collect(),
+            created_at: to_utc(meta.created_at),
+            created_by: meta.created_by,
+            updated_by: meta.updated_by,
+        })
+    }
+
+    pub fn insert(conn: &mut DbConnection, new: &NewArticle) -> QueryResult<i32> {
+        diesel::insert_into(articles::table)
+            .values(new)
+            .execute(conn)?;
+        articles::table
+            .filter(articles::slug.eq(new.slug))
+            .select(articles::id)
+            .first(conn)
+    }
+
+    /// Replaces every ordered relation of an article.
+    pub fn set_links(conn: &mut DbConnection, id: i32, links: &ArticleLinks) -> QueryResult<()> {
+        diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(
+            article_massage_types::table.filter(article_massage_types::article_id.eq(id)),
+        )
+        .execute(conn)?;
+        diesel::delete(article_treatments::table.filter(article_treatments::article_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(article_related::table.filter(article_related::article_id.eq(id)))
+            .execute(conn)?;
+        // One row at a time: multi-row inserts do not compile for a MultiConnection.
+        for (position, tag_id) in (0..).zip(&links.tags) {
+            diesel::insert_into(article_tags::table)
+                .values((
+                    article_tags::article_id.eq(id),
+                    article_tags::tag_id.eq(tag_id),
+                    article_tags::position.eq(position),
+                ))
+                .execute(conn)?;
+        }
+        for (position, massage_type_id) in (0..).zip(&links.massage_types) {
+            diesel::insert_into(article_massage_types::table)
+                .values((
+                    article_massage_types::article_id.eq(id),
+                    article_massage_types::massage_type_id.eq(massage_type_id),
+                    article_massage_types::position.eq(position),
+                ))
+                .execute(conn)?;
+        }
+        for (position, treatment_id) in (0..).zip(&links.treatments) {
+            diesel::insert_into(article_treatments::table)
+                .values((
+                    article_treatments::article_id.eq(id),
+                    article_treatments::treatment_id.eq(treatment_id),
+                    article_treatments::position.eq(position),
+                ))
+                .execute(conn)?;
+        }
+        for (position, related_id) in (0..).zip(&links.related) {
+            diesel::insert_into(article_related::table)
+                .values((
+                    article_related::article_id.eq(id),
+                    article_related::related_id.eq(related_id),
+                    article_related::position.eq(position),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+}
+
+/// Ids of the given slugs of one collection, in order; the first unknown slug is the error.
+pub fn ids_for_slugs(slugs: &[String], lookup: &HashMap<String, i32>) -> Result<Vec<i32>, String> {
+    slugs
+        .iter()
+        .map(|s| lookup.get(s).copied().ok_or_else(|| s.clone()))
+        .collect()
+}
