@@ -1,14 +1,15 @@
-//! Passwords, tokens, the `AuthUser` extractor and the one permission check.
+//! Tokens, the `AuthUser` extractor and the one permission check; passwords in `passwords`.
+
+mod passwords;
+
+pub use passwords::{hash_password_blocking, Password, Passwords};
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{self, PasswordHash, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -23,210 +24,6 @@ use crate::error::ApiError;
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
 /// Refresh tokens live this long (each use replaces the token).
 pub const REFRESH_TOKEN_DAYS: i64 = 30;
-
-/// A password as an editor chose it: 12..=1024 characters. Never logged.
-pub struct Password(String);
-
-impl Password {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        match raw.chars().count() {
-            0..=11 => Err("must be at least 12 characters"),
-            1025.. => Err("must be at most 1024 characters"),
-            _ => Ok(Self(raw.to_string())),
-        }
-    }
-}
-
-impl std::fmt::Debug for Password {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Password(***)")
-    }
-}
-
-/// Argon2id with the OWASP parameters (19 MiB, 2 iterations, 1 lane), run
-/// on a few dedicated threads that each reuse one 19 MiB buffer: a flood of
-/// logins queues there (and is shed past the queue) instead of taking the
-/// threads readers need, and memory stays at workers x 19 MiB (freeing and
-/// re-allocating 19 MiB per hash made glibc keep gigabytes).
-#[derive(Clone)]
-pub struct Passwords {
-    jobs: std::sync::mpsc::SyncSender<PasswordJob>,
-}
-
-enum PasswordJob {
-    Hash(
-        Password,
-        tokio::sync::oneshot::Sender<Result<String, ApiError>>,
-    ),
-    Verify(Option<String>, String, tokio::sync::oneshot::Sender<bool>),
-}
-
-const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
-const ARGON2_ITERATIONS: u32 = 2;
-const ARGON2_LANES: u32 = 1;
-/// Logins waiting for a password worker before new ones get 503.
-const PASSWORD_QUEUE: usize = 64;
-
-fn argon2_params() -> Params {
-    Params::new(ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_LANES, None).unwrap_or_default()
-}
-
-fn argon2() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, argon2_params())
-}
-
-/// Verified against when the email is unknown, so both failures cost the
-/// same. A constant with the same parameters as real hashes.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$AZMJbzWv3nJK7/oM9CjHpA$qTQzUYEdFjNJG8n70s4qsu4Prv0KIlX8upyw/mDKIj8";
-
-/// Hashes a password into an Argon2id PHC string (blocking; start-up and CLI).
-pub fn hash_password_blocking(password: &Password) -> Result<String, ApiError> {
-    hash_with_memory(password, &mut Vec::new())
-}
-
-fn hash_with_memory(
-    password: &Password,
-    memory: &mut Vec<argon2::Block>,
-) -> Result<String, ApiError> {
-    let blocks = argon2_params().block_count();
-    if memory.len() < blocks {
-        memory.resize(blocks, argon2::Block::default());
-    }
-    let fail =
-        |e: &dyn std::fmt::Display| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}"));
-    let salt = SaltString::generate(&mut OsRng);
-    let mut salt_buf = [0u8; 64];
-    let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(|e| fail(&e))?;
-    let mut out = [0u8; 32];
-    argon2()
-        .hash_password_into_with_memory(
-            password.0.as_bytes(),
-            salt_bytes,
-            &mut out,
-            &mut memory[..blocks],
-        )
-        .map_err(|e| fail(&e))?;
-    let output = password_hash::Output::new(&out).map_err(|e| fail(&e))?;
-    Ok(format!(
-        "$argon2id$v=19$m={ARGON2_MEMORY_KIB},t={ARGON2_ITERATIONS},p={ARGON2_LANES}${}${output}",
-        salt.as_str()
-    ))
-}
-
-/// True when `password` matches the PHC string `hash` (constant-time compare).
-fn verify_with_memory(hash: &str, password: &str, memory: &mut Vec<argon2::Block>) -> bool {
-    let Ok(parsed) = PasswordHash::new(hash) else {
-        return false;
-    };
-    let (Some(expected), Some(salt), Ok(params)) =
-        (parsed.hash, parsed.salt, Params::try_from(&parsed))
-    else {
-        return false;
-    };
-    if parsed.algorithm != argon2::ARGON2ID_IDENT {
-        return false;
-    }
-    let mut salt_buf = [0u8; 64];
-    let Ok(salt_bytes) = salt.decode_b64(&mut salt_buf) else {
-        return false;
-    };
-    if memory.len() < params.block_count() {
-        memory.resize(params.block_count(), argon2::Block::default());
-    }
-    let mut out = vec![0u8; expected.len()];
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    let blocks = &mut memory[..params.block_count()];
-    if argon
-        .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, blocks)
-        .is_err()
-    {
-        return false;
-    }
-    password_hash::Output::new(&out).is_ok_and(|computed| computed == expected)
-}
-
-#[cfg(test)]
-fn verify_blocking(hash: &str, password: &str) -> bool {
-    verify_with_memory(hash, password, &mut Vec::new())
-}
-
-impl Passwords {
-    /// Starts `workers` password threads.
-    pub fn new(workers: usize) -> Self {
-        let (jobs, queue) = std::sync::mpsc::sync_channel::<PasswordJob>(PASSWORD_QUEUE);
-        let queue = Arc::new(std::sync::Mutex::new(queue));
-        for n in 0..workers.max(1) {
-            let queue = queue.clone();
-            let spawned = std::thread::Builder::new()
-                .name(format!("argon2-{n}"))
-                .spawn(move || {
-                    // Allocated at the first password, not at start: a node that
-                    // only serves readers never holds these 19 MiB.
-                    let mut memory = Vec::new();
-                    loop {
-                        let job = match queue.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => return,
-                        };
-                        match job {
-                            Ok(PasswordJob::Hash(password, reply)) => {
-                                let _ = reply.send(hash_with_memory(&password, &mut memory));
-                            }
-                            Ok(PasswordJob::Verify(hash, password, reply)) => {
-                                let ok = match hash {
-                                    Some(hash) => verify_with_memory(&hash, &password, &mut memory),
-                                    None => {
-                                        verify_with_memory(DUMMY_HASH, &password, &mut memory);
-                                        false
-                                    }
-                                };
-                                let _ = reply.send(ok);
-                            }
-                            Err(_) => return,
-                        }
-                    }
-                });
-            if let Err(e) = spawned {
-                tracing::error!(error = %e, "could not start a password worker");
-            }
-        }
-        Self { jobs }
-    }
-
-    fn submit(&self, job: PasswordJob) -> Result<(), ApiError> {
-        self.jobs.try_send(job).map_err(|e| match e {
-            std::sync::mpsc::TrySendError::Full(_) => ApiError::ServiceUnavailable {
-                detail: format!(
-                    "too many passwords are being checked at once ({PASSWORD_QUEUE} waiting); \
-                     try again in a few seconds"
-                ),
-                retry_after_secs: 2,
-            },
-            std::sync::mpsc::TrySendError::Disconnected(_) => {
-                ApiError::Internal(anyhow::anyhow!("the password workers stopped"))
-            }
-        })
-    }
-
-    pub async fn hash(&self, password: Password) -> Result<String, ApiError> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.submit(PasswordJob::Hash(password, reply))?;
-        answer
-            .await
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("a password worker stopped")))?
-    }
-
-    /// True when `password` matches `hash`; with no hash, the dummy is checked
-    /// (and the answer is false) so the time taken gives nothing away.
-    pub async fn verify(&self, hash: Option<String>, password: String) -> Result<bool, ApiError> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.submit(PasswordJob::Verify(hash, password, reply))?;
-        answer
-            .await
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("a password worker stopped")))
-    }
-}
 
 /// The claims of an access token.
 #[derive(Debug, Serialize, Deserialize)]
@@ -490,40 +287,6 @@ pub fn create_user_blocking(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_need_twelve_characters() {
-        assert!(Password::parse("short").is_err());
-        assert!(Password::parse("twelve chars").is_ok());
-        assert!(Password::parse(&"x".repeat(1025)).is_err());
-        assert_eq!(
-            format!("{:?}", Password::parse("a secret password").unwrap()),
-            "Password(***)"
-        );
-    }
-
-    #[test]
-    fn hashes_are_argon2id_phc_strings_that_verify() {
-        let hash =
-            hash_password_blocking(&Password::parse("correct horse battery").unwrap()).unwrap();
-        assert!(
-            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{hash}"
-        );
-        assert!(verify_blocking(&hash, "correct horse battery"));
-        assert!(!verify_blocking(&hash, "wrong horse battery"));
-        assert!(!verify_blocking("not a hash", "x"));
-    }
-
-    #[test]
-    fn the_dummy_hash_costs_what_a_real_one_does() {
-        let real =
-            hash_password_blocking(&Password::parse("any password at all").unwrap()).unwrap();
-        let params = |h: &str| h.split('$').nth(3).map(str::to_string);
-        assert_eq!(params(DUMMY_HASH), params(&real));
-        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
-        assert!(!verify_blocking(DUMMY_HASH, "guess"));
-    }
 
     #[test]
     fn tokens_round_trip_and_other_keys_fail() {
