@@ -10,6 +10,7 @@ use anyhow::Context;
 use utoipa_actix_web::AppExt;
 
 use crate::auth::{Passwords, TokenKeys};
+use crate::cache::memo::Memo;
 use crate::cache::{public_cache, ResponseCache};
 use crate::config::Config;
 use crate::db::DbPool;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub passwords: Passwords,
     pub login_limiter: Arc<LoginLimiter>,
     pub cache: Arc<ResponseCache>,
+    /// What lists learnt and when the next publication is due.
+    pub memo: Arc<Memo>,
 }
 
 /// Argon2 threads (each holds 19 MiB and keeps a core busy while hashing).
@@ -76,6 +79,7 @@ impl AppState {
                 config.cache_max_bytes,
                 crate::cache::query_names(&document),
             )),
+            memo: Arc::new(Memo::default()),
         })
     }
 }

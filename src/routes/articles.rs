@@ -184,19 +184,20 @@ pub async fn list_articles(
     let page = page_request(params.page, params.per_page)?;
     let filter = params.filter()?;
     let at = now();
-    let count_key = filter.count_key();
+    let facts_key = filter.facts_key();
     let generation = state.db.generation();
-    let cache = state.cache.clone();
+    let memo = state.memo.clone();
+    let key = facts_key.clone();
     let (paged, facts) = state
         .db
         .run(move |conn| {
             // The remembered facts hold only until the next scheduled article is due.
-            cache.ensure_next_due(conn, generation, at)?;
-            let known = cache.facts(&filter.count_key(), generation, at);
+            memo.next_due(conn, generation, at)?;
+            let known = memo.facts(&key, generation, at);
             Ok(Article::list_public(conn, &filter, page, at, known)?)
         })
         .await?;
-    state.cache.put_facts(count_key, generation, facts);
+    state.memo.put_facts(facts_key, generation, facts);
     public_json(&req, &List::from(paged), state.config.cache_max_age)
 }
 

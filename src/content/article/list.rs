@@ -14,13 +14,24 @@ pub struct ArticleFilter {
 
 impl ArticleFilter {
     /// What `meta.total` depends on (not the order, page or cursor).
-    pub fn count_key(&self) -> String {
-        format!("{:?}|{:?}", self.tag, self.search)
+    pub fn facts_key(&self) -> FactsKey {
+        FactsKey {
+            tag: self.tag.clone(),
+            search: self.search.clone(),
+        }
     }
 }
 
+/// The part of a filter that decides which articles match: what list facts
+/// are remembered by.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FactsKey {
+    tag: Option<String>,
+    search: Option<Search>,
+}
+
 /// A full-text search: plain words, or text with none (which matches nothing).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Search {
     Words(search::SearchWords),
     MatchNothing,

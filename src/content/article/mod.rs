@@ -8,7 +8,7 @@ pub mod search;
 
 use assemble::{assemble, summaries};
 pub use cursor::{Cursor, MalformedCursor, CURSOR_PATTERN};
-pub use list::{ArticleFilter, ListFacts, Search};
+pub use list::{ArticleFilter, FactsKey, ListFacts, Search};
 
 use std::collections::HashMap;
 

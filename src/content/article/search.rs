@@ -13,7 +13,7 @@ use crate::db::schema::articles;
 
 /// A reader's search text reduced to plain words (at most 16): nothing in it
 /// can be query syntax on either backend. `None` when no word is left.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SearchWords {
     words: Vec<String>,
     /// On SQLite, every indexed term the last word starts, when looked up
@@ -25,7 +25,7 @@ pub struct SearchWords {
 const MAX_PREFIX_TERMS: usize = 32;
 
 /// What a last word expands to (`prefix_terms`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PrefixTerms {
     /// Every indexed term it starts (at least one).
     Terms(Arc<[String]>),

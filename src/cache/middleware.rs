@@ -1,0 +1,86 @@
+//! The middleware: public GETs answered from the response cache, which a
+//! miss fills.
+
+use std::sync::Arc;
+
+use actix_web::body::{to_bytes, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::Data;
+
+use super::entry::{entry_from, Encoding};
+use crate::app::AppState;
+use crate::content::now;
+use crate::error::ApiError;
+
+/// GETs of the public, anonymous API: what the cache may answer.
+fn cacheable(req: &ServiceRequest) -> bool {
+    let path = req.path();
+    req.method() == Method::GET
+        && ((path.starts_with("/api/v1/")
+            && !path.starts_with("/api/v1/admin")
+            && !path.starts_with("/api/v1/auth"))
+            || path == "/openapi.json")
+}
+
+/// The middleware: answer public GETs from the cache, fill it on a miss.
+pub async fn public_cache(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let state = req.app_data::<Data<AppState>>().cloned();
+    let Some(state) = state.filter(|s| s.cache.enabled() && cacheable(&req)) else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let key = state.cache.key(req.path(), req.query_string());
+    let encoding = Encoding::preferred(&req);
+    // Every header line, as one list (RFC 9110 5.3).
+    let lines: Vec<&str> = req
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let if_none_match = (!lines.is_empty()).then(|| lines.join(","));
+    // Read before the database is: a write landing meanwhile makes this fill stale, not wrong.
+    let generation = state.db.generation();
+    let at = now();
+    if let Some(entry) = state.cache.get(&key, generation, at) {
+        let res = entry.respond(encoding, if_none_match.as_deref(), true);
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+
+    let valid_until = match state.memo.known_next_due(generation, at) {
+        Some(due) => due,
+        None => {
+            let memo = state.memo.clone();
+            state
+                .db
+                .run(move |conn| Ok(memo.next_due(conn, generation, at)?))
+                .await?
+        }
+    };
+    // The handler must produce the full body to fill the cache; the
+    // conditional request is answered from the entry afterwards.
+    req.headers_mut().remove(header::IF_NONE_MATCH);
+    let res = next.call(req).await?;
+    if res.status() != StatusCode::OK {
+        return Ok(res.map_into_left_body());
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let body = to_bytes(body)
+        .await
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("reading a response to cache")))?;
+    let Some(entry) = entry_from(head.headers(), body.clone(), generation, valid_until) else {
+        let res = head.set_body(body);
+        return Ok(ServiceResponse::new(req, res)
+            .map_into_boxed_body()
+            .map_into_right_body());
+    };
+    let entry = Arc::new(entry);
+    state.cache.put(key, entry.clone());
+    let res = entry.respond(encoding, if_none_match.as_deref(), false);
+    Ok(ServiceResponse::new(req, res).map_into_right_body())
+}
