@@ -37,7 +37,7 @@ pub struct UsersRow {
     pub id: i32,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: crate::content::user::Role,
     pub password_hash: Option<String>,
     pub disabled: bool,
     pub version: i32,

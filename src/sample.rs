@@ -9,10 +9,7 @@ use diesel::Connection;
 use serde::Deserialize;
 
 use crate::config::SampleContent;
-use crate::content::article::{
-    ids_for_slugs, Article, ArticleLinks, NewArticle, STATUS_ARCHIVED, STATUS_DRAFT,
-    STATUS_PUBLISHED,
-};
+use crate::content::article::{ids_for_slugs, Article, ArticleLinks, NewArticle, StoredStatus};
 use crate::content::faq::{Faq, NewFaq};
 use crate::content::massage_type::{MassageType, NewMassageType};
 use crate::content::site::{Site, SiteChanges};
@@ -110,8 +107,9 @@ pub struct SeedArticle {
     pub body: Option<String>,
     /// ...or in a file beside the content file.
     pub body_file: Option<String>,
+    /// `published` when not given.
     #[serde(default = "default_status")]
-    pub status: String,
+    pub status: StoredStatus,
     pub published_at: Option<DateTime<Utc>>,
     /// The author's email, one of `authors`.
     pub author: Option<String>,
@@ -129,8 +127,8 @@ pub struct SeedArticle {
     pub faqs: Vec<SeedFaq>,
 }
 
-fn default_status() -> String {
-    STATUS_PUBLISHED.into()
+fn default_status() -> StoredStatus {
+    StoredStatus::Published
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -217,7 +215,7 @@ fn load(conn: &mut DbConnection, content: &SeedContent, bodies: &Bodies) -> anyh
                 &NewUser {
                     email: &author.email,
                     name: &author.name,
-                    role: Role::Author.as_str(),
+                    role: Role::Author,
                     password_hash: None,
                     created_at: at,
                     updated_at: at,
@@ -309,12 +307,9 @@ fn insert_article(
         (None, None) => String::new(),
         (Some(_), Some(_)) => bail!("article {}: give body or body_file, not both", article.slug),
     };
-    let status = article.status.as_str();
-    if ![STATUS_DRAFT, STATUS_PUBLISHED, STATUS_ARCHIVED].contains(&status) {
-        bail!("article {}: unknown status {status}", article.slug);
-    }
+    let status = article.status;
     let published_at = match (status, article.published_at) {
-        (STATUS_PUBLISHED, None) => Some(at),
+        (StoredStatus::Published, None) => Some(at),
         (_, t) => t.map(|t| t.naive_utc()),
     };
     let author_id = match &article.author {

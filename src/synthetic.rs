@@ -7,7 +7,7 @@ use diesel::Connection;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::SampleContent;
-use crate::content::article::{Article, ArticleLinks, NewArticle, STATUS_PUBLISHED};
+use crate::content::article::{Article, ArticleLinks, NewArticle, StoredStatus};
 use crate::content::faq::{Faq, NewFaq};
 use crate::content::tag::{NewTag, Tag};
 use crate::content::{now, Slug};
@@ -155,7 +155,7 @@ fn insert_one(
             title: &title,
             excerpt: &excerpt,
             body_markdown: &body,
-            status: STATUS_PUBLISHED,
+            status: StoredStatus::Published,
             published_at: Some(published_at),
             author_id: None,
             seo_title: None,

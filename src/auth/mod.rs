@@ -275,7 +275,7 @@ pub fn create_user_blocking(
         &crate::content::user::NewUser {
             email: email.as_str(),
             name: name.unwrap_or(&default_name),
-            role: role.as_str(),
+            role,
             password_hash: Some(&hash),
             created_at: at,
             updated_at: at,
@@ -295,7 +295,7 @@ mod tests {
             id: 7,
             email: "a@b.co".into(),
             name: "A".into(),
-            role: "editor".into(),
+            role: Role::Editor,
             password_hash: None,
             disabled: false,
             version: 1,

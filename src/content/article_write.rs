@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, STATUS_DRAFT};
+use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, StoredStatus};
 use super::change::{Action, By, Change, Item};
 use super::user::User;
 use super::{to_utc, ContentError, FieldError};
@@ -33,8 +33,7 @@ pub struct ArticleState {
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub canonical_url: Option<String>,
-    /// `draft`, `published` or `archived` as stored.
-    pub status: String,
+    pub status: StoredStatus,
     #[serde(default, with = "crate::content::utc_opt")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub published_at: Option<NaiveDateTime>,
@@ -46,13 +45,13 @@ pub struct ArticleState {
 pub struct Stored {
     pub version: i32,
     pub created_by: Option<i32>,
-    pub status: String,
+    pub status: StoredStatus,
     pub published_at: Option<NaiveDateTime>,
 }
 
 impl Stored {
     pub fn is_draft(&self) -> bool {
-        self.status == STATUS_DRAFT
+        self.status == StoredStatus::Draft
     }
 }
 
@@ -71,7 +70,13 @@ pub struct Revision {
 type StateRow = (
     (String, String, String, String),
     (Option<String>, Option<String>, Option<String>),
-    (String, Option<NaiveDateTime>, Option<i32>, i32, Option<i32>),
+    (
+        StoredStatus,
+        Option<NaiveDateTime>,
+        Option<i32>,
+        i32,
+        Option<i32>,
+    ),
 );
 
 impl ArticleState {
@@ -116,7 +121,7 @@ impl ArticleState {
             seo_title,
             seo_description,
             canonical_url,
-            status: status.clone(),
+            status,
             published_at,
             author_id,
         };
@@ -302,7 +307,7 @@ pub fn create(
             title: &state.title,
             excerpt: &state.excerpt,
             body_markdown: &state.body,
-            status: &state.status,
+            status: state.status,
             published_at: state.published_at,
             author_id: state.author_id,
             seo_title: state.seo_title.as_deref(),
@@ -350,7 +355,7 @@ pub fn update(
         articles::title.eq(&state.title),
         articles::excerpt.eq(&state.excerpt),
         articles::body_markdown.eq(&state.body),
-        articles::status.eq(&state.status),
+        articles::status.eq(state.status),
         articles::published_at.eq(state.published_at),
         articles::author_id.eq(state.author_id),
         articles::seo_title.eq(&state.seo_title),
@@ -382,8 +387,8 @@ pub fn update(
 /// in the activity log and the change stream.
 pub fn action_for(before: &Stored, after: &ArticleState) -> Action {
     let now = super::now();
-    let was = ArticleStatus::of(&before.status, before.published_at, now);
-    let is = ArticleStatus::of(&after.status, after.published_at, now);
+    let was = ArticleStatus::of(before.status, before.published_at, now);
+    let is = ArticleStatus::of(after.status, after.published_at, now);
     match (was == is, is) {
         (true, _) => Action::Updated,
         (false, ArticleStatus::Published) => Action::Published,

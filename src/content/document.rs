@@ -7,7 +7,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::article::{is_public, STATUS_PUBLISHED};
+use super::article::{is_public, StoredStatus};
 use crate::db::backend;
 use crate::db::schema::{article_documents, articles};
 use crate::db::DbConnection;
@@ -34,7 +34,7 @@ impl Document {
     ) -> QueryResult<Option<Document>> {
         diesel::alias!(articles as due: Due);
         let latest_due = due
-            .filter(due.field(articles::status).eq(STATUS_PUBLISHED))
+            .filter(due.field(articles::status).eq(StoredStatus::Published))
             .filter(due.field(articles::published_at).le(now))
             .select(diesel::dsl::max(due.field(articles::published_at)))
             .single_value();

@@ -21,6 +21,38 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// Stores an enum as its text (`as_str`, `parse`) in a `Text` column of
+/// either backend: the domain type is what queries bind and rows hold.
+macro_rules! stored_as_text {
+    ($ty:ty) => {
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $ty
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                self.as_str().to_sql(out)
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $ty
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let raw = String::from_sql(bytes)?;
+                Self::parse(&raw)
+                    .ok_or_else(|| format!("unknown {} {raw:?}", stringify!($ty)).into())
+            }
+        }
+    };
+}
+pub(crate) use stored_as_text;
+
 /// One field of the request and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {

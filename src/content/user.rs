@@ -12,7 +12,21 @@ use crate::db::schema::users;
 use crate::db::DbConnection;
 
 /// What a user may do; each role includes the one below it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Writes drafts, edits and deletes their own drafts; cannot publish.
@@ -41,6 +55,8 @@ impl Role {
         }
     }
 }
+
+super::stored_as_text!(Role);
 
 /// A valid email address, lowercased (emails are unique case-insensitively).
 ///
@@ -86,7 +102,7 @@ pub struct UserRecord {
     pub id: i32,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub password_hash: Option<String>,
     pub disabled: bool,
     pub version: i32,
@@ -112,7 +128,7 @@ pub struct UserView {
 impl UserRecord {
     pub fn role(&self) -> Role {
         // The column has a CHECK constraint; anything else is the least privilege.
-        Role::parse(&self.role).unwrap_or(Role::Author)
+        self.role
     }
 
     pub fn view(&self) -> UserView {
@@ -135,7 +151,7 @@ impl UserRecord {
 pub struct NewUser<'a> {
     pub email: &'a str,
     pub name: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub password_hash: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -146,7 +162,7 @@ pub struct NewUser<'a> {
 pub struct UserChanges {
     pub email: Option<String>,
     pub name: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub password_hash: Option<Option<String>>,
     pub disabled: Option<bool>,
 }
@@ -258,7 +274,7 @@ impl User {
     /// Admins that are not disabled; the last one may not be demoted, disabled or deleted.
     pub fn active_admins(conn: &mut DbConnection) -> QueryResult<i64> {
         users::table
-            .filter(users::role.eq(Role::Admin.as_str()))
+            .filter(users::role.eq(Role::Admin))
             .filter(users::disabled.eq(false))
             .count()
             .get_result(conn)

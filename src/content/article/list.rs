@@ -278,14 +278,14 @@ pub(super) fn scoped_query(
         Scope::Public(now) => query.filter(search::public_at(kind, now, drive)),
         Scope::Admin(None, _) => query,
         Scope::Admin(Some(ArticleStatus::Draft), _) => {
-            query.filter(articles::status.eq(STATUS_DRAFT))
+            query.filter(articles::status.eq(StoredStatus::Draft))
         }
         Scope::Admin(Some(ArticleStatus::Archived), _) => {
-            query.filter(articles::status.eq(STATUS_ARCHIVED))
+            query.filter(articles::status.eq(StoredStatus::Archived))
         }
         Scope::Admin(Some(ArticleStatus::Published), now) => query.filter(is_public(now)),
         Scope::Admin(Some(ArticleStatus::Scheduled), now) => query
-            .filter(articles::status.eq(STATUS_PUBLISHED))
+            .filter(articles::status.eq(StoredStatus::Published))
             .filter(articles::published_at.gt(now)),
     };
     if let Some(tag) = &filter.tag {

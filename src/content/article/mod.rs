@@ -5,10 +5,12 @@ mod body;
 mod cursor;
 mod list;
 pub mod search;
+mod status;
 
 use assemble::{assemble, summaries};
 pub use cursor::{Cursor, MalformedCursor, CURSOR_PATTERN};
 pub use list::{ArticleFilter, FactsKey, ListFacts, Search};
+pub use status::{ArticleStatus, StatusRequest, StoredStatus};
 
 use std::collections::HashMap;
 
@@ -37,12 +39,8 @@ use crate::json_ld::{
 use crate::render::{render_markdown, Block, Embeds};
 use search::Drive;
 
-pub const STATUS_DRAFT: &str = "draft";
-pub const STATUS_PUBLISHED: &str = "published";
-pub const STATUS_ARCHIVED: &str = "archived";
-
 pub type IsPublic = diesel::dsl::And<
-    diesel::dsl::Eq<articles::status, &'static str>,
+    diesel::dsl::Eq<articles::status, StoredStatus>,
     diesel::dsl::LtEq<articles::published_at, NaiveDateTime>,
 >;
 
@@ -50,7 +48,7 @@ pub type IsPublic = diesel::dsl::And<
 /// scheduled article needs no job to appear, only the clock.
 pub fn is_public(now: NaiveDateTime) -> IsPublic {
     articles::status
-        .eq(STATUS_PUBLISHED)
+        .eq(StoredStatus::Published)
         .and(articles::published_at.le(now))
 }
 
@@ -66,28 +64,6 @@ pub enum ArticleSort {
     UpdatedAsc,
     /// Best full-text match first; only with a search.
     Relevance,
-}
-
-/// An article's state as editors see it; `scheduled` is `published` with a
-/// `published_at` still in the future.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ArticleStatus {
-    Draft,
-    Scheduled,
-    Published,
-    Archived,
-}
-
-impl ArticleStatus {
-    pub fn of(stored: &str, published_at: Option<NaiveDateTime>, now: NaiveDateTime) -> Self {
-        match stored {
-            STATUS_PUBLISHED if published_at.is_some_and(|p| p > now) => Self::Scheduled,
-            STATUS_PUBLISHED => Self::Published,
-            STATUS_ARCHIVED => Self::Archived,
-            _ => Self::Draft,
-        }
-    }
 }
 
 /// Which articles a query may see.
@@ -183,7 +159,7 @@ struct Listed {
     published_at: Option<NaiveDateTime>,
     updated_at: NaiveDateTime,
     reading_time_minutes: i32,
-    status: String,
+    status: StoredStatus,
     version: i32,
 }
 
@@ -197,7 +173,7 @@ impl Listed {
 
     /// As editors see it, with its status at `now`.
     fn admin(self, now: NaiveDateTime) -> AdminArticleSummary {
-        let status = ArticleStatus::of(&self.status, self.published_at, now);
+        let status = ArticleStatus::of(self.status, self.published_at, now);
         let (published_at, version) = (self.published_at.map(to_utc), self.version);
         AdminArticleSummary::from_listed(self, published_at, status, version)
     }
@@ -214,7 +190,7 @@ struct SummaryRow {
     updated_at: NaiveDateTime,
     reading_time_minutes: i32,
     author_id: Option<i32>,
-    status: String,
+    status: StoredStatus,
     version: i32,
 }
 
@@ -307,7 +283,7 @@ pub struct NewArticle<'a> {
     pub title: &'a str,
     pub excerpt: &'a str,
     pub body_markdown: &'a str,
-    pub status: &'a str,
+    pub status: StoredStatus,
     pub published_at: Option<NaiveDateTime>,
     pub author_id: Option<i32>,
     pub seo_title: Option<&'a str>,
@@ -341,7 +317,7 @@ impl Article {
         now: NaiveDateTime,
     ) -> QueryResult<Option<NaiveDateTime>> {
         articles::table
-            .filter(articles::status.eq(STATUS_PUBLISHED))
+            .filter(articles::status.eq(StoredStatus::Published))
             .filter(articles::published_at.gt(now))
             .select(diesel::dsl::min(articles::published_at))
             .first(conn)

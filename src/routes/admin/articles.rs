@@ -13,8 +13,7 @@ use super::{
 use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::article::{
-    AdminArticle, AdminArticleSummary, Article, ArticleStatus, STATUS_ARCHIVED, STATUS_DRAFT,
-    STATUS_PUBLISHED,
+    AdminArticle, AdminArticleSummary, Article, ArticleStatus, StatusRequest, StoredStatus,
 };
 use crate::content::article_write::{self, ArticleState, Revision, Stored};
 use crate::content::{now, ContentError, WebUrl};
@@ -48,15 +47,6 @@ pub struct SeoInput {
     pub canonical_url: Option<Option<String>>,
 }
 
-/// The statuses an editor can ask for (`scheduled` is `published` with a future `publish_at`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum WriteStatus {
-    Draft,
-    Published,
-    Archived,
-}
-
 /// A new article. Relations are ordered lists of slugs that must exist.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -87,7 +77,7 @@ pub struct ArticleCreate {
     #[serde(default, deserialize_with = "object_or_null")]
     pub seo: Option<SeoInput>,
     /// `draft` (the default); `published` or `archived` need the editor role.
-    pub status: Option<WriteStatus>,
+    pub status: Option<StoredStatus>,
     /// With `status: published`, when it goes public (now when absent; in
     /// the future it is `scheduled`). With `draft`, a planned date that
     /// does not make it public; with `archived`, the date it had. Setting
@@ -129,7 +119,7 @@ pub struct ArticlePatch {
     #[schema(value_type = Option<SeoInput>)]
     pub seo: Option<Option<SeoInput>>,
     /// A status change needs the editor role.
-    pub status: Option<WriteStatus>,
+    pub status: Option<StoredStatus>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub publish_at: Option<Option<DateTime<Utc>>>,
@@ -200,52 +190,21 @@ fn apply_seo(checks: &mut Checks, seo: SeoInput, state: &mut ArticleState) {
     }
 }
 
-/// Applies a status request: who may, and what `published_at` becomes.
-///
-/// `publish_at` is when a published article goes (or went) public. Given
-/// with `draft` or `archived` it is kept as the article's date without
-/// making it public: a planned date on a draft (publishing it later without
-/// a time still means now), the original date on an archived article.
-/// Without `status`, it keeps the article's status.
+/// Applies a status request (the rules are `StatusRequest`'s); one that
+/// touches publication needs the right to publish.
 fn apply_status(
     user: &AuthUser,
     state: &mut ArticleState,
-    status: Option<WriteStatus>,
+    status: Option<StoredStatus>,
     publish_at: Option<Option<DateTime<Utc>>>,
 ) -> Result<(), ApiError> {
-    let at = now();
-    let current = match state.status.as_str() {
-        STATUS_PUBLISHED => WriteStatus::Published,
-        STATUS_ARCHIVED => WriteStatus::Archived,
-        _ => WriteStatus::Draft,
+    let request = StatusRequest {
+        status,
+        publish_at: publish_at.map(|t| t.map(|t| t.naive_utc())),
     };
-    let target = match (status, &publish_at) {
-        (Some(s), _) => s,
-        (None, Some(_)) => current,
-        (None, None) => return Ok(()),
-    };
-    let stored = match target {
-        WriteStatus::Draft => STATUS_DRAFT,
-        WriteStatus::Published => STATUS_PUBLISHED,
-        WriteStatus::Archived => STATUS_ARCHIVED,
-    };
-    let changes = stored != state.status || publish_at.is_some();
-    if changes {
+    if request.apply(&mut state.status, &mut state.published_at, now()) {
         authorize(user, Action::Publish)?;
     }
-    let given = publish_at.map(|t| t.map(|t| t.naive_utc()));
-    state.published_at = match (target, given) {
-        (WriteStatus::Published, Some(Some(t))) => Some(t),
-        (WriteStatus::Published, _) if state.status == STATUS_PUBLISHED => {
-            state.published_at.or(Some(at))
-        }
-        (WriteStatus::Published, _) => Some(at),
-        (_, Some(t)) => t,
-        (WriteStatus::Draft, None) if state.status != STATUS_DRAFT => None,
-        (_, None) => state.published_at,
-    }
-    .map(|t| chrono::SubsecRound::trunc_subsecs(t, 6));
-    state.status = stored.to_string();
     Ok(())
 }
 
@@ -267,7 +226,7 @@ impl ArticleCreate {
             massage_types: checks.slug_list("massage_types", &self.massage_types),
             treatments: checks.slug_list("treatments", &self.treatments),
             related: checks.slug_list("related", &self.related),
-            status: STATUS_DRAFT.into(),
+            status: StoredStatus::Draft,
             author_id: Some(user.id),
             ..ArticleState::default()
         };
@@ -562,7 +521,7 @@ pub async fn publish_article(
     // No body, an empty one, or `null`: publish now.
     let request = body.0.unwrap_or_default();
     let patch = ArticlePatch {
-        status: Some(WriteStatus::Published),
+        status: Some(StoredStatus::Published),
         publish_at: Some(request.publish_at),
         ..ArticlePatch::default()
     };
@@ -593,7 +552,7 @@ pub async fn unpublish_article(
     authorize(&user, Action::Publish)?;
     let id = parse_id(&id)?;
     let patch = ArticlePatch {
-        status: Some(WriteStatus::Draft),
+        status: Some(StoredStatus::Draft),
         ..ArticlePatch::default()
     };
     apply_patch(Precondition::IfSent(if_match), user, state, id, patch).await
@@ -624,13 +583,6 @@ async fn apply_patch(
                 Precondition::IfSent(if_match) => if_match.version_if_sent(stored.version)?,
             };
             let errors = patch.apply(&user, &mut article_state)?;
-            if user.role < crate::content::user::Role::Editor
-                && article_state.status != STATUS_DRAFT
-            {
-                return Err(ApiError::Forbidden(
-                    "authors keep their articles as drafts".into(),
-                ));
-            }
             let action = article_write::action_for(&stored, &article_state);
             let at = now();
             article_write::update(

@@ -179,7 +179,7 @@ pub async fn create_user(
                 &NewUser {
                     email: &email,
                     name: &name,
-                    role: role.as_str(),
+                    role,
                     password_hash: Some(&hash),
                     created_at: at,
                     updated_at: at,
@@ -291,7 +291,7 @@ pub async fn update_user(
             let changes = UserChanges {
                 email: email.clone(),
                 name,
-                role: role.map(|r| r.as_str().to_string()),
+                role,
                 password_hash: password_hash.map(Some),
                 disabled,
             };
