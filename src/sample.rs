@@ -287,7 +287,7 @@ fn load(conn: &mut DbConnection, content: &SeedContent, bodies: &Bodies) -> anyh
         };
         Article::set_links(conn, id, &links)?;
         Article::render_body(conn, id)?;
-        crate::content::article_write::snapshot_current(conn, id, at)?;
+        crate::content::revision::snapshot_current(conn, id, at)?;
         insert_faqs(conn, Some(id), &article.faqs)?;
     }
     insert_faqs(conn, None, &content.faqs)?;

@@ -3,18 +3,17 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, StoredStatus};
 use super::change::{Action, By, Change, Item};
-use super::user::User;
-use super::{to_utc, ContentError, FieldError};
+use super::{ContentError, FieldError};
 use crate::db::schema::{
-    article_massage_types, article_related, article_revisions, article_tags, article_treatments,
-    articles, massage_types, tags, treatments,
+    article_massage_types, article_related, article_tags, article_treatments, articles,
+    massage_types, tags, treatments,
 };
 use crate::db::DbConnection;
 
@@ -53,18 +52,6 @@ impl Stored {
     pub fn is_draft(&self) -> bool {
         self.status == StoredStatus::Draft
     }
-}
-
-/// One saved version of an article.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Revision {
-    /// The article version this revision saved; restore it by this number.
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    /// The user who made this version, when still known.
-    pub created_by: Option<i32>,
-    pub created_by_name: Option<String>,
-    pub state: ArticleState,
 }
 
 type StateRow = (
@@ -138,7 +125,7 @@ impl ArticleState {
 }
 
 #[derive(Clone, Copy)]
-enum Link {
+pub(super) enum Link {
     Tags,
     MassageTypes,
     Treatments,
@@ -410,17 +397,7 @@ fn finish(
 ) -> Result<(), ContentError> {
     Article::set_links(conn, id, links)?;
     Article::render_body(conn, id)?;
-    let snapshot = serde_json::to_string(state)
-        .map_err(|e| diesel::result::Error::SerializationError(e.into()))?;
-    diesel::insert_into(article_revisions::table)
-        .values((
-            article_revisions::article_id.eq(id),
-            article_revisions::version.eq(version),
-            article_revisions::snapshot.eq(snapshot),
-            article_revisions::created_by.eq(user_id),
-            article_revisions::created_at.eq(at),
-        ))
-        .execute(conn)?;
+    super::revision::save(conn, id, version, state, Some(user_id), at)?;
     Ok(())
 }
 
@@ -450,113 +427,5 @@ pub fn delete(
     if deleted == 0 {
         return Err(ContentError::Stale(version));
     }
-    Ok(())
-}
-
-/// The saved versions of an article, newest first.
-pub fn revisions(conn: &mut DbConnection, id: i32) -> QueryResult<Vec<Revision>> {
-    let rows: Vec<(i32, String, Option<i32>, NaiveDateTime)> = article_revisions::table
-        .filter(article_revisions::article_id.eq(id))
-        .order(article_revisions::version.desc())
-        .select((
-            article_revisions::version,
-            article_revisions::snapshot,
-            article_revisions::created_by,
-            article_revisions::created_at,
-        ))
-        .load(conn)?;
-    let user_ids: Vec<i32> = rows.iter().filter_map(|r| r.2).collect();
-    let names = User::names(conn, &user_ids)?;
-    rows.into_iter()
-        .map(|(version, snapshot, created_by, created_at)| {
-            Ok(Revision {
-                version,
-                created_at: to_utc(created_at),
-                created_by_name: created_by.and_then(|u| names.get(&u).cloned()),
-                created_by,
-                state: parse_snapshot(&snapshot)?,
-            })
-        })
-        .collect()
-}
-
-/// The state saved at `version`, if that revision exists.
-pub fn revision_state(
-    conn: &mut DbConnection,
-    id: i32,
-    version: i32,
-) -> QueryResult<Option<ArticleState>> {
-    let snapshot: Option<String> = article_revisions::table
-        .filter(article_revisions::article_id.eq(id))
-        .filter(article_revisions::version.eq(version))
-        .select(article_revisions::snapshot)
-        .first(conn)
-        .optional()?;
-    snapshot.as_deref().map(parse_snapshot).transpose()
-}
-
-fn parse_snapshot(snapshot: &str) -> QueryResult<ArticleState> {
-    serde_json::from_str(snapshot)
-        .map_err(|e| diesel::result::Error::DeserializationError(e.into()))
-}
-
-/// The state with relations that no longer exist left out, so an old
-/// revision can always be restored.
-pub fn without_missing_links(
-    conn: &mut DbConnection,
-    mut state: ArticleState,
-) -> QueryResult<ArticleState> {
-    let exists = |conn: &mut DbConnection, link: Link, slug: &str| -> QueryResult<bool> {
-        let count: i64 = match link {
-            Link::Tags => tags::table
-                .filter(tags::slug.eq(slug))
-                .count()
-                .get_result(conn)?,
-            Link::MassageTypes => massage_types::table
-                .filter(massage_types::slug.eq(slug))
-                .count()
-                .get_result(conn)?,
-            Link::Treatments => treatments::table
-                .filter(treatments::slug.eq(slug))
-                .count()
-                .get_result(conn)?,
-            Link::Related => articles::table
-                .filter(articles::slug.eq(slug))
-                .count()
-                .get_result(conn)?,
-        };
-        Ok(count > 0)
-    };
-    for (link, list) in [
-        (Link::Tags, &mut state.tags),
-        (Link::MassageTypes, &mut state.massage_types),
-        (Link::Treatments, &mut state.treatments),
-        (Link::Related, &mut state.related),
-    ] {
-        let mut kept = Vec::with_capacity(list.len());
-        for slug in list.drain(..) {
-            if exists(conn, link, &slug)? {
-                kept.push(slug);
-            }
-        }
-        *list = kept;
-    }
-    Ok(state)
-}
-
-/// Saves the current state as the revision of the current version (the
-/// content loader's articles start with one).
-pub fn snapshot_current(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> QueryResult<()> {
-    let (state, stored) = ArticleState::load(conn, id)?;
-    let snapshot = serde_json::to_string(&state)
-        .map_err(|e| diesel::result::Error::SerializationError(e.into()))?;
-    diesel::insert_into(article_revisions::table)
-        .values((
-            article_revisions::article_id.eq(id),
-            article_revisions::version.eq(stored.version),
-            article_revisions::snapshot.eq(snapshot),
-            article_revisions::created_at.eq(at),
-        ))
-        .execute(conn)?;
     Ok(())
 }

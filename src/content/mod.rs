@@ -11,6 +11,7 @@ pub mod faq;
 pub mod massage_type;
 pub mod meta;
 pub mod refresh_token;
+pub mod revision;
 pub mod session;
 pub mod site;
 pub mod tag;

@@ -15,7 +15,8 @@ use crate::auth::{authorize, Action, AuthUser};
 use crate::content::article::{
     AdminArticle, AdminArticleSummary, Article, ArticleStatus, StatusRequest, StoredStatus,
 };
-use crate::content::article_write::{self, ArticleState, Revision, Stored};
+use crate::content::article_write::{self, ArticleState, Stored};
+use crate::content::revision::{self, Revision};
 use crate::content::{now, ContentError, WebUrl};
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError};
@@ -624,7 +625,7 @@ pub async fn list_article_revisions(
         .db
         .run(move |conn| {
             ArticleState::load(conn, id).map_err(not_found)?;
-            Ok(article_write::revisions(conn, id)?)
+            Ok(revision::revisions(conn, id)?)
         })
         .await?;
     let total = i64::try_from(revisions.len()).unwrap_or(i64::MAX);
@@ -671,13 +672,13 @@ pub async fn restore_article_revision(
         .write(move |conn| {
             let (current, stored) = load_for_change(conn, &user, id)?;
             let version = if_match.version_if_sent(stored.version)?;
-            let saved = article_write::revision_state(conn, id, revision)?.ok_or_else(|| {
+            let saved = revision::revision_state(conn, id, revision)?.ok_or_else(|| {
                 ApiError::not_found(format!("article {id} has no revision {revision}"))
             })?;
             let restored = ArticleState {
                 status: current.status,
                 published_at: current.published_at,
-                ..article_write::without_missing_links(conn, saved)?
+                ..revision::without_missing_links(conn, saved)?
             };
             let at = now();
             article_write::update(
