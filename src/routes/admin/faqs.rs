@@ -1,29 +1,23 @@
 //! `/api/v1/admin/faqs`.
 
-use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{
-    created, double_option, item_response, no_content, object, object_or_null, parse_id, Checks,
-    IfMatch,
-};
-use crate::app::AppState;
+use super::collection::{collection_routes, Collection};
+use super::{double_option, object, object_or_null, Checks};
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::article::Article;
 use crate::content::article_write::ArticleState;
 use crate::content::faq::{Faq, FaqFields, FaqFilter};
-use crate::content::{now, Slug};
+use crate::content::{now, PageRequest, Paged, Slug};
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError};
-use crate::routes::Query;
-use crate::routes::{page_request, text, Item, Json, List};
+use crate::routes::{page_request, text};
 
 const QUESTION_MAX: usize = 500;
 const ANSWER_MAX: usize = 20_000;
 
-/// A new FAQ.
 /// A FAQ's answer as editors send it: Markdown, not blank.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +26,7 @@ pub struct AnswerInput {
     pub markdown: String,
 }
 
+/// A new FAQ.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaqCreate {
@@ -81,13 +76,6 @@ pub struct AdminFaqListParams {
     pub article: Option<String>,
 }
 
-fn not_found(e: diesel::result::Error) -> ApiError {
-    match e {
-        diesel::result::Error::NotFound => ApiError::not_found("no FAQ has this id"),
-        other => other.into(),
-    }
-}
-
 /// The article id of a slug; `404` naming `article` when there is none.
 fn article_id(conn: &mut DbConnection, slug: &str) -> Result<i32, ApiError> {
     Article::id_by_slug(conn, slug)?.ok_or_else(|| {
@@ -114,216 +102,158 @@ fn authorize_faq(
     authorize(user, Action::ChangeFaq { own_draft })
 }
 
-/// List every FAQ, whatever its article's status.
-#[utoipa::path(
-    tag = "admin: faqs",
-    params(AdminFaqListParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "A page of FAQs", body = List<Faq>),
-    )
-)]
-#[get("/faqs")]
-pub async fn list_admin_faqs(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    params: Query<AdminFaqListParams>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
-    let page = page_request(params.page, params.per_page)?;
-    let article = match &params.article {
-        Some(raw) => Some(
-            Slug::parse(raw)
-                .map_err(|m| ApiError::bad_query("article", m))?
-                .into_inner(),
-        ),
-        None => None,
-    };
-    let filter = FaqFilter { article };
-    let paged = state
-        .db
-        .run(move |conn| Ok(Faq::list_all(conn, &filter, page)?))
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(List::from(paged)))
-}
+/// The FAQs, as a collection.
+pub struct Faqs;
 
-/// Create a FAQ.
-#[utoipa::path(
-    tag = "admin: faqs",
-    request_body = FaqCreate,
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created; `Location` names it", body = Item<Faq>),
-        (status = 403, description = "The role may not change this FAQ"),
-    )
-)]
-#[post("/faqs")]
-pub async fn create_faq(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    body: Json<FaqCreate>,
-) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut checks = Checks::default();
-    let question = checks.required_text("question", &body.question, QUESTION_MAX);
-    let answer = checks.required_text("answer", &body.answer.markdown, ANSWER_MAX);
-    let answer = checks.markdown("answer.markdown", answer);
-    let position = body.position.map(|p| checks.position(p));
-    checks.finish()?;
-    let item = state
-        .db
-        .write(move |conn| {
-            let article_id = body
-                .article
+impl Collection for Faqs {
+    type Item = Faq;
+    type Create = FaqCreate;
+    type Patch = FaqPatch;
+    type Params = AdminFaqListParams;
+    type Filter = FaqFilter;
+
+    const PATH: &'static str = "/api/v1/admin/faqs";
+    const TABLE: &'static str = "faqs";
+    const NOT_FOUND: &'static str = "no FAQ has this id";
+
+    fn id(item: &Faq) -> i32 {
+        item.id
+    }
+
+    fn version(item: &Faq) -> i32 {
+        item.version
+    }
+
+    fn filter(params: &AdminFaqListParams) -> Result<(FaqFilter, PageRequest), ApiError> {
+        let page = page_request(params.page, params.per_page)?;
+        let article = match &params.article {
+            Some(raw) => Some(
+                Slug::parse(raw)
+                    .map_err(|m| ApiError::bad_query("article", m))?
+                    .into_inner(),
+            ),
+            None => None,
+        };
+        Ok((FaqFilter { article }, page))
+    }
+
+    fn list(
+        conn: &mut DbConnection,
+        filter: FaqFilter,
+        page: PageRequest,
+    ) -> Result<Paged<Faq>, ApiError> {
+        Ok(Faq::list_all(conn, &filter, page)?)
+    }
+
+    fn find(conn: &mut DbConnection, id: i32) -> diesel::QueryResult<Faq> {
+        Faq::find(conn, id)
+    }
+
+    /// Editors may change any FAQ, authors those of their own drafts.
+    fn authorize_change(
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        item: Option<&Faq>,
+    ) -> Result<(), ApiError> {
+        let article = match item {
+            Some(faq) => Faq::article_id(conn, faq.id)?,
+            None => None,
+        };
+        authorize_faq(conn, user, article)
+    }
+
+    fn create(conn: &mut DbConnection, user: &AuthUser, body: FaqCreate) -> Result<i32, ApiError> {
+        let mut checks = Checks::default();
+        let question = checks.required_text("question", &body.question, QUESTION_MAX);
+        let answer = checks.required_text("answer", &body.answer.markdown, ANSWER_MAX);
+        let answer = checks.markdown("answer.markdown", answer);
+        let position = body.position.map(|p| checks.position(p));
+        checks.finish()?;
+        let article_id = body
+            .article
+            .as_deref()
+            .map(|s| article_id(conn, s))
+            .transpose()?;
+        authorize_faq(conn, user, article_id)?;
+        let fields = FaqFields {
+            question,
+            answer_markdown: answer,
+            article_id,
+            position: match position {
+                Some(p) => p,
+                None => Faq::next_position(conn, article_id)?,
+            },
+        };
+        Ok(Faq::create(conn, &fields, user.id, now())?)
+    }
+
+    fn update(
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        current: Faq,
+        version: i32,
+        patch: FaqPatch,
+    ) -> Result<(), ApiError> {
+        let mut checks = Checks::default();
+        let mut fields = FaqFields {
+            article_id: Faq::article_id(conn, current.id)?,
+            question: current.question,
+            answer_markdown: current.answer.markdown,
+            position: current.position,
+        };
+        if let Some(q) = patch.question {
+            fields.question = checks.required_text("question", &q, QUESTION_MAX);
+        }
+        if let Some(a) = patch.answer {
+            let answer = checks.required_text("answer", &a.markdown, ANSWER_MAX);
+            fields.answer_markdown = checks.markdown("answer.markdown", answer);
+        }
+        if let Some(p) = patch.position {
+            fields.position = checks.position(p);
+        }
+        checks.finish()?;
+        if let Some(article) = patch.article {
+            fields.article_id = article
                 .as_deref()
                 .map(|s| article_id(conn, s))
                 .transpose()?;
-            authorize_faq(conn, &user, article_id)?;
-            let fields = FaqFields {
-                question,
-                answer_markdown: answer,
-                article_id,
-                position: match position {
-                    Some(p) => p,
-                    None => Faq::next_position(conn, article_id)?,
-                },
-            };
-            let id = Faq::create(conn, &fields, user.id, now())?;
-            Ok(Faq::find(conn, id)?)
-        })
-        .await?;
-    Ok(created(
-        format!("/api/v1/admin/faqs/{}", item.id),
-        &item,
-        item.version,
-    ))
+            // Moving it needs the right over where it goes too.
+            authorize_faq(conn, user, fields.article_id)?;
+        }
+        Ok(Faq::update(
+            conn,
+            current.id,
+            version,
+            &fields,
+            user.id,
+            now(),
+        )?)
+    }
+
+    fn delete(
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        current: Faq,
+        version: i32,
+    ) -> Result<(), ApiError> {
+        Ok(Faq::delete(conn, current.id, version, user.id, now())?)
+    }
 }
 
-/// One FAQ.
-#[utoipa::path(
-    tag = "admin: faqs",
-    params(("id" = i32, Path, description = "The FAQ's id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The FAQ; `ETag` is its version", body = Item<Faq>),
-        (status = 404, description = "No FAQ has this id"),
-    )
-)]
-#[get("/faqs/{id}")]
-pub async fn find_admin_faq(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
-    let id = parse_id(&id)?;
-    let item = state
-        .db
-        .run(move |conn| Faq::find(conn, id).map_err(not_found))
-        .await?;
-    Ok(item_response(StatusCode::OK, &item, item.version))
-}
-
-/// Change a FAQ (JSON merge patch); needs `If-Match`.
-#[utoipa::path(
-    tag = "admin: faqs",
-    params(
-        ("id" = i32, Path, description = "The FAQ's id"),
-        ("If-Match" = String, Header, description = "The ETag last read"),
-    ),
-    request_body(content = FaqPatch, content_type = "application/merge-patch+json"),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The changed FAQ", body = Item<Faq>),
-        (status = 403, description = "The role may not change this FAQ"),
-        (status = 404, description = "No FAQ has this id"),
-    )
-)]
-#[patch("/faqs/{id}")]
-pub async fn update_faq(
-    if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    body: Json<FaqPatch>,
-) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    let patch = body.into_inner();
-    let item = state
-        .db
-        .write(move |conn| {
-            crate::db::backend::lock_row(conn, "faqs", id)?;
-            let current = Faq::find(conn, id).map_err(not_found)?;
-            let current_article = Faq::article_id(conn, id)?;
-            authorize_faq(conn, &user, current_article)?;
-            let version = if_match.version(current.version)?;
-            let mut checks = Checks::default();
-            let mut fields = FaqFields {
-                question: current.question,
-                answer_markdown: current.answer.markdown,
-                article_id: current_article,
-                position: current.position,
-            };
-            if let Some(q) = patch.question {
-                fields.question = checks.required_text("question", &q, QUESTION_MAX);
-            }
-            if let Some(a) = patch.answer {
-                let answer = checks.required_text("answer", &a.markdown, ANSWER_MAX);
-                fields.answer_markdown = checks.markdown("answer.markdown", answer);
-            }
-            if let Some(p) = patch.position {
-                fields.position = checks.position(p);
-            }
-            checks.finish()?;
-            if let Some(article) = patch.article {
-                fields.article_id = article
-                    .as_deref()
-                    .map(|s| article_id(conn, s))
-                    .transpose()?;
-                authorize_faq(conn, &user, fields.article_id)?;
-            }
-            Faq::update(conn, id, version, &fields, user.id, now())?;
-            Ok(Faq::find(conn, id)?)
-        })
-        .await?;
-    Ok(item_response(StatusCode::OK, &item, item.version))
-}
-
-/// Delete a FAQ; needs `If-Match`.
-#[utoipa::path(
-    tag = "admin: faqs",
-    params(
-        ("id" = i32, Path, description = "The FAQ's id"),
-        ("If-Match" = String, Header, description = "The ETag last read"),
-    ),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 403, description = "The role may not change this FAQ"),
-        (status = 404, description = "No FAQ has this id"),
-    )
-)]
-#[delete("/faqs/{id}")]
-pub async fn delete_faq(
-    if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    state
-        .db
-        .write(move |conn| {
-            crate::db::backend::lock_row(conn, "faqs", id)?;
-            let current = Faq::find(conn, id).map_err(not_found)?;
-            let article = Faq::article_id(conn, id)?;
-            authorize_faq(conn, &user, article)?;
-            let version = if_match.version(current.version)?;
-            Faq::delete(conn, id, version, user.id, now())?;
-            Ok(())
-        })
-        .await?;
-    Ok(no_content())
+collection_routes! {
+    collection: Faqs,
+    tag: "admin: faqs",
+    item: Faq,
+    create: FaqCreate,
+    patch: FaqPatch,
+    params: AdminFaqListParams,
+    paths: ("/faqs", "/faqs/{id}"),
+    id: "The FAQ's id",
+    not_found: "No FAQ has this id",
+    forbidden: "The role may not change this FAQ",
+    list: (list_admin_faqs, "List every FAQ, whatever its article's status.", "A page of FAQs"),
+    create_fn: (create_faq, "Create a FAQ."),
+    find: (find_admin_faq, "One FAQ.", "The FAQ; `ETag` is its version"),
+    update: (update_faq, "Change a FAQ (JSON merge patch); needs `If-Match`.", "The changed FAQ"),
+    delete: (delete_faq, "Delete a FAQ; needs `If-Match`."),
 }

@@ -1,18 +1,13 @@
 //! `/api/v1/admin/massage-types`: the rows of the reusable massage types table.
 
-use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{created, double_option, item_response, no_content, parse_id, Checks, IfMatch};
-use crate::app::AppState;
-use crate::auth::{authorize, Action, AuthUser};
+use super::collection::{collection_routes, table_collection};
+use super::{double_option, Checks};
 use crate::content::massage_type::{MassageType, MassageTypeFields};
-use crate::content::now;
-use crate::error::ApiError;
-use crate::routes::Query;
-use crate::routes::{text, Item, Json, List, PageParams};
+use crate::routes::{text, PageParams};
 
 const NAME_MAX: usize = 200;
 const TEXT_MAX: usize = 2_000;
@@ -99,182 +94,33 @@ impl MassageTypePatch {
     }
 }
 
-fn not_found(e: diesel::result::Error) -> ApiError {
-    match e {
-        diesel::result::Error::NotFound => ApiError::not_found("no massage type has this id"),
-        other => other.into(),
-    }
-}
+/// The massage types table, as a collection.
+pub struct MassageTypes;
 
-/// List the massage types, in position order.
-#[utoipa::path(
-    tag = "admin: massage types",
-    params(PageParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "A page of massage types", body = List<MassageType>),
-    )
-)]
-#[get("/massage-types")]
-pub async fn list_admin_massage_types(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    params: Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
-    let page = params.parse()?;
-    let paged = state
-        .db
-        .run(move |conn| Ok(MassageType::list(conn, page)?))
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(List::from(paged)))
-}
+table_collection!(
+    MassageTypes,
+    MassageType,
+    MassageTypeCreate,
+    MassageTypePatch,
+    "/api/v1/admin/massage-types",
+    "massage_types",
+    "no massage type has this id"
+);
 
-/// Create a massage type.
-#[utoipa::path(
-    tag = "admin: massage types",
-    request_body = MassageTypeCreate,
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created; `Location` names it", body = Item<MassageType>),
-        (status = 403, description = "Authors may not change collections"),
-        (status = 409, description = "The slug is taken"),
-    )
-)]
-#[post("/massage-types")]
-pub async fn create_massage_type(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    body: Json<MassageTypeCreate>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ChangeCollection)?;
-    let mut checks = Checks::default();
-    let (mut fields, position) = body.into_inner().fields(&mut checks);
-    if let Some(p) = position {
-        fields.position = checks.position(p);
-    }
-    checks.finish()?;
-    let item = state
-        .db
-        .write(move |conn| {
-            if position.is_none() {
-                fields.position = MassageType::next_position(conn)?;
-            }
-            let id = MassageType::create(conn, &fields, user.id, now())?;
-            Ok(MassageType::find(conn, id)?)
-        })
-        .await?;
-    Ok(created(
-        format!("/api/v1/admin/massage-types/{}", item.id),
-        &item,
-        item.version,
-    ))
-}
-
-/// One massage type.
-#[utoipa::path(
-    tag = "admin: massage types",
-    params(("id" = i32, Path, description = "The massage type's id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The massage type; `ETag` is its version", body = Item<MassageType>),
-        (status = 404, description = "No massage type has this id"),
-    )
-)]
-#[get("/massage-types/{id}")]
-pub async fn find_admin_massage_type(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
-    let id = parse_id(&id)?;
-    let item = state
-        .db
-        .run(move |conn| MassageType::find(conn, id).map_err(not_found))
-        .await?;
-    Ok(item_response(StatusCode::OK, &item, item.version))
-}
-
-/// Change a massage type (JSON merge patch); needs `If-Match`. Articles
-/// embedding the table are re-rendered in the same transaction.
-#[utoipa::path(
-    tag = "admin: massage types",
-    params(
-        ("id" = i32, Path, description = "The massage type's id"),
-        ("If-Match" = String, Header, description = "The ETag last read"),
-    ),
-    request_body(content = MassageTypePatch, content_type = "application/merge-patch+json"),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The changed massage type", body = Item<MassageType>),
-        (status = 403, description = "Authors may not change collections"),
-        (status = 404, description = "No massage type has this id"),
-        (status = 409, description = "The slug is taken"),
-    )
-)]
-#[patch("/massage-types/{id}")]
-pub async fn update_massage_type(
-    if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    body: Json<MassageTypePatch>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ChangeCollection)?;
-    let id = parse_id(&id)?;
-    let patch = body.into_inner();
-    let item = state
-        .db
-        .write(move |conn| {
-            crate::db::backend::lock_row(conn, "massage_types", id)?;
-            let current = MassageType::find(conn, id).map_err(not_found)?;
-            let version = if_match.version(current.version)?;
-            let mut fields = current.fields();
-            let mut checks = Checks::default();
-            patch.apply(&mut fields, &mut checks);
-            checks.finish()?;
-            MassageType::update(conn, id, version, &fields, user.id, now())?;
-            Ok(MassageType::find(conn, id)?)
-        })
-        .await?;
-    Ok(item_response(StatusCode::OK, &item, item.version))
-}
-
-/// Delete a massage type; needs `If-Match`. Articles lose it from their tables.
-#[utoipa::path(
-    tag = "admin: massage types",
-    params(
-        ("id" = i32, Path, description = "The massage type's id"),
-        ("If-Match" = String, Header, description = "The ETag last read"),
-    ),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 403, description = "Authors may not change collections"),
-        (status = 404, description = "No massage type has this id"),
-    )
-)]
-#[delete("/massage-types/{id}")]
-pub async fn delete_massage_type(
-    if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ChangeCollection)?;
-    let id = parse_id(&id)?;
-    state
-        .db
-        .write(move |conn| {
-            crate::db::backend::lock_row(conn, "massage_types", id)?;
-            let current = MassageType::find(conn, id).map_err(not_found)?;
-            let version = if_match.version(current.version)?;
-            MassageType::delete(conn, id, version, user.id, now())?;
-            Ok(())
-        })
-        .await?;
-    Ok(no_content())
+collection_routes! {
+    collection: MassageTypes,
+    tag: "admin: massage types",
+    item: MassageType,
+    create: MassageTypeCreate,
+    patch: MassageTypePatch,
+    params: PageParams,
+    paths: ("/massage-types", "/massage-types/{id}"),
+    id: "The massage type's id",
+    not_found: "No massage type has this id",
+    forbidden: "Authors may not change collections",
+    list: (list_admin_massage_types, "List the massage types, in position order.", "A page of massage types"),
+    create_fn: (create_massage_type, "Create a massage type.", 409 => "The slug is taken"),
+    find: (find_admin_massage_type, "One massage type.", "The massage type; `ETag` is its version"),
+    update: (update_massage_type, "Change a massage type (JSON merge patch); needs `If-Match`. Articles\nembedding the table are re-rendered in the same transaction.", "The changed massage type", 409 => "The slug is taken"),
+    delete: (delete_massage_type, "Delete a massage type; needs `If-Match`. Articles lose it from their tables."),
 }

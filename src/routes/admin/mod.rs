@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod articles;
+mod collection;
 pub mod faqs;
 pub mod massage_types;
 pub mod site;

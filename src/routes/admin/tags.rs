@@ -1,18 +1,17 @@
 //! `/api/v1/admin/tags`.
 
-use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{created, double_option, item_response, no_content, parse_id, Checks, IfMatch};
-use crate::app::AppState;
-use crate::auth::{authorize, Action, AuthUser};
+use super::collection::{collection_routes, Collection};
+use super::{double_option, Checks};
+use crate::auth::AuthUser;
 use crate::content::tag::{Tag, TagFields, TagWithCount};
-use crate::content::{now, Paged};
+use crate::content::{now, PageRequest, Paged};
+use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::routes::Query;
-use crate::routes::{text, Item, Json, List, PageParams};
+use crate::routes::{text, PageParams};
 
 const NAME_MAX: usize = 100;
 
@@ -39,200 +38,121 @@ pub struct TagPatch {
     pub slug: Option<Option<String>>,
 }
 
-fn not_found(e: diesel::result::Error) -> ApiError {
-    match e {
-        diesel::result::Error::NotFound => ApiError::not_found("no tag has this id"),
-        other => other.into(),
-    }
-}
+/// The tags, as a collection.
+pub struct Tags;
 
-/// List tags with their published-article counts.
-#[utoipa::path(
-    tag = "admin: tags",
-    params(PageParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "A page of tags", body = List<TagWithCount>),
-    )
-)]
-#[get("/tags")]
-pub async fn list_admin_tags(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    params: Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
-    let page = params.parse()?;
-    let at = now();
-    let all = state
-        .db
-        .run(move |conn| Ok(Tag::list_with_counts(conn, at)?))
-        .await?;
-    let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
-    let items = all
-        .into_iter()
-        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-        .take(page.per_page as usize)
-        .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(List::from(Paged {
+impl Collection for Tags {
+    type Item = TagWithCount;
+    type Create = TagCreate;
+    type Patch = TagPatch;
+    type Params = PageParams;
+    type Filter = ();
+
+    const PATH: &'static str = "/api/v1/admin/tags";
+    const TABLE: &'static str = "tags";
+    const NOT_FOUND: &'static str = "no tag has this id";
+
+    fn id(item: &TagWithCount) -> i32 {
+        item.id
+    }
+
+    fn version(item: &TagWithCount) -> i32 {
+        item.version
+    }
+
+    fn filter(params: &PageParams) -> Result<((), PageRequest), ApiError> {
+        Ok(((), params.parse()?))
+    }
+
+    /// Every tag with its count, paged here: there are few.
+    fn list(
+        conn: &mut DbConnection,
+        _: (),
+        page: PageRequest,
+    ) -> Result<Paged<TagWithCount>, ApiError> {
+        let all = Tag::list_with_counts(conn, now())?;
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let items = all
+            .into_iter()
+            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+            .take(page.per_page as usize)
+            .collect();
+        Ok(Paged {
             items,
             total,
             page,
             next_cursor: None,
-        })))
-}
-
-/// Create a tag.
-#[utoipa::path(
-    tag = "admin: tags",
-    request_body = TagCreate,
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Created; `Location` names it", body = Item<TagWithCount>),
-        (status = 403, description = "Authors may not change tags"),
-        (status = 409, description = "The slug is taken"),
-    )
-)]
-#[post("/tags")]
-pub async fn create_tag(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    body: Json<TagCreate>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ChangeCollection)?;
-    let body = body.into_inner();
-    let mut checks = Checks::default();
-    let name = checks.required_text("name", &body.name, NAME_MAX);
-    let fields = TagFields {
-        slug: checks.slug(body.slug.as_deref(), &name),
-        name,
-    };
-    checks.finish()?;
-    let item = state
-        .db
-        .write(move |conn| {
-            let at = now();
-            let id = Tag::create(conn, &fields, user.id, at)?;
-            Ok(Tag::find(conn, id, at)?)
         })
-        .await?;
-    Ok(created(
-        format!("/api/v1/admin/tags/{}", item.id),
-        &item,
-        item.version,
-    ))
+    }
+
+    fn find(conn: &mut DbConnection, id: i32) -> diesel::QueryResult<TagWithCount> {
+        Tag::find(conn, id, now())
+    }
+
+    fn create(conn: &mut DbConnection, user: &AuthUser, body: TagCreate) -> Result<i32, ApiError> {
+        Self::authorize_change(conn, user, None)?;
+        let mut checks = Checks::default();
+        let name = checks.required_text("name", &body.name, NAME_MAX);
+        let fields = TagFields {
+            slug: checks.slug(body.slug.as_deref(), &name),
+            name,
+        };
+        checks.finish()?;
+        Ok(Tag::create(conn, &fields, user.id, now())?)
+    }
+
+    fn update(
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        current: TagWithCount,
+        version: i32,
+        patch: TagPatch,
+    ) -> Result<(), ApiError> {
+        let mut checks = Checks::default();
+        let name = match patch.name {
+            Some(n) => checks.required_text("name", &n, NAME_MAX),
+            None => current.name,
+        };
+        let slug = match patch.slug {
+            Some(given) => checks.slug(given.as_deref(), &name),
+            None => current.slug,
+        };
+        checks.finish()?;
+        let fields = TagFields { slug, name };
+        Ok(Tag::update(
+            conn,
+            current.id,
+            version,
+            &fields,
+            user.id,
+            now(),
+        )?)
+    }
+
+    fn delete(
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        current: TagWithCount,
+        version: i32,
+    ) -> Result<(), ApiError> {
+        Ok(Tag::delete(conn, current.id, version, user.id, now())?)
+    }
 }
 
-/// One tag.
-#[utoipa::path(
-    tag = "admin: tags",
-    params(("id" = i32, Path, description = "The tag's id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The tag; `ETag` is its version", body = Item<TagWithCount>),
-        (status = 404, description = "No tag has this id"),
-    )
-)]
-#[get("/tags/{id}")]
-pub async fn find_admin_tag(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
-    let id = parse_id(&id)?;
-    let item = state
-        .db
-        .run(move |conn| Tag::find(conn, id, now()).map_err(not_found))
-        .await?;
-    Ok(item_response(StatusCode::OK, &item, item.version))
-}
-
-/// Rename a tag or change its slug (JSON merge patch); needs `If-Match`.
-#[utoipa::path(
-    tag = "admin: tags",
-    params(
-        ("id" = i32, Path, description = "The tag's id"),
-        ("If-Match" = String, Header, description = "The ETag last read"),
-    ),
-    request_body(content = TagPatch, content_type = "application/merge-patch+json"),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The changed tag", body = Item<TagWithCount>),
-        (status = 403, description = "Authors may not change tags"),
-        (status = 404, description = "No tag has this id"),
-        (status = 409, description = "The slug is taken"),
-    )
-)]
-#[patch("/tags/{id}")]
-pub async fn update_tag(
-    if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    body: Json<TagPatch>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ChangeCollection)?;
-    let id = parse_id(&id)?;
-    let patch = body.into_inner();
-    let item = state
-        .db
-        .write(move |conn| {
-            let at = now();
-            crate::db::backend::lock_row(conn, "tags", id)?;
-            let current = Tag::find(conn, id, at).map_err(not_found)?;
-            let version = if_match.version(current.version)?;
-            let mut checks = Checks::default();
-            let name = match patch.name {
-                Some(n) => checks.required_text("name", &n, NAME_MAX),
-                None => current.name,
-            };
-            let slug = match patch.slug {
-                Some(given) => checks.slug(given.as_deref(), &name),
-                None => current.slug,
-            };
-            checks.finish()?;
-            Tag::update(conn, id, version, &TagFields { slug, name }, user.id, at)?;
-            Ok(Tag::find(conn, id, at)?)
-        })
-        .await?;
-    Ok(item_response(StatusCode::OK, &item, item.version))
-}
-
-/// Delete a tag; needs `If-Match`. Articles simply lose it.
-#[utoipa::path(
-    tag = "admin: tags",
-    params(
-        ("id" = i32, Path, description = "The tag's id"),
-        ("If-Match" = String, Header, description = "The ETag last read"),
-    ),
-    security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 403, description = "Authors may not change tags"),
-        (status = 404, description = "No tag has this id"),
-    )
-)]
-#[delete("/tags/{id}")]
-pub async fn delete_tag(
-    if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ChangeCollection)?;
-    let id = parse_id(&id)?;
-    state
-        .db
-        .write(move |conn| {
-            crate::db::backend::lock_row(conn, "tags", id)?;
-            let current = Tag::find(conn, id, now()).map_err(not_found)?;
-            let version = if_match.version(current.version)?;
-            Tag::delete(conn, id, version, user.id, now())?;
-            Ok(())
-        })
-        .await?;
-    Ok(no_content())
+collection_routes! {
+    collection: Tags,
+    tag: "admin: tags",
+    item: TagWithCount,
+    create: TagCreate,
+    patch: TagPatch,
+    params: PageParams,
+    paths: ("/tags", "/tags/{id}"),
+    id: "The tag's id",
+    not_found: "No tag has this id",
+    forbidden: "Authors may not change tags",
+    list: (list_admin_tags, "List tags with their published-article counts.", "A page of tags"),
+    create_fn: (create_tag, "Create a tag.", 409 => "The slug is taken"),
+    find: (find_admin_tag, "One tag.", "The tag; `ETag` is its version"),
+    update: (update_tag, "Rename a tag or change its slug (JSON merge patch); needs `If-Match`.", "The changed tag", 409 => "The slug is taken"),
+    delete: (delete_tag, "Delete a tag; needs `If-Match`. Articles simply lose it."),
 }

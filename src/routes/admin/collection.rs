@@ -1,0 +1,402 @@
+//! The table-like collections editors manage (massage types, treatments,
+//! tags, FAQs): one implementation of their five operations, and one macro
+//! that declares the documented routes of each.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+
+use super::{created, item_response, no_content, parse_id, IfMatch};
+use crate::app::AppState;
+use crate::auth::{authorize, Action, AuthUser};
+use crate::content::{PageRequest, Paged};
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::routes::List;
+
+/// What differs between the collections; everything else is here once.
+pub trait Collection: 'static {
+    /// An item as editors see it.
+    type Item: Serialize + Send + 'static;
+    /// The body of a create.
+    type Create: Send + 'static;
+    /// The body of a merge patch.
+    type Patch: Send + 'static;
+    /// The query of the list.
+    type Params;
+    /// What the list is narrowed to.
+    type Filter: Send + 'static;
+
+    /// Where items live: `{PATH}/{id}`.
+    const PATH: &'static str;
+    /// The table, whose row a write locks.
+    const TABLE: &'static str;
+    /// The `404` detail.
+    const NOT_FOUND: &'static str;
+
+    fn id(item: &Self::Item) -> i32;
+    fn version(item: &Self::Item) -> i32;
+    fn filter(params: &Self::Params) -> Result<(Self::Filter, PageRequest), ApiError>;
+    fn list(
+        conn: &mut DbConnection,
+        filter: Self::Filter,
+        page: PageRequest,
+    ) -> Result<Paged<Self::Item>, ApiError>;
+    fn find(conn: &mut DbConnection, id: i32) -> diesel::QueryResult<Self::Item>;
+    /// Whether `user` may change this collection (or this item of it);
+    /// editors and up by default.
+    fn authorize_change(
+        _conn: &mut DbConnection,
+        user: &AuthUser,
+        _item: Option<&Self::Item>,
+    ) -> Result<(), ApiError> {
+        authorize(user, Action::ChangeCollection)
+    }
+    /// Checks and creates; the id of the new item.
+    fn create(
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        body: Self::Create,
+    ) -> Result<i32, ApiError>;
+    /// Applies the patch to `current`, at `version`.
+    fn update(
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        current: Self::Item,
+        version: i32,
+        patch: Self::Patch,
+    ) -> Result<(), ApiError>;
+    fn delete(
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        current: Self::Item,
+        version: i32,
+    ) -> Result<(), ApiError>;
+}
+
+fn find_or_404<C: Collection>(conn: &mut DbConnection, id: i32) -> Result<C::Item, ApiError> {
+    C::find(conn, id).map_err(|e| match e {
+        diesel::result::Error::NotFound => ApiError::not_found(C::NOT_FOUND),
+        other => other.into(),
+    })
+}
+
+pub async fn list<C: Collection>(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    params: &C::Params,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let (filter, page) = C::filter(params)?;
+    let paged = state
+        .db
+        .run(move |conn| C::list(conn, filter, page))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(List::from(paged)))
+}
+
+pub async fn find<C: Collection>(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: &str,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let id = parse_id(id)?;
+    let item = state.db.run(move |conn| find_or_404::<C>(conn, id)).await?;
+    Ok(item_response(StatusCode::OK, &item, C::version(&item)))
+}
+
+pub async fn create<C: Collection>(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: C::Create,
+) -> Result<HttpResponse, ApiError> {
+    let item = state
+        .db
+        .write(move |conn| {
+            let id = C::create(conn, &user, body)?;
+            Ok(C::find(conn, id)?)
+        })
+        .await?;
+    Ok(created(
+        format!("{}/{}", C::PATH, C::id(&item)),
+        &item,
+        C::version(&item),
+    ))
+}
+
+pub async fn update<C: Collection>(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: &str,
+    patch: C::Patch,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(id)?;
+    let item = state
+        .db
+        .write(move |conn| {
+            crate::db::backend::lock_row(conn, C::TABLE, id)?;
+            let current = find_or_404::<C>(conn, id)?;
+            C::authorize_change(conn, &user, Some(&current))?;
+            let version = if_match.version(C::version(&current))?;
+            C::update(conn, &user, current, version, patch)?;
+            Ok(C::find(conn, id)?)
+        })
+        .await?;
+    Ok(item_response(StatusCode::OK, &item, C::version(&item)))
+}
+
+pub async fn delete<C: Collection>(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(id)?;
+    state
+        .db
+        .write(move |conn| {
+            crate::db::backend::lock_row(conn, C::TABLE, id)?;
+            let current = find_or_404::<C>(conn, id)?;
+            C::authorize_change(conn, &user, Some(&current))?;
+            let version = if_match.version(C::version(&current))?;
+            C::delete(conn, &user, current, version)
+        })
+        .await?;
+    Ok(no_content())
+}
+
+/// The five documented routes of a collection, each a call of the generic
+/// operation above; only their words differ. The module using it imports
+/// actix's `get`, `post`, `patch` and `delete` (utoipa reads them by name).
+macro_rules! collection_routes {
+    (
+        collection: $c:ident,
+        tag: $tag:literal,
+        item: $item:ident,
+        create: $create:ident,
+        patch: $patch:ident,
+        params: $params:ident,
+        paths: ($list_path:literal, $item_path:literal),
+        id: $id_doc:literal,
+        not_found: $not_found:literal,
+        forbidden: $forbidden:literal,
+        list: ($list_fn:ident, $list_doc:literal, $list_200:literal),
+        create_fn: ($create_fn:ident, $create_doc:literal $(, $create_status:literal => $create_text:literal)*),
+        find: ($find_fn:ident, $find_doc:literal, $find_200:literal),
+        update: ($update_fn:ident, $update_doc:literal, $update_200:literal $(, $update_status:literal => $update_text:literal)*),
+        delete: ($delete_fn:ident, $delete_doc:literal),
+    ) => {
+        #[doc = $list_doc]
+        #[utoipa::path(
+            tag = $tag,
+            params($params),
+            security(("bearer" = [])),
+            responses((status = 200, description = $list_200, body = crate::routes::List<$item>))
+        )]
+        #[get($list_path)]
+        pub async fn $list_fn(
+            user: crate::auth::AuthUser,
+            state: actix_web::web::Data<crate::app::AppState>,
+            params: crate::routes::Query<$params>,
+        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+            super::collection::list::<$c>(user, state, &params).await
+        }
+
+        #[doc = $create_doc]
+        #[utoipa::path(
+            tag = $tag,
+            request_body = $create,
+            security(("bearer" = [])),
+            responses(
+                (status = 201, description = "Created; `Location` names it", body = crate::routes::Item<$item>),
+                (status = 403, description = $forbidden),
+                $((status = $create_status, description = $create_text),)*
+            )
+        )]
+        #[post($list_path)]
+        pub async fn $create_fn(
+            user: crate::auth::AuthUser,
+            state: actix_web::web::Data<crate::app::AppState>,
+            body: crate::routes::Json<$create>,
+        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+            super::collection::create::<$c>(user, state, body.into_inner()).await
+        }
+
+        #[doc = $find_doc]
+        #[utoipa::path(
+            tag = $tag,
+            params(("id" = i32, Path, description = $id_doc)),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = $find_200, body = crate::routes::Item<$item>),
+                (status = 404, description = $not_found),
+            )
+        )]
+        #[get($item_path)]
+        pub async fn $find_fn(
+            user: crate::auth::AuthUser,
+            state: actix_web::web::Data<crate::app::AppState>,
+            id: actix_web::web::Path<String>,
+        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+            super::collection::find::<$c>(user, state, &id).await
+        }
+
+        #[doc = $update_doc]
+        #[utoipa::path(
+            tag = $tag,
+            params(
+                ("id" = i32, Path, description = $id_doc),
+                ("If-Match" = String, Header, description = "The ETag last read"),
+            ),
+            request_body(content = $patch, content_type = "application/merge-patch+json"),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = $update_200, body = crate::routes::Item<$item>),
+                (status = 403, description = $forbidden),
+                (status = 404, description = $not_found),
+                $((status = $update_status, description = $update_text),)*
+            )
+        )]
+        #[patch($item_path)]
+        pub async fn $update_fn(
+            if_match: super::IfMatch,
+            user: crate::auth::AuthUser,
+            state: actix_web::web::Data<crate::app::AppState>,
+            id: actix_web::web::Path<String>,
+            body: crate::routes::Json<$patch>,
+        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+            super::collection::update::<$c>(if_match, user, state, &id, body.into_inner()).await
+        }
+
+        #[doc = $delete_doc]
+        #[utoipa::path(
+            tag = $tag,
+            params(
+                ("id" = i32, Path, description = $id_doc),
+                ("If-Match" = String, Header, description = "The ETag last read"),
+            ),
+            security(("bearer" = [])),
+            responses(
+                (status = 204, description = "Deleted"),
+                (status = 403, description = $forbidden),
+                (status = 404, description = $not_found),
+            )
+        )]
+        #[delete($item_path)]
+        pub async fn $delete_fn(
+            if_match: super::IfMatch,
+            user: crate::auth::AuthUser,
+            state: actix_web::web::Data<crate::app::AppState>,
+            id: actix_web::web::Path<String>,
+        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+            super::collection::delete::<$c>(if_match, user, state, &id).await
+        }
+    };
+}
+
+pub(crate) use collection_routes;
+
+/// The `Collection` of a reusable table's rows (massage types,
+/// treatments): the content type's `table_rows!` functions and the request
+/// bodies' `fields`/`apply` are all that differ.
+macro_rules! table_collection {
+    ($name:ident, $row:ident, $create:ident, $patch:ident, $path:literal, $table:literal, $not_found:literal) => {
+        impl crate::routes::admin::collection::Collection for $name {
+            type Item = $row;
+            type Create = $create;
+            type Patch = $patch;
+            type Params = crate::routes::PageParams;
+            type Filter = ();
+
+            const PATH: &'static str = $path;
+            const TABLE: &'static str = $table;
+            const NOT_FOUND: &'static str = $not_found;
+
+            fn id(item: &$row) -> i32 {
+                item.id
+            }
+
+            fn version(item: &$row) -> i32 {
+                item.version
+            }
+
+            fn filter(
+                params: &crate::routes::PageParams,
+            ) -> Result<((), crate::content::PageRequest), crate::error::ApiError> {
+                Ok(((), params.parse()?))
+            }
+
+            fn list(
+                conn: &mut crate::db::DbConnection,
+                _: (),
+                page: crate::content::PageRequest,
+            ) -> Result<crate::content::Paged<$row>, crate::error::ApiError> {
+                Ok($row::list(conn, page)?)
+            }
+
+            fn find(conn: &mut crate::db::DbConnection, id: i32) -> diesel::QueryResult<$row> {
+                $row::find(conn, id)
+            }
+
+            fn create(
+                conn: &mut crate::db::DbConnection,
+                user: &crate::auth::AuthUser,
+                body: $create,
+            ) -> Result<i32, crate::error::ApiError> {
+                <Self as crate::routes::admin::collection::Collection>::authorize_change(
+                    conn, user, None,
+                )?;
+                let mut checks = super::Checks::default();
+                let (mut fields, position) = body.fields(&mut checks);
+                fields.position = match position {
+                    Some(p) => checks.position(p),
+                    None => $row::next_position(conn)?,
+                };
+                checks.finish()?;
+                Ok($row::create(conn, &fields, user.id, crate::content::now())?)
+            }
+
+            fn update(
+                conn: &mut crate::db::DbConnection,
+                user: &crate::auth::AuthUser,
+                current: $row,
+                version: i32,
+                patch: $patch,
+            ) -> Result<(), crate::error::ApiError> {
+                let mut fields = current.fields();
+                let mut checks = super::Checks::default();
+                patch.apply(&mut fields, &mut checks);
+                checks.finish()?;
+                Ok($row::update(
+                    conn,
+                    current.id,
+                    version,
+                    &fields,
+                    user.id,
+                    crate::content::now(),
+                )?)
+            }
+
+            fn delete(
+                conn: &mut crate::db::DbConnection,
+                user: &crate::auth::AuthUser,
+                current: $row,
+                version: i32,
+            ) -> Result<(), crate::error::ApiError> {
+                Ok($row::delete(
+                    conn,
+                    current.id,
+                    version,
+                    user.id,
+                    crate::content::now(),
+                )?)
+            }
+        }
+    };
+}
+
+pub(crate) use table_collection;
