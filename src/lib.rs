@@ -6,6 +6,7 @@ pub mod backup;
 pub mod cache;
 pub mod cli;
 pub mod client_ip;
+pub mod conditional;
 pub mod config;
 pub mod constant;
 pub mod content;

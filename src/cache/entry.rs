@@ -102,16 +102,12 @@ impl Entry {
     pub fn respond(
         &self,
         encoding: Encoding,
-        if_none_match: Option<&str>,
+        condition: Option<&header::IfNoneMatch>,
         hit: bool,
     ) -> HttpResponse {
         let (variant, content_encoding) = self.variant(encoding);
         let etag = variant.etag.to_str().unwrap_or_default();
-        let not_modified = if_none_match.is_some_and(|value| {
-            value.split(',').map(str::trim).any(|candidate| {
-                candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
-            })
-        });
+        let not_modified = crate::conditional::not_modified(condition, etag);
         let mut res = if not_modified {
             HttpResponse::NotModified().finish()
         } else {

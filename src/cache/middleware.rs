@@ -36,18 +36,12 @@ pub async fn public_cache(
     };
     let key = state.cache.key(req.path(), req.query_string());
     let encoding = Encoding::preferred(&req);
-    // Every header line, as one list (RFC 9110 5.3).
-    let lines: Vec<&str> = req
-        .headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    let if_none_match = (!lines.is_empty()).then(|| lines.join(","));
+    let condition = crate::conditional::if_none_match(&req);
     // Read before the database is: a write landing meanwhile makes this fill stale, not wrong.
     let generation = state.db.generation();
     let at = now();
     if let Some(entry) = state.cache.get(&key, generation, at) {
-        let res = entry.respond(encoding, if_none_match.as_deref(), true);
+        let res = entry.respond(encoding, condition.as_ref(), true);
         return Ok(req.into_response(res).map_into_right_body());
     }
 
@@ -81,6 +75,6 @@ pub async fn public_cache(
     };
     let entry = Arc::new(entry);
     state.cache.put(key, entry.clone());
-    let res = entry.respond(encoding, if_none_match.as_deref(), false);
+    let res = entry.respond(encoding, condition.as_ref(), false);
     Ok(ServiceResponse::new(req, res).map_into_right_body())
 }

@@ -144,19 +144,6 @@ pub fn etag_for(body: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
-/// True when the request's `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks).
-fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
-    // Every header line, as one list (RFC 9110 5.3).
-    req.headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(str::trim)
-        .any(|candidate| {
-            candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
-        })
-}
-
 /// A public JSON response: strong `ETag`, `Cache-Control`, and `304` when
 /// the client already holds these bytes.
 pub fn public_json<T: Serialize>(
@@ -182,7 +169,8 @@ pub fn public_tagged_bytes(
     max_age: u32,
 ) -> HttpResponse {
     let cache_control = format!("public, max-age={max_age}");
-    let mut response = if if_none_match(req, etag) {
+    let condition = crate::conditional::if_none_match(req);
+    let mut response = if crate::conditional::not_modified(condition.as_ref(), etag) {
         HttpResponse::NotModified().finish()
     } else {
         HttpResponse::Ok()

@@ -12,85 +12,13 @@ pub mod users;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::content::Slug;
 use crate::error::{ApiError, FieldError};
 
-/// The `ETag` of an item at `version`.
-pub fn version_etag(version: i32) -> String {
-    format!("\"v{version}\"")
-}
-
-/// The `If-Match` header of a write, taken before the work moves to the
-/// blocking pool (a request cannot travel there). Never refused here: the
-/// caller must be authenticated before its precondition is judged.
-#[derive(Clone, Debug)]
-pub enum IfMatch {
-    Absent,
-    /// Sent with nothing in it: no usable precondition.
-    Empty,
-    Sent(String),
-}
-
-impl actix_web::FromRequest for IfMatch {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        // Bytes that are not text can match no ETag.
-        let value = match req.headers().get(header::IF_MATCH) {
-            None => IfMatch::Absent,
-            Some(v) => match v.to_str().map(str::trim).unwrap_or("\u{fffd}") {
-                "" => IfMatch::Empty,
-                text => IfMatch::Sent(text.to_string()),
-            },
-        };
-        std::future::ready(Ok(value))
-    }
-}
-
-impl IfMatch {
-    /// The version the write was based on: `428` without `If-Match` (or
-    /// with an empty one), `412` when it names another version. `*` means
-    /// whatever is current.
-    pub fn version(&self, current: i32) -> Result<i32, ApiError> {
-        match self {
-            IfMatch::Absent | IfMatch::Empty => Err(ApiError::PreconditionRequired(
-                "send If-Match with the ETag you last read (e.g. If-Match: \"v3\"), so no \
-                 change is overwritten silently"
-                    .into(),
-            )),
-            IfMatch::Sent(value) => Self::check(value, current),
-        }
-    }
-
-    /// Like `version`, but a missing header means the current version (an
-    /// empty one matches nothing: `412`).
-    pub fn version_if_sent(&self, current: i32) -> Result<i32, ApiError> {
-        match self {
-            IfMatch::Absent => Ok(current),
-            IfMatch::Empty => Self::check("", current),
-            IfMatch::Sent(value) => Self::check(value, current),
-        }
-    }
-
-    fn check(value: &str, current: i32) -> Result<i32, ApiError> {
-        let current_etag = version_etag(current);
-        let matches = value
-            .split(',')
-            .map(str::trim)
-            .any(|tag| tag == "*" || tag == current_etag);
-        if matches {
-            Ok(current)
-        } else {
-            Err(ApiError::PreconditionFailed(format!(
-                "the item is at {current_etag}, not {value}; fetch it again and reapply your change"
-            )))
-        }
-    }
-}
+pub use crate::conditional::{version_etag, IfMatch};
 
 /// An item response for editors: `ETag` from the version, never cached.
 pub fn item_response<T: Serialize>(status: StatusCode, data: &T, version: i32) -> HttpResponse {
