@@ -82,9 +82,55 @@ pub const CHANGES_LOCK: i64 = 0x636c_696e_6963_01;
 pub fn lock_changes(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     if let DbConnection::Postgresql(pg) = conn {
         use diesel::RunQueryDsl;
-        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({CHANGES_LOCK})")).execute(pg)?;
+        let waited =
+            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({CHANGES_LOCK})")).execute(pg);
+        lock_wait(waited)?;
     }
     Ok(())
+}
+
+/// A lock this server waits for that was not granted: past `lock_timeout`,
+/// or the wait was cancelled. Reported as a serialization failure, which
+/// `is_busy` takes as "busy, retry" — told apart by which statement
+/// failed, never by the server's (translatable) message.
+#[derive(Debug)]
+struct LockNotGranted(String);
+
+impl diesel::result::DatabaseErrorInformation for LockNotGranted {
+    fn message(&self) -> &str {
+        &self.0
+    }
+    fn details(&self) -> Option<&str> {
+        None
+    }
+    fn hint(&self) -> Option<&str> {
+        None
+    }
+    fn table_name(&self) -> Option<&str> {
+        None
+    }
+    fn column_name(&self) -> Option<&str> {
+        None
+    }
+    fn constraint_name(&self) -> Option<&str> {
+        None
+    }
+    fn statement_position(&self) -> Option<i32> {
+        None
+    }
+}
+
+/// The result of a statement that only waits for a lock: any database
+/// error of it means the lock was not granted in time.
+fn lock_wait<T>(result: diesel::QueryResult<T>) -> diesel::QueryResult<T> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    result.map_err(|e| match e {
+        Error::DatabaseError(_, info) => Error::DatabaseError(
+            DatabaseErrorKind::SerializationFailure,
+            Box::new(LockNotGranted(info.message().to_string())),
+        ),
+        other => other,
+    })
 }
 
 /// Whether no content writer is between recording its change and its
@@ -117,15 +163,14 @@ pub fn no_change_committing(conn: &mut DbConnection) -> diesel::QueryResult<bool
 pub fn is_busy(e: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
     match e {
+        // PostgreSQL's serialization failures, and the locks this server
+        // waits for that were not granted (`lock_wait`).
         Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
         // SQLite's fixed (never translated) texts for SQLITE_BUSY and
-        // SQLITE_LOCKED; PostgreSQL's lock_timeout (55P03), in English only:
-        // diesel does not expose the SQLSTATE.
+        // SQLITE_LOCKED.
         Error::DatabaseError(_, info) => {
             let message = info.message();
-            message == "database is locked"
-                || message.starts_with("database table is locked")
-                || message == "canceling statement due to lock timeout"
+            message == "database is locked" || message.starts_with("database table is locked")
         }
         _ => false,
     }
@@ -179,9 +224,10 @@ pub fn can_take_writes(
 pub fn lock_row(conn: &mut DbConnection, table: &'static str, id: i32) -> diesel::QueryResult<()> {
     if let DbConnection::Postgresql(pg) = conn {
         use diesel::RunQueryDsl;
-        diesel::sql_query(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"))
+        let waited = diesel::sql_query(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"))
             .bind::<diesel::sql_types::Integer, _>(id)
-            .execute(pg)?;
+            .execute(pg);
+        lock_wait(waited)?;
     }
     Ok(())
 }
