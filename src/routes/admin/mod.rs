@@ -1,10 +1,12 @@
 //! The editor API under `/api/v1/admin`: what its handlers share.
 
 pub mod activity;
+mod article_input;
 pub mod articles;
 mod collection;
 pub mod faqs;
 pub mod massage_types;
+pub mod revisions;
 pub mod site;
 pub mod tags;
 pub mod treatments;

@@ -1,0 +1,111 @@
+//! `/api/v1/admin/articles/{id}/revisions`: every saved version, and restoring one.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+
+use super::{parse_id, IfMatch};
+use crate::app::AppState;
+use crate::auth::{authorize, Action, AuthUser};
+use crate::content::article::{AdminArticle, Article};
+use crate::content::article_write::{self, ArticleState};
+use crate::content::now;
+use crate::content::revision::{self, Revision};
+use crate::error::ApiError;
+use crate::routes::{Item, List};
+
+use super::articles::{load_for_change, not_found, respond, slug_conflict};
+
+/// The saved versions of an article, newest first.
+#[utoipa::path(
+    tag = "admin: articles",
+    params(("id" = i32, Path, description = "The article's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Its revisions, newest first", body = List<Revision>),
+        (status = 404, description = "No article has this id"),
+    )
+)]
+#[get("/articles/{id}/revisions")]
+pub async fn list_article_revisions(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user, Action::ReadContent)?;
+    let id = parse_id(&id)?;
+    let revisions = state
+        .db
+        .run(move |conn| {
+            ArticleState::load(conn, id).map_err(not_found)?;
+            Ok(revision::revisions(conn, id)?)
+        })
+        .await?;
+    let total = i64::try_from(revisions.len()).unwrap_or(i64::MAX);
+    let per_page = u32::try_from(revisions.len().max(1)).unwrap_or(u32::MAX);
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(List::from(crate::content::Paged {
+            items: revisions,
+            total,
+            page: crate::content::PageRequest { page: 1, per_page },
+            next_cursor: None,
+        })))
+}
+
+/// Make an earlier version current again (itself a new version). Content is
+/// restored; the publication status stays as it is now.
+#[utoipa::path(
+    tag = "admin: articles",
+    params(
+        ("id" = i32, Path, description = "The article's id"),
+        ("revision" = i32, Path, description = "The version to restore"),
+        ("If-Match" = Option<String>, Header, description = "Optional here: when sent, the ETag last read (`412` when stale)"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The article with that version's content", body = Item<AdminArticle>),
+        (status = 403, description = "The role may not change this article"),
+        (status = 404, description = "No such article or revision"),
+        (status = 409, description = "The old slug is now another article's"),
+    )
+)]
+#[post("/articles/{id}/revisions/{revision}/restore")]
+pub async fn restore_article_revision(
+    if_match: IfMatch,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, revision) = path.into_inner();
+    let id = parse_id(&id)?;
+    let revision = parse_id(&revision)?;
+    let article = state
+        .db
+        .write(move |conn| {
+            let (current, stored) = load_for_change(conn, &user, id)?;
+            let version = if_match.version_if_sent(stored.version)?;
+            let saved = revision::revision_state(conn, id, revision)?.ok_or_else(|| {
+                ApiError::not_found(format!("article {id} has no revision {revision}"))
+            })?;
+            let restored = ArticleState {
+                status: current.status,
+                published_at: current.published_at,
+                ..revision::without_missing_links(conn, saved)?
+            };
+            let at = now();
+            article_write::update(
+                conn,
+                id,
+                version,
+                &restored,
+                Vec::new(),
+                user.id,
+                crate::content::change::Action::Restored,
+                at,
+            )
+            .map_err(slug_conflict)?;
+            Ok(Article::find_admin(conn, id, at)?)
+        })
+        .await?;
+    Ok(respond(StatusCode::OK, &article))
+}
