@@ -12,6 +12,7 @@ mod caching;
 mod collections;
 mod documents;
 mod errors;
+mod layout;
 mod login_limits;
 mod openapi;
 mod ops;
