@@ -75,7 +75,7 @@ where
 
 /// An arbitrary key for the PostgreSQL advisory lock content writers hold
 /// from recording their change to their commit.
-pub const CHANGES_LOCK: i64 = 0x636c_696e_6963_01;
+pub const CHANGES_LOCK: i64 = 0x0063_6c69_6e69_6301;
 
 /// Makes content writers take turns from here to their commit (PostgreSQL;
 /// SQLite writers always do), so changes commit in the order of their ids.
