@@ -95,11 +95,6 @@ impl Activity {
                 },
             )
             .collect();
-        Ok(Paged {
-            items,
-            total,
-            page,
-            next_cursor: None,
-        })
+        Ok(Paged::new(items, total, page))
     }
 }

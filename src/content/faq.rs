@@ -104,12 +104,7 @@ impl Faq {
             .into_iter()
             .map(Faq::from)
             .collect();
-        Ok(Paged {
-            items,
-            total,
-            page,
-            next_cursor: None,
-        })
+        Ok(Paged::new(items, total, page))
     }
 
     /// One article's FAQs, in order.
@@ -317,12 +312,7 @@ impl Faq {
             .into_iter()
             .map(Faq::from)
             .collect();
-        Ok(Paged {
-            items,
-            total,
-            page,
-            next_cursor: None,
-        })
+        Ok(Paged::new(items, total, page))
     }
 }
 

@@ -63,12 +63,7 @@ impl MassageType {
             .offset(page.offset())
             .select(MassageType::as_select())
             .load(conn)?;
-        Ok(Paged {
-            items,
-            total,
-            page,
-            next_cursor: None,
-        })
+        Ok(Paged::new(items, total, page))
     }
 
     pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<MassageType> {

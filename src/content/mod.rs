@@ -264,6 +264,27 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
+    /// A page of a list paged by number (no cursor).
+    pub fn new(items: Vec<T>, total: i64, page: PageRequest) -> Self {
+        Self {
+            items,
+            total,
+            page,
+            next_cursor: None,
+        }
+    }
+
+    /// The page of `all`, a whole list held in memory.
+    pub fn slice(all: Vec<T>, page: PageRequest) -> Self {
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let items = all
+            .into_iter()
+            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+            .take(page.per_page as usize)
+            .collect();
+        Self::new(items, total, page)
+    }
+
     /// The same page with each item turned into something else.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
         Paged {

@@ -60,12 +60,7 @@ impl Treatment {
             .offset(page.offset())
             .select(Treatment::as_select())
             .load(conn)?;
-        Ok(Paged {
-            items,
-            total,
-            page,
-            next_cursor: None,
-        })
+        Ok(Paged::new(items, total, page))
     }
 
     pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Treatment> {

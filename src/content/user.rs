@@ -220,12 +220,7 @@ impl User {
             .iter()
             .map(UserRecord::view)
             .collect();
-        Ok(Paged {
-            items,
-            total,
-            page,
-            next_cursor: None,
-        })
+        Ok(Paged::new(items, total, page))
     }
 
     /// Applies changes when the stored version is `version`; false when it is not.

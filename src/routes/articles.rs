@@ -2,11 +2,9 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::{
-    etag_for, page_request, path_slug, public_json, public_tagged_bytes, text, Item, List,
-};
+use super::{etag_for, path_slug, public_json, public_tagged_bytes, text, Item, List};
 use crate::app::AppState;
 use crate::content::article::search::SearchWords;
 use crate::content::article::{
@@ -15,6 +13,7 @@ use crate::content::article::{
 use crate::content::document::Document;
 use crate::content::{now, Slug};
 use crate::error::ApiError;
+use crate::routes::list_params;
 use crate::routes::Query;
 
 /// Orders of the article list: its values, and a name for each that
@@ -82,36 +81,30 @@ impl ToSchema for SortParam {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ArticleListParams {
-    /// 1-based page number.
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<i32>,
-    /// Items per page, 1..=100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<i32>,
-    /// Only articles with this tag (a tag slug).
-    #[param(
-        pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$",
-        min_length = 1,
-        max_length = 120
-    )]
-    pub tag: Option<String>,
-    /// Full-text search over title, excerpt and body; every word must match,
-    /// the last one as a prefix.
-    #[param(schema_with = text::optional::<200>)]
-    pub q: Option<String>,
-    /// `-published_at` (newest first, the default), `published_at`, `title`,
-    /// `-title`, `-updated_at`, `updated_at`, or `relevance` (with `q`: best
-    /// matches first, title above excerpt above body).
-    pub sort: Option<SortParam>,
-    /// Keyset paging: `meta.next_cursor` of the previous page. Deep pages
-    /// cost what the first does. With a cursor `page` is ignored; with
-    /// `sort=relevance` the cursor is (relevance pages by `page`). A cursor
-    /// made for another `sort` starts that order from its beginning.
-    #[param(schema_with = text::cursor)]
-    pub cursor: Option<String>,
+list_params! {
+    pub struct ArticleListParams {
+        /// Only articles with this tag (a tag slug).
+        #[param(
+            pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$",
+            min_length = 1,
+            max_length = 120
+        )]
+        pub tag: Option<String>,
+        /// Full-text search over title, excerpt and body; every word must match,
+        /// the last one as a prefix.
+        #[param(schema_with = text::optional::<200>)]
+        pub q: Option<String>,
+        /// `-published_at` (newest first, the default), `published_at`, `title`,
+        /// `-title`, `-updated_at`, `updated_at`, or `relevance` (with `q`: best
+        /// matches first, title above excerpt above body).
+        pub sort: Option<SortParam>,
+        /// Keyset paging: `meta.next_cursor` of the previous page. Deep pages
+        /// cost what the first does. With a cursor `page` is ignored; with
+        /// `sort=relevance` the cursor is (relevance pages by `page`). A cursor
+        /// made for another `sort` starts that order from its beginning.
+        #[param(schema_with = text::cursor)]
+        pub cursor: Option<String>,
+    }
 }
 
 impl ArticleListParams {
@@ -172,7 +165,6 @@ impl ArticleListParams {
     params(ArticleListParams),
     responses(
         (status = 200, description = "A page of article summaries", body = List<ArticleSummary>),
-        (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
     )
 )]
 #[get("/articles")]
@@ -181,7 +173,7 @@ pub async fn list_articles(
     state: web::Data<AppState>,
     params: Query<ArticleListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page_request(params.page, params.per_page)?;
+    let page = params.page_request()?;
     let filter = params.filter()?;
     let at = now();
     let facts_key = filter.facts_key();
@@ -207,7 +199,6 @@ pub async fn list_articles(
     params(("slug" = String, Path, description = "The article's slug", pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length = 1, max_length = 120)),
     responses(
         (status = 200, description = "The article", body = Item<PublicArticle>),
-        (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
         (status = 404, description = "No published article has this slug"),
     )
 )]

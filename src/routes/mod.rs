@@ -10,15 +10,15 @@ pub mod massage_types;
 pub mod ops;
 mod query;
 pub mod site;
+mod table_rows;
 pub mod tags;
 pub mod text;
 pub mod treatments;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use envelope::{Item, List, ListMeta};
@@ -103,26 +103,45 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         .service(site::update_site)
 }
 
-/// `page` and `per_page`, as every list takes them.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// 1-based page number.
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<i32>,
-    /// Items per page, 1..=100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<i32>,
+/// A list's query parameters: `page` and `per_page`, which every list
+/// takes, then its own. (serde's `flatten` cannot read numbers from a query
+/// string, so the two are declared here once instead of nested.)
+macro_rules! list_params {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($(#[$field_meta:meta])* pub $field:ident : $ty:ty),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// 1-based page number.
+            #[param(minimum = 1, default = 1)]
+            pub page: Option<i32>,
+            /// Items per page, 1..=100.
+            #[param(minimum = 1, maximum = 100, default = 20)]
+            pub per_page: Option<i32>,
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// `page` and `per_page`, checked.
+            pub fn page_request(
+                &self,
+            ) -> Result<crate::content::PageRequest, crate::error::ApiError> {
+                crate::routes::page_request(self.page, self.per_page)
+            }
+        }
+    };
+}
+pub(crate) use list_params;
+
+list_params! {
+    /// `page` and `per_page`, as every list takes them.
+    pub struct PageParams {}
 }
 
-impl PageParams {
-    pub fn parse(&self) -> Result<PageRequest, ApiError> {
-        page_request(self.page, self.per_page)
-    }
-}
-
-/// Validates `page` and `per_page` (serde's flatten cannot read numbers from a
-/// query string, so list parameter structs repeat the two fields and call this).
+/// Validates `page` and `per_page`.
 pub fn page_request(page: Option<i32>, per_page: Option<i32>) -> Result<PageRequest, ApiError> {
     let page = u32::try_from(page.unwrap_or(1))
         .ok()

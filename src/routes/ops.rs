@@ -53,7 +53,6 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     tag = "operations",
     responses(
         (status = 200, description = "The OpenAPI document", body = Object),
-        (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
     )
 )]
 #[get("/openapi.json")]

@@ -12,7 +12,6 @@ use crate::error::ApiError;
     tag = "site",
     responses(
         (status = 200, description = "The site", body = Item<Site>),
-        (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
     )
 )]
 #[get("/site")]

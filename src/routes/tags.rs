@@ -15,7 +15,6 @@ use crate::routes::Query;
     params(PageParams),
     responses(
         (status = 200, description = "A page of tags", body = List<TagWithCount>),
-        (status = 304, description = "Not modified: the `If-None-Match` ETag is current"),
     )
 )]
 #[get("/tags")]
@@ -24,26 +23,15 @@ pub async fn list_tags(
     state: web::Data<AppState>,
     params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = params.parse()?;
+    let page = params.page_request()?;
     let at = now();
     let all = state
         .db
         .run(move |conn| Ok(Tag::list_with_counts(conn, at)?))
         .await?;
-    let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
-    let items = all
-        .into_iter()
-        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-        .take(page.per_page as usize)
-        .collect();
     public_json(
         &req,
-        &List::from(Paged {
-            items,
-            total,
-            page,
-            next_cursor: None,
-        }),
+        &List::from(Paged::slice(all, page)),
         state.config.cache_max_age,
     )
 }

@@ -25,12 +25,10 @@ pub async fn list_activity(
     params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ReadContent)?;
-    let page = params.parse()?;
+    let page = params.page_request()?;
     let paged = state
         .db
         .run(move |conn| Ok(Activity::list(conn, page)?))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(List::from(paged)))
+    Ok(super::list_response(paged))
 }

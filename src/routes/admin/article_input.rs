@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::{double_option, object_double_option, object_or_null, Checks};
 use crate::auth::{authorize, Action, AuthUser};
@@ -11,6 +11,7 @@ use crate::content::article_write::ArticleState;
 use crate::content::{now, WebUrl};
 use crate::error::{ApiError, FieldError};
 use crate::routes::articles::SortParam;
+use crate::routes::list_params;
 use crate::routes::text;
 
 /// Markdown as editors send it.
@@ -123,32 +124,26 @@ pub struct PublishRequest {
     pub publish_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AdminArticleListParams {
-    /// 1-based page number.
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<i32>,
-    /// Items per page, 1..=100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<i32>,
-    /// Only this status.
-    pub status: Option<ArticleStatus>,
-    /// Only articles with this tag (a tag slug).
-    #[param(
-        pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$",
-        min_length = 1,
-        max_length = 120
-    )]
-    pub tag: Option<String>,
-    /// Full-text search over title, excerpt and body.
-    #[param(schema_with = text::optional::<200>)]
-    pub q: Option<String>,
-    /// As the public list; `-updated_at` is the default here.
-    pub sort: Option<SortParam>,
-    /// Keyset paging: `meta.next_cursor` of the previous page.
-    #[param(schema_with = text::cursor)]
-    pub cursor: Option<String>,
+list_params! {
+    pub struct AdminArticleListParams {
+        /// Only this status.
+        pub status: Option<ArticleStatus>,
+        /// Only articles with this tag (a tag slug).
+        #[param(
+            pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$",
+            min_length = 1,
+            max_length = 120
+        )]
+        pub tag: Option<String>,
+        /// Full-text search over title, excerpt and body.
+        #[param(schema_with = text::optional::<200>)]
+        pub q: Option<String>,
+        /// As the public list; `-updated_at` is the default here.
+        pub sort: Option<SortParam>,
+        /// Keyset paging: `meta.next_cursor` of the previous page.
+        #[param(schema_with = text::cursor)]
+        pub cursor: Option<String>,
+    }
 }
 
 const TITLE_MAX: usize = 200;

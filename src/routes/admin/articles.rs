@@ -13,7 +13,7 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::routes::articles::{ArticleListParams, SortParam};
 use crate::routes::Query;
-use crate::routes::{page_request, Item, Json, List, OptionalJson};
+use crate::routes::{Item, Json, List, OptionalJson};
 
 use super::article_input::{AdminArticleListParams, ArticleCreate, ArticlePatch, PublishRequest};
 
@@ -63,7 +63,7 @@ pub async fn list_admin_articles(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::ReadContent)?;
     let params = params.into_inner();
-    let page = page_request(params.page, params.per_page)?;
+    let page = params.page_request()?;
     // Editors see the most recently changed first, unless they search or sort.
     let sort = match (params.sort, &params.q) {
         (None, None) => Some(SortParam::UpdatedDesc),
@@ -84,9 +84,7 @@ pub async fn list_admin_articles(
         .db
         .run(move |conn| Ok(Article::list_admin(conn, &filter, page, status, at)?))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(List::from(paged)))
+    Ok(super::list_response(paged))
 }
 
 /// Create an article: a draft, unless an editor asks for `published`.

@@ -12,7 +12,6 @@ use crate::auth::{authorize, Action, AuthUser};
 use crate::content::{PageRequest, Paged};
 use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::routes::List;
 
 /// What differs between the collections; everything else is here once.
 pub trait Collection: 'static {
@@ -92,9 +91,7 @@ pub async fn list<C: Collection>(
         .db
         .run(move |conn| C::list(conn, filter, page))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(List::from(paged)))
+    Ok(super::list_response(paged))
 }
 
 pub async fn find<C: Collection>(
@@ -327,7 +324,7 @@ macro_rules! table_collection {
             fn filter(
                 params: &crate::routes::PageParams,
             ) -> Result<((), crate::content::PageRequest), crate::error::ApiError> {
-                Ok(((), params.parse()?))
+                Ok(((), params.page_request()?))
             }
 
             fn list(

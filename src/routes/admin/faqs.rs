@@ -2,7 +2,7 @@
 
 use actix_web::{delete, get, patch, post};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::collection::{collection_routes, Collection};
 use super::{double_option, object, object_or_null, Checks};
@@ -10,10 +10,11 @@ use crate::auth::{authorize, Action, AuthUser};
 use crate::content::article::Article;
 use crate::content::article_write::ArticleState;
 use crate::content::faq::{Faq, FaqFields, FaqFilter};
-use crate::content::{now, PageRequest, Paged, Slug};
+use crate::content::{now, PageRequest, Paged};
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError};
-use crate::routes::{page_request, text};
+use crate::routes::faqs::FaqListParams;
+use crate::routes::text;
 
 const QUESTION_MAX: usize = 500;
 const ANSWER_MAX: usize = 20_000;
@@ -58,24 +59,6 @@ pub struct FaqPatch {
     pub position: Option<f64>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AdminFaqListParams {
-    /// 1-based page number.
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<i32>,
-    /// Items per page, 1..=100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<i32>,
-    /// Only the FAQs of this article (any status).
-    #[param(
-        pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$",
-        min_length = 1,
-        max_length = 120
-    )]
-    pub article: Option<String>,
-}
-
 /// The article id of a slug; `404` naming `article` when there is none.
 fn article_id(conn: &mut DbConnection, slug: &str) -> Result<i32, ApiError> {
     Article::id_by_slug(conn, slug)?.ok_or_else(|| {
@@ -109,7 +92,7 @@ impl Collection for Faqs {
     type Item = Faq;
     type Create = FaqCreate;
     type Patch = FaqPatch;
-    type Params = AdminFaqListParams;
+    type Params = FaqListParams;
     type Filter = FaqFilter;
 
     const PATH: &'static str = "/api/v1/admin/faqs";
@@ -124,17 +107,8 @@ impl Collection for Faqs {
         item.version
     }
 
-    fn filter(params: &AdminFaqListParams) -> Result<(FaqFilter, PageRequest), ApiError> {
-        let page = page_request(params.page, params.per_page)?;
-        let article = match &params.article {
-            Some(raw) => Some(
-                Slug::parse(raw)
-                    .map_err(|m| ApiError::bad_query("article", m))?
-                    .into_inner(),
-            ),
-            None => None,
-        };
-        Ok((FaqFilter { article }, page))
+    fn filter(params: &FaqListParams) -> Result<(FaqFilter, PageRequest), ApiError> {
+        params.filter()
     }
 
     fn list(
@@ -246,7 +220,7 @@ collection_routes! {
     item: Faq,
     create: FaqCreate,
     patch: FaqPatch,
-    params: AdminFaqListParams,
+    params: FaqListParams,
     paths: ("/faqs", "/faqs/{id}"),
     id: "The FAQ's id",
     not_found: "No FAQ has this id",

@@ -33,6 +33,13 @@ pub fn item_response<T: Serialize>(status: StatusCode, data: &T, version: i32) -
     res
 }
 
+/// A page of a list for editors, never cached.
+pub fn list_response<T: Serialize>(paged: crate::content::Paged<T>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(super::List::from(paged))
+}
+
 /// `201 Created` with `Location`.
 pub fn created<T: Serialize>(location: String, data: &T, version: i32) -> HttpResponse {
     let mut res = item_response(StatusCode::CREATED, data, version);

@@ -42,14 +42,10 @@ pub async fn list_article_revisions(
         .await?;
     let total = i64::try_from(revisions.len()).unwrap_or(i64::MAX);
     let per_page = u32::try_from(revisions.len().max(1)).unwrap_or(u32::MAX);
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(List::from(crate::content::Paged {
-            items: revisions,
-            total,
-            page: crate::content::PageRequest { page: 1, per_page },
-            next_cursor: None,
-        })))
+    let page = crate::content::PageRequest { page: 1, per_page };
+    Ok(super::list_response(crate::content::Paged::new(
+        revisions, total, page,
+    )))
 }
 
 /// Make an earlier version current again (itself a new version). Content is

@@ -61,7 +61,7 @@ impl Collection for Tags {
     }
 
     fn filter(params: &PageParams) -> Result<((), PageRequest), ApiError> {
-        Ok(((), params.parse()?))
+        Ok(((), params.page_request()?))
     }
 
     /// Every tag with its count, paged here: there are few.
@@ -71,18 +71,7 @@ impl Collection for Tags {
         page: PageRequest,
     ) -> Result<Paged<TagWithCount>, ApiError> {
         let all = Tag::list_with_counts(conn, now())?;
-        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
-        let items = all
-            .into_iter()
-            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-            .take(page.per_page as usize)
-            .collect();
-        Ok(Paged {
-            items,
-            total,
-            page,
-            next_cursor: None,
-        })
+        Ok(Paged::slice(all, page))
     }
 
     fn find(conn: &mut DbConnection, id: i32) -> diesel::QueryResult<TagWithCount> {

@@ -130,14 +130,12 @@ pub async fn list_users(
     params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user, Action::Administer)?;
-    let page = params.parse()?;
+    let page = params.page_request()?;
     let paged = state
         .db
         .run(move |conn| Ok(User::list(conn, page)?))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(List::from(paged)))
+    Ok(super::list_response(paged))
 }
 
 /// Create an account.
