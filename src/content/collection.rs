@@ -23,13 +23,14 @@ pub fn stale_or_missing(exists: bool, version: i32) -> super::ContentError {
     }
 }
 
-/// The writes of a reusable table's rows (massage types, treatments): the
-/// `…Fields` struct and find / fields / next_position / create / update /
-/// delete, with positions kept distinct and embedding articles re-rendered.
+/// The queries and writes of a reusable table's rows (massage types,
+/// treatments): the `…Fields` struct, insert / list / find_by_slug /
+/// for_article / find / fields / next_position / create / update / delete,
+/// with positions kept distinct and embedding articles re-rendered.
 /// One definition for both tables, which differ only in their columns.
 macro_rules! table_rows {
     (
-        $ty:ident, $fields_ty:ident, $table:ident, $links:ident, $link_col:ident, $item:path,
+        $ty:ident, $fields_ty:ident, $new_ty:ident, $table:ident, $links:ident, $link_col:ident, $item:path,
         { $($field:ident : $field_ty:ty),+ $(,)? }
     ) => {
         /// The writable fields, validated by the route before they get here.
@@ -39,6 +40,45 @@ macro_rules! table_rows {
         }
 
         impl $ty {
+            /// Inserts a row as loaded from a content file (no change recorded:
+            /// the loader runs on an empty database).
+            pub fn insert(conn: &mut DbConnection, new: &$new_ty) -> QueryResult<i32> {
+                diesel::insert_into($table::table).values(new).execute(conn)?;
+                $table::table
+                    .filter($table::slug.eq(new.slug))
+                    .select($table::id)
+                    .first(conn)
+            }
+
+            /// A page of the rows, in the editors' order.
+            pub fn list(conn: &mut DbConnection, page: PageRequest) -> QueryResult<Paged<$ty>> {
+                let total = $table::table.count().get_result(conn)?;
+                let items = $table::table
+                    .order(($table::position, $table::id))
+                    .limit(page.limit())
+                    .offset(page.offset())
+                    .select($ty::as_select())
+                    .load(conn)?;
+                Ok(Paged::new(items, total, page))
+            }
+
+            pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<$ty> {
+                $table::table
+                    .filter($table::slug.eq(slug))
+                    .select($ty::as_select())
+                    .first(conn)
+            }
+
+            /// The rows an article shows, in the article's order.
+            pub fn for_article(conn: &mut DbConnection, article_id: i32) -> QueryResult<Vec<$ty>> {
+                $links::table
+                    .inner_join($table::table)
+                    .filter($links::article_id.eq(article_id))
+                    .order($links::position)
+                    .select($ty::as_select())
+                    .load(conn)
+            }
+
             pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<$ty> {
                 $table::table.find(id).select($ty::as_select()).first(conn)
             }

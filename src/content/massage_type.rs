@@ -45,44 +45,6 @@ pub struct NewMassageType<'a> {
 }
 
 impl MassageType {
-    pub fn insert(conn: &mut DbConnection, new: &NewMassageType) -> QueryResult<i32> {
-        diesel::insert_into(massage_types::table)
-            .values(new)
-            .execute(conn)?;
-        massage_types::table
-            .filter(massage_types::slug.eq(new.slug))
-            .select(massage_types::id)
-            .first(conn)
-    }
-
-    pub fn list(conn: &mut DbConnection, page: PageRequest) -> QueryResult<Paged<MassageType>> {
-        let total = massage_types::table.count().get_result(conn)?;
-        let items = massage_types::table
-            .order((massage_types::position, massage_types::id))
-            .limit(page.limit())
-            .offset(page.offset())
-            .select(MassageType::as_select())
-            .load(conn)?;
-        Ok(Paged::new(items, total, page))
-    }
-
-    pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<MassageType> {
-        massage_types::table
-            .filter(massage_types::slug.eq(slug))
-            .select(MassageType::as_select())
-            .first(conn)
-    }
-
-    /// The massage types an article presents, in the article's order.
-    pub fn for_article(conn: &mut DbConnection, article_id: i32) -> QueryResult<Vec<MassageType>> {
-        article_massage_types::table
-            .inner_join(massage_types::table)
-            .filter(article_massage_types::article_id.eq(article_id))
-            .order(article_massage_types::position)
-            .select(MassageType::as_select())
-            .load(conn)
-    }
-
     /// The table as a body embeds it with `{{massage-types}}`.
     pub fn embed_table(rows: &[MassageType]) -> EmbedTable {
         EmbedTable {
@@ -98,6 +60,7 @@ impl MassageType {
 table_rows!(
     MassageType,
     MassageTypeFields,
+    NewMassageType,
     massage_types,
     article_massage_types,
     massage_type_id,

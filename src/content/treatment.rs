@@ -42,44 +42,6 @@ pub struct NewTreatment<'a> {
 }
 
 impl Treatment {
-    pub fn insert(conn: &mut DbConnection, new: &NewTreatment) -> QueryResult<i32> {
-        diesel::insert_into(treatments::table)
-            .values(new)
-            .execute(conn)?;
-        treatments::table
-            .filter(treatments::slug.eq(new.slug))
-            .select(treatments::id)
-            .first(conn)
-    }
-
-    pub fn list(conn: &mut DbConnection, page: PageRequest) -> QueryResult<Paged<Treatment>> {
-        let total = treatments::table.count().get_result(conn)?;
-        let items = treatments::table
-            .order((treatments::position, treatments::id))
-            .limit(page.limit())
-            .offset(page.offset())
-            .select(Treatment::as_select())
-            .load(conn)?;
-        Ok(Paged::new(items, total, page))
-    }
-
-    pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Treatment> {
-        treatments::table
-            .filter(treatments::slug.eq(slug))
-            .select(Treatment::as_select())
-            .first(conn)
-    }
-
-    /// The treatments an article compares, in the article's order.
-    pub fn for_article(conn: &mut DbConnection, article_id: i32) -> QueryResult<Vec<Treatment>> {
-        article_treatments::table
-            .inner_join(treatments::table)
-            .filter(article_treatments::article_id.eq(article_id))
-            .order(article_treatments::position)
-            .select(Treatment::as_select())
-            .load(conn)
-    }
-
     /// The table as a body embeds it with `{{treatments}}`.
     pub fn embed_table(rows: &[Treatment]) -> EmbedTable {
         EmbedTable {
@@ -95,6 +57,7 @@ impl Treatment {
 table_rows!(
     Treatment,
     TreatmentFields,
+    NewTreatment,
     treatments,
     article_treatments,
     treatment_id,

@@ -297,11 +297,94 @@ macro_rules! collection_routes {
 
 pub(crate) use collection_routes;
 
-/// The `Collection` of a reusable table's rows (massage types,
-/// treatments): the content type's `table_rows!` functions and the request
-/// bodies' `fields`/`apply` are all that differ.
+/// A reusable table's rows (massage types, treatments) as a collection:
+/// their create and patch bodies, made from the row's text columns, and
+/// the `Collection` over the content type's `table_rows!` functions.
 macro_rules! table_collection {
-    ($name:ident, $row:ident, $create:ident, $patch:ident, $path:literal, $table:literal, $not_found:literal) => {
+    (
+        collection: $name:ident,
+        row: $row:ident,
+        fields: $fields:ident,
+        create: $create:ident ($create_doc:literal),
+        patch: $patch:ident ($patch_doc:literal),
+        name_max: $name_max:ident,
+        texts: { $($text:ident: $text_max:ident),* $(,)? },
+        path: $path:literal,
+        table: $table:literal,
+        not_found: $not_found:literal $(,)?
+    ) => {
+        #[doc = $create_doc]
+        #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $create {
+            #[schema(schema_with = crate::routes::text::required::<$name_max>)]
+            pub name: String,
+            /// Made from the name when not given.
+            #[schema(schema_with = crate::routes::text::slug_or_null)]
+            pub slug: Option<String>,
+            $(
+                #[serde(default)]
+                #[schema(schema_with = crate::routes::text::optional::<$text_max>)]
+                pub $text: String,
+            )*
+            /// After the last one when not given; an occupied position moves the others down.
+            #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
+            pub position: Option<f64>,
+        }
+
+        #[doc = $patch_doc]
+        #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $patch {
+            #[schema(schema_with = crate::routes::text::required_or_null::<$name_max>)]
+            pub name: Option<String>,
+            /// `null` makes it from the name again.
+            #[serde(default, deserialize_with = "crate::routes::admin::double_option")]
+            #[schema(schema_with = crate::routes::text::slug_or_null)]
+            pub slug: Option<Option<String>>,
+            $(
+                #[schema(schema_with = crate::routes::text::optional_or_null::<$text_max>)]
+                pub $text: Option<String>,
+            )*
+            #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
+            pub position: Option<f64>,
+        }
+
+        impl $create {
+            fn fields(self, checks: &mut super::Checks) -> ($fields, Option<f64>) {
+                let name = checks.required_text("name", &self.name, $name_max);
+                let fields = $fields {
+                    slug: checks.slug(self.slug.as_deref(), &name),
+                    name,
+                    $($text: checks.text(stringify!($text), &self.$text, $text_max),)*
+                    position: 0,
+                };
+                (fields, self.position)
+            }
+        }
+
+        impl $patch {
+            fn apply(self, fields: &mut $fields, checks: &mut super::Checks) {
+                if let Some(name) = self.name {
+                    fields.name = checks.required_text("name", &name, $name_max);
+                }
+                if let Some(slug) = self.slug {
+                    fields.slug = checks.slug(slug.as_deref(), &fields.name);
+                }
+                $(
+                    if let Some(v) = self.$text {
+                        fields.$text = checks.text(stringify!($text), &v, $text_max);
+                    }
+                )*
+                if let Some(p) = self.position {
+                    fields.position = checks.position(p);
+                }
+            }
+        }
+
+        /// The table's rows, as a collection.
+        pub struct $name;
+
         impl crate::routes::admin::collection::Collection for $name {
             type Item = $row;
             type Create = $create;
