@@ -17,247 +17,200 @@ pub const VERSION: u32 = 1;
 /// Rows read per query when exporting, so memory stays flat on big sites.
 const BATCH: i64 = 1000;
 
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::site)]
-#[serde(deny_unknown_fields)]
-pub struct SiteRow {
-    pub id: i32,
-    pub name: String,
-    pub location: String,
-    pub description: String,
-    pub base_url: String,
-    pub updated_at: NaiveDateTime,
-    pub version: i32,
+/// Declares the backup's tables (see the invocation below).
+macro_rules! backup_tables {
+    ($($table:ident: $row:ident by ($($key:ident),+) { $($field:ident: $ty:ty),* $(,)? })*) => {
+        $(
+            #[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
+            #[diesel(table_name = schema::$table)]
+            #[serde(deny_unknown_fields)]
+            pub struct $row {
+                $(pub $field: $ty,)*
+            }
+        )*
+
+        /// A whole backup, as `import` reads it.
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Backup {
+            pub format: String,
+            pub version: u32,
+            $(pub $table: Vec<$row>,)*
+        }
+
+        impl Backup {
+            /// Rows in all tables.
+            fn rows(&self) -> usize {
+                0 $(+ self.$table.len())*
+            }
+
+            /// Inserts every table, in order.
+            fn insert(&self, conn: &mut DbConnection, progress: &mut Progress) -> anyhow::Result<()> {
+                $(
+                    insert_all(conn, stringify!($table), &self.$table, progress, |conn, row| {
+                        diesel::insert_into(schema::$table::table).values(row).execute(conn)
+                    })?;
+                )*
+                Ok(())
+            }
+        }
+
+        /// Writes every table: its rows in key order, read in batches.
+        fn export_tables(conn: &mut DbConnection, out: &mut impl Write) -> anyhow::Result<()> {
+            $(
+                write_table(out, conn, stringify!($table), |conn, offset| {
+                    schema::$table::table
+                        .order(($(schema::$table::$key,)+))
+                        .limit(BATCH)
+                        .offset(offset)
+                        .select($row::as_select())
+                        .load(conn)
+                })?;
+            )*
+            Ok(())
+        }
+    };
 }
 
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::users)]
-#[serde(deny_unknown_fields)]
-pub struct UsersRow {
-    pub id: i32,
-    pub email: String,
-    pub name: String,
-    pub role: crate::content::user::Role,
-    pub password_hash: Option<String>,
-    pub disabled: bool,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::tags)]
-#[serde(deny_unknown_fields)]
-pub struct TagsRow {
-    pub id: i32,
-    pub slug: String,
-    pub name: String,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub created_by: Option<i32>,
-    pub updated_by: Option<i32>,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::massage_types)]
-#[serde(deny_unknown_fields)]
-pub struct MassageTypesRow {
-    pub id: i32,
-    pub slug: String,
-    pub name: String,
-    pub best_for: String,
-    pub benefits: String,
-    pub description: String,
-    pub position: i32,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub created_by: Option<i32>,
-    pub updated_by: Option<i32>,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::treatments)]
-#[serde(deny_unknown_fields)]
-pub struct TreatmentsRow {
-    pub id: i32,
-    pub slug: String,
-    pub name: String,
-    pub benefits: String,
-    pub limitations: String,
-    pub position: i32,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub created_by: Option<i32>,
-    pub updated_by: Option<i32>,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::articles)]
-#[serde(deny_unknown_fields)]
-pub struct ArticlesRow {
-    pub id: i32,
-    pub slug: String,
-    pub title: String,
-    pub excerpt: String,
-    pub body_markdown: String,
-    pub body_html: String,
-    pub body_blocks: String,
-    pub body_text: String,
-    pub reading_time_minutes: i32,
-    pub status: String,
-    pub published_at: Option<NaiveDateTime>,
-    pub author_id: Option<i32>,
-    pub seo_title: Option<String>,
-    pub seo_description: Option<String>,
-    pub canonical_url: Option<String>,
-    pub version: i32,
-    pub created_by: Option<i32>,
-    pub updated_by: Option<i32>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::faqs)]
-#[serde(deny_unknown_fields)]
-pub struct FaqsRow {
-    pub id: i32,
-    pub article_id: Option<i32>,
-    pub question: String,
-    pub answer_markdown: String,
-    pub answer_html: String,
-    pub position: i32,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub created_by: Option<i32>,
-    pub updated_by: Option<i32>,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::article_tags)]
-#[serde(deny_unknown_fields)]
-pub struct ArticleTagsRow {
-    pub article_id: i32,
-    pub tag_id: i32,
-    pub position: i32,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::article_massage_types)]
-#[serde(deny_unknown_fields)]
-pub struct ArticleMassageTypesRow {
-    pub article_id: i32,
-    pub massage_type_id: i32,
-    pub position: i32,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::article_treatments)]
-#[serde(deny_unknown_fields)]
-pub struct ArticleTreatmentsRow {
-    pub article_id: i32,
-    pub treatment_id: i32,
-    pub position: i32,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::article_related)]
-#[serde(deny_unknown_fields)]
-pub struct ArticleRelatedRow {
-    pub article_id: i32,
-    pub related_id: i32,
-    pub position: i32,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::article_revisions)]
-#[serde(deny_unknown_fields)]
-pub struct ArticleRevisionsRow {
-    pub id: i32,
-    pub article_id: i32,
-    pub version: i32,
-    pub snapshot: String,
-    pub created_by: Option<i32>,
-    pub created_at: NaiveDateTime,
-}
-
-#[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
-#[diesel(table_name = schema::activity)]
-#[serde(deny_unknown_fields)]
-pub struct ActivityRow {
-    pub id: i32,
-    pub user_id: Option<i32>,
-    pub action: String,
-    pub item_type: String,
-    pub item_id: i32,
-    pub item_label: String,
-    pub created_at: NaiveDateTime,
-}
-
-/// A whole backup, as `import` reads it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Backup {
-    pub format: String,
-    pub version: u32,
-    pub site: Vec<SiteRow>,
-    pub users: Vec<UsersRow>,
-    pub tags: Vec<TagsRow>,
-    pub massage_types: Vec<MassageTypesRow>,
-    pub treatments: Vec<TreatmentsRow>,
-    pub articles: Vec<ArticlesRow>,
-    pub faqs: Vec<FaqsRow>,
-    pub article_tags: Vec<ArticleTagsRow>,
-    pub article_massage_types: Vec<ArticleMassageTypesRow>,
-    pub article_treatments: Vec<ArticleTreatmentsRow>,
-    pub article_related: Vec<ArticleRelatedRow>,
-    pub article_revisions: Vec<ArticleRevisionsRow>,
-    pub activity: Vec<ActivityRow>,
+// Every table a backup holds, in foreign-key order (each row's references
+// come before it): its row type, its key order, its columns. The row
+// types, `Backup`, the export and the import are all made from this list.
+backup_tables! {
+    site: SiteRow by (id) {
+        id: i32,
+        name: String,
+        location: String,
+        description: String,
+        base_url: String,
+        updated_at: NaiveDateTime,
+        version: i32,
+    }
+    users: UsersRow by (id) {
+        id: i32,
+        email: String,
+        name: String,
+        role: crate::content::user::Role,
+        password_hash: Option<String>,
+        disabled: bool,
+        version: i32,
+        created_at: NaiveDateTime,
+        updated_at: NaiveDateTime,
+    }
+    tags: TagsRow by (id) {
+        id: i32,
+        slug: String,
+        name: String,
+        version: i32,
+        created_at: NaiveDateTime,
+        updated_at: NaiveDateTime,
+        created_by: Option<i32>,
+        updated_by: Option<i32>,
+    }
+    massage_types: MassageTypesRow by (id) {
+        id: i32,
+        slug: String,
+        name: String,
+        best_for: String,
+        benefits: String,
+        description: String,
+        position: i32,
+        version: i32,
+        created_at: NaiveDateTime,
+        updated_at: NaiveDateTime,
+        created_by: Option<i32>,
+        updated_by: Option<i32>,
+    }
+    treatments: TreatmentsRow by (id) {
+        id: i32,
+        slug: String,
+        name: String,
+        benefits: String,
+        limitations: String,
+        position: i32,
+        version: i32,
+        created_at: NaiveDateTime,
+        updated_at: NaiveDateTime,
+        created_by: Option<i32>,
+        updated_by: Option<i32>,
+    }
+    articles: ArticlesRow by (id) {
+        id: i32,
+        slug: String,
+        title: String,
+        excerpt: String,
+        body_markdown: String,
+        body_html: String,
+        body_blocks: String,
+        body_text: String,
+        reading_time_minutes: i32,
+        status: crate::content::article::StoredStatus,
+        published_at: Option<NaiveDateTime>,
+        author_id: Option<i32>,
+        seo_title: Option<String>,
+        seo_description: Option<String>,
+        canonical_url: Option<String>,
+        version: i32,
+        created_by: Option<i32>,
+        updated_by: Option<i32>,
+        created_at: NaiveDateTime,
+        updated_at: NaiveDateTime,
+    }
+    faqs: FaqsRow by (id) {
+        id: i32,
+        article_id: Option<i32>,
+        question: String,
+        answer_markdown: String,
+        answer_html: String,
+        position: i32,
+        version: i32,
+        created_at: NaiveDateTime,
+        updated_at: NaiveDateTime,
+        created_by: Option<i32>,
+        updated_by: Option<i32>,
+    }
+    article_tags: ArticleTagsRow by (article_id, tag_id) {
+        article_id: i32,
+        tag_id: i32,
+        position: i32,
+    }
+    article_massage_types: ArticleMassageTypesRow by (article_id, massage_type_id) {
+        article_id: i32,
+        massage_type_id: i32,
+        position: i32,
+    }
+    article_treatments: ArticleTreatmentsRow by (article_id, treatment_id) {
+        article_id: i32,
+        treatment_id: i32,
+        position: i32,
+    }
+    article_related: ArticleRelatedRow by (article_id, related_id) {
+        article_id: i32,
+        related_id: i32,
+        position: i32,
+    }
+    article_revisions: ArticleRevisionsRow by (id) {
+        id: i32,
+        article_id: i32,
+        version: i32,
+        snapshot: String,
+        created_by: Option<i32>,
+        created_at: NaiveDateTime,
+    }
+    activity: ActivityRow by (id) {
+        id: i32,
+        user_id: Option<i32>,
+        action: String,
+        item_type: String,
+        item_id: i32,
+        item_label: String,
+        created_at: NaiveDateTime,
+    }
 }
 
 /// Writes every table, in primary-key order, as one JSON document with one row a line.
 pub fn export(conn: &mut DbConnection, out: &mut impl Write) -> anyhow::Result<()> {
     write!(out, "{{\n\"format\": \"{FORMAT}\",\n\"version\": {VERSION}")?;
-    // One table: its rows in key order, read in batches.
-    macro_rules! table {
-        ($name:ident, $row:ident, $($key:ident),+) => {
-            write_table(out, conn, stringify!($name), |conn, offset| {
-                schema::$name::table
-                    .order(($(schema::$name::$key,)+))
-                    .limit(BATCH)
-                    .offset(offset)
-                    .select($row::as_select())
-                    .load(conn)
-            })?;
-        };
-    }
-    table!(site, SiteRow, id);
-    table!(users, UsersRow, id);
-    table!(tags, TagsRow, id);
-    table!(massage_types, MassageTypesRow, id);
-    table!(treatments, TreatmentsRow, id);
-    table!(articles, ArticlesRow, id);
-    table!(faqs, FaqsRow, id);
-    table!(article_tags, ArticleTagsRow, article_id, tag_id);
-    table!(
-        article_massage_types,
-        ArticleMassageTypesRow,
-        article_id,
-        massage_type_id
-    );
-    table!(
-        article_treatments,
-        ArticleTreatmentsRow,
-        article_id,
-        treatment_id
-    );
-    table!(article_related, ArticleRelatedRow, article_id, related_id);
-    table!(article_revisions, ArticleRevisionsRow, id);
-    table!(activity, ActivityRow, id);
+    export_tables(conn, out)?;
     writeln!(out, "\n}}")?;
     out.flush()?;
     Ok(())
@@ -300,19 +253,7 @@ pub fn import(conn: &mut DbConnection, backup: &Backup, replace: bool) -> anyhow
             backup.version
         );
     }
-    let total = backup.site.len()
-        + backup.users.len()
-        + backup.tags.len()
-        + backup.massage_types.len()
-        + backup.treatments.len()
-        + backup.articles.len()
-        + backup.faqs.len()
-        + backup.article_tags.len()
-        + backup.article_massage_types.len()
-        + backup.article_treatments.len()
-        + backup.article_related.len()
-        + backup.article_revisions.len()
-        + backup.activity.len();
+    let total = backup.rows();
     let mut progress = Progress::new(total);
     backend::transaction(conn, |conn| -> anyhow::Result<()> {
         let existing: i64 = schema::users::table.count().get_result::<i64>(conn)?
@@ -327,35 +268,7 @@ pub fn import(conn: &mut DbConnection, backup: &Backup, replace: bool) -> anyhow
             bail!("the database already holds content; import --replace to overwrite it");
         }
         delete_everything(conn)?;
-        // In foreign-key order, so every reference exists when its row goes in.
-        macro_rules! table {
-            ($name:ident) => {
-                insert_all(
-                    conn,
-                    stringify!($name),
-                    &backup.$name,
-                    &mut progress,
-                    |conn, row| {
-                        diesel::insert_into(schema::$name::table)
-                            .values(row)
-                            .execute(conn)
-                    },
-                )?;
-            };
-        }
-        table!(site);
-        table!(users);
-        table!(tags);
-        table!(massage_types);
-        table!(treatments);
-        table!(articles);
-        table!(faqs);
-        table!(article_tags);
-        table!(article_massage_types);
-        table!(article_treatments);
-        table!(article_related);
-        table!(article_revisions);
-        table!(activity);
+        backup.insert(conn, &mut progress)?;
         backend::reset_id_sequences(
             conn,
             &[
