@@ -66,6 +66,7 @@ impl AppState {
             crate::sample::seed_if_empty(&mut conn, &config.sample_content)
                 .context("loading the sample content")?;
         }
+        db.catch_up()?;
         let document = crate::openapi::document();
         Ok(Self {
             db,
@@ -86,9 +87,8 @@ impl AppState {
 
 /// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT.
 pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result<Server> {
-    if state.cache.enabled() {
-        tokio::spawn(state.db.clone().watch_changes(state.config.cache_poll));
-    }
+    // The response cache and the remembered list facts both follow it.
+    tokio::spawn(state.db.clone().watch_changes(state.config.cache_poll));
     let head_timeout = std::time::Duration::from_secs(5);
     let server = crate::server::serve(listener, head_timeout, 10, move || {
         let state = state.clone();

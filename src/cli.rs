@@ -128,11 +128,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = db.get()?;
             crate::synthetic::seed(&mut conn, synthetic)?;
             crate::db::backend::refresh_statistics(&mut conn)?;
-            // Nodes serving this database see the new articles on their next poll.
-            crate::db::backend::transaction(&mut conn, |conn| {
-                use crate::content::change::{Action, Change, Item};
-                Change::record(conn, Item::Everything, Action::Imported, None)
-            })?;
             tracing::info!(articles = synthetic, "seeded synthetic articles");
             Ok(())
         }

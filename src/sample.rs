@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::config::SampleContent;
 use crate::content::article::{ids_for_slugs, Article, ArticleLinks, NewArticle, StoredStatus};
+use crate::content::change::{Action, Change, Item};
 use crate::content::faq::{Faq, NewFaq};
 use crate::content::massage_type::{MassageType, NewMassageType};
 use crate::content::site::{Site, SiteChanges};
@@ -186,7 +187,12 @@ pub fn seed_if_empty(conn: &mut DbConnection, source: &SampleContent) -> anyhow:
         return Ok(false);
     }
     let content: SeedContent = serde_json::from_str(&json).context("parsing the content file")?;
-    conn.transaction(|conn| load(conn, &content, &bodies))?;
+    conn.transaction(|conn| {
+        load(conn, &content, &bodies)?;
+        // Other nodes serving this database see it on their next poll.
+        Change::record(conn, Item::Everything, Action::Imported, None)?;
+        anyhow::Ok(())
+    })?;
     tracing::info!(articles = content.articles.len(), "loaded sample content");
     Ok(true)
 }

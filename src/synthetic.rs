@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::SampleContent;
 use crate::content::article::{Article, ArticleLinks, NewArticle, StoredStatus};
+use crate::content::change::{Action, Change, Item};
 use crate::content::faq::{Faq, NewFaq};
 use crate::content::tag::{NewTag, Tag};
 use crate::content::{now, Slug};
@@ -100,6 +101,8 @@ pub fn seed(conn: &mut DbConnection, count: usize) -> anyhow::Result<()> {
             for i in done..done + batch {
                 insert_one(conn, start + i, &tags, &mut rng, at)?;
             }
+            // Nodes serving this database see each batch on their next poll.
+            Change::record(conn, Item::Everything, Action::Imported, None)?;
             Ok(())
         })?;
         done += batch;

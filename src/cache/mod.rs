@@ -33,6 +33,18 @@ impl quick_cache::Weighter<String, Arc<Entry>> for ByBytes {
 /// About how large an entry is, for sizing the cache's bookkeeping.
 const TYPICAL_ENTRY_BYTES: usize = 16 * 1024;
 
+/// The smallest share of the bound one shard (one lock) holds: an entry
+/// larger than its shard is not stored, so shards stay at least this big.
+const MIN_SHARD_BYTES: usize = 8 * 1024 * 1024;
+
+/// How many shards a cache of `max_bytes` has: up to 8 (fewer lock
+/// collisions), each at least `MIN_SHARD_BYTES` (64 MiB: 8 of 8 MiB).
+fn shards_for(max_bytes: usize) -> usize {
+    // A power of two (quick_cache would round any other count up).
+    let most = (max_bytes / MIN_SHARD_BYTES).clamp(1, 8);
+    1 << most.ilog2()
+}
+
 /// Bounded by bytes (quick_cache's weighted CLOCK-Pro: rarely read entries
 /// go first).
 pub struct ResponseCache {
@@ -68,10 +80,17 @@ impl ResponseCache {
     /// `max_bytes` 0 turns the cache off; `query_names` see the field.
     pub fn new(max_bytes: usize, query_names: HashSet<String>) -> Self {
         let entries = (max_bytes > 0).then(|| {
-            quick_cache::sync::Cache::with_weighter(
-                (max_bytes / TYPICAL_ENTRY_BYTES).max(16),
-                max_bytes as u64,
+            let options = quick_cache::OptionsBuilder::new()
+                .estimated_items_capacity((max_bytes / TYPICAL_ENTRY_BYTES).max(16))
+                .weight_capacity(max_bytes as u64)
+                .shards(shards_for(max_bytes))
+                .build()
+                .expect("weight and item capacities are set");
+            quick_cache::sync::Cache::with_options(
+                options,
                 ByBytes,
+                Default::default(),
+                Default::default(),
             )
         });
         Self {
@@ -120,12 +139,13 @@ impl ResponseCache {
         Some(entry)
     }
 
-    /// Stores an entry; the least valuable ones go until it fits.
+    /// Stores an entry; the least valuable ones go until it fits. An entry
+    /// larger than its shard (an eighth of the bound at most) is not stored.
     pub fn put(&self, key: String, entry: Arc<Entry>) {
         let Some(entries) = &self.entries else {
             return;
         };
-        if entry.size(&key) <= self.max_bytes {
+        if entry.size(&key) <= self.max_bytes / shards_for(self.max_bytes) {
             entries.insert(key, entry);
         }
     }

@@ -120,7 +120,6 @@ impl Change {
         // From here to the commit, content writers take turns (PostgreSQL),
         // so change ids commit in order and documents are never stored
         // from content older than a change being committed.
-        backend::lock_changes(conn)?;
         Self::forget_documents(conn, item)?;
         let at = match by {
             Some(by) => {
@@ -155,6 +154,9 @@ impl Change {
     /// this; a write that moves an item between articles (a FAQ) also calls
     /// it before the move.
     pub fn forget_documents(conn: &mut DbConnection, item: Item) -> QueryResult<()> {
+        // Under the lock, so no document of the content before this write
+        // can be stored after it was forgotten (taken again: a no-op).
+        backend::lock_changes(conn)?;
         diesel::sql_query(forget_sql(item)).execute(conn)?;
         Ok(())
     }

@@ -105,7 +105,12 @@ macro_rules! table_rows {
                     .count()
                     .get_result(conn)?;
                 if taken > 0 {
-                    diesel::update($table::table.filter(others).filter($table::position.ge(position)))
+                    let moved = $table::table.filter(others).filter($table::position.ge(position));
+                    // Their articles' documents show their positions.
+                    for moved_id in moved.select($table::id).load::<i32>(conn)? {
+                        Change::forget_documents(conn, $item(moved_id))?;
+                    }
+                    diesel::update(moved)
                         .set((
                             $table::position.eq($table::position + 1),
                             $table::version.eq($table::version + 1),

@@ -61,7 +61,11 @@ impl Document {
         body: &str,
     ) -> QueryResult<bool> {
         let stored = conn.transaction(|conn| {
-            if !backend::no_change_committing(conn)? {
+            // Nothing here waits: a writer holding the article, or between
+            // its change and its commit, means the document would be stale.
+            if !backend::hold_row_unless_locked(conn, "articles", article_id)?
+                || !backend::no_change_committing(conn)?
+            {
                 return Err(diesel::result::Error::RollbackTransaction);
             }
             // A write first: on SQLite it takes the write lock, so no change

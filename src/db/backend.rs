@@ -134,10 +134,10 @@ fn lock_wait<T>(result: diesel::QueryResult<T>) -> diesel::QueryResult<T> {
 }
 
 /// Whether no content writer is between recording its change and its
-/// commit; when true, none can start until this transaction ends. A
-/// boolean from the server, never an error text. SQLite: always (its
-/// writers are one at a time; a write made first in the transaction holds
-/// its lock).
+/// commit; when true, none can start until this transaction ends (other
+/// stores of derived data may: the lock is taken shared). A boolean from
+/// the server, never an error text. SQLite: always (its writers are one at
+/// a time; a write made first in the transaction holds its lock).
 pub fn no_change_committing(conn: &mut DbConnection) -> diesel::QueryResult<bool> {
     match conn {
         DbConnection::Postgresql(pg) => {
@@ -148,7 +148,7 @@ pub fn no_change_committing(conn: &mut DbConnection) -> diesel::QueryResult<bool
                 taken: bool,
             }
             let row = diesel::sql_query(format!(
-                "SELECT pg_try_advisory_xact_lock({CHANGES_LOCK}) AS taken"
+                "SELECT pg_try_advisory_xact_lock_shared({CHANGES_LOCK}) AS taken"
             ))
             .get_result::<Row>(pg)?;
             Ok(row.taken)
@@ -230,6 +230,30 @@ pub fn lock_row(conn: &mut DbConnection, table: &'static str, id: i32) -> diesel
         lock_wait(waited)?;
     }
     Ok(())
+}
+
+/// Holds the row of `table` with `id` against deletion and key changes
+/// until the transaction ends, unless a writer has it locked: then `false`
+/// at once (PostgreSQL; SQLite: always `true`). A store of derived data
+/// takes this before anything else, so it never waits on a writer holding
+/// the row while the writer waits on it.
+pub fn hold_row_unless_locked(
+    conn: &mut DbConnection,
+    table: &'static str,
+    id: i32,
+) -> diesel::QueryResult<bool> {
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            use diesel::RunQueryDsl;
+            let held = diesel::sql_query(format!(
+                "SELECT 1 FROM {table} WHERE id = $1 FOR KEY SHARE SKIP LOCKED"
+            ))
+            .bind::<diesel::sql_types::Integer, _>(id)
+            .execute(pg)?;
+            Ok(held > 0)
+        }
+        DbConnection::Sqlite(_) => Ok(true),
+    }
 }
 
 /// After rows were inserted with their own ids (an import), PostgreSQL's

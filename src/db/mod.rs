@@ -64,11 +64,14 @@ pub struct DbPool {
     /// than in SQLite's busy handler, whose back-off sleeps made p99 latency
     /// of concurrent writes climb past a second. PostgreSQL needs no queue.
     writer: Option<Arc<tokio::sync::Semaphore>>,
-    /// The newest content change known to this node (`changes.id`): what
-    /// readers cached is valid only at the generation it was read at. It
-    /// moves on after each of this node's writes that recorded a change, and
-    /// when `watch_changes` sees another node's.
+    /// What readers cached is valid only at the generation it was read at.
+    /// It moves on whenever the newest content change (`changes.id`) seen
+    /// by this node differs from the one seen before: after this node's
+    /// writes that recorded one, and when `watch_changes` sees another
+    /// node's (or a restored database's, whose ids may be lower).
     generation: Arc<AtomicU64>,
+    /// The newest change id seen.
+    seen_change: Arc<AtomicU64>,
     /// One permit per pooled connection, taken before a blocking thread is:
     /// requests beyond the pool wait here as parked tasks, not as blocking
     /// threads asleep in the pool's lock (at 64 connections that thrashing
@@ -130,7 +133,8 @@ impl DbPool {
             pool,
             kind,
             writer,
-            generation: Arc::new(AtomicU64::new(latest as u64)),
+            generation: Arc::new(AtomicU64::new(0)),
+            seen_change: Arc::new(AtomicU64::new(latest as u64)),
             turns: Arc::new(tokio::sync::Semaphore::new(settings.size as usize)),
             wait: settings.timeout,
             last_write: Arc::new(AtomicU64::new(0)),
@@ -189,16 +193,12 @@ impl DbPool {
     {
         let _turn = self.writer_turn().await?;
         let last_write = self.last_write.clone();
-        let generation = self.generation.clone();
+        let pool = self.clone();
         self.run(move |conn| {
             let result = backend::transaction(conn, f)?;
             last_write.store(unix_millis(), Ordering::Relaxed);
-            // Changes commit in the order of their ids (`Change::record`), so
-            // the newest id is a generation that only moves forward.
             match latest_change(conn) {
-                Ok(latest) => {
-                    generation.fetch_max(latest as u64, Ordering::AcqRel);
-                }
+                Ok(latest) => pool.saw_change(latest),
                 // Committed all the same; the watcher catches up.
                 Err(e) => tracing::warn!(error = %e, "could not read the newest change"),
             }
@@ -225,6 +225,22 @@ impl DbPool {
         self.run(f).await.map(Some)
     }
 
+    /// Takes in the changes made on connections of its own (start-up work
+    /// such as loading the sample), before serving.
+    pub fn catch_up(&self) -> anyhow::Result<()> {
+        let mut conn = self.get()?;
+        let latest = latest_change(&mut conn).context("reading the newest change")?;
+        self.saw_change(latest);
+        Ok(())
+    }
+
+    /// Moves the generation on when `latest` is not the change seen last.
+    fn saw_change(&self, latest: i64) {
+        if self.seen_change.swap(latest as u64, Ordering::AcqRel) != latest as u64 {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
     /// The content generation (see `generation`).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
@@ -239,9 +255,7 @@ impl DbPool {
         loop {
             ticker.tick().await;
             match self.run(|conn| Ok(latest_change(conn)?)).await {
-                Ok(latest) => {
-                    self.generation.fetch_max(latest as u64, Ordering::AcqRel);
-                }
+                Ok(latest) => self.saw_change(latest),
                 Err(e) => tracing::warn!(error = %e, "could not read the change stream"),
             }
         }
@@ -372,7 +386,7 @@ mod tests {
         .expect("the next write works");
         assert_eq!(
             pool.generation(),
-            2,
+            1,
             "this node sees its own change at once"
         );
         // … and is committed: another connection sees it (a connection left

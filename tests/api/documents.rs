@@ -115,6 +115,12 @@ async fn a_stored_document_shows_every_write_to_what_it_shows() {
             json!({"related": []}),
             |a| json!(a["related"].as_array().unwrap().len()),
         ),
+        // A FAQ moved away from the article is gone from its document.
+        (
+            format!("/api/v1/admin/faqs/{faq_id}"),
+            json!({"article": null}),
+            |a| json!(a["faqs"].as_array().unwrap().len()),
+        ),
     ];
     for (path, body, shown) in writes {
         let before = read_stored(&app).await;
@@ -133,6 +139,22 @@ async fn a_stored_document_shows_every_write_to_what_it_shows() {
             assert_eq!(shown(&after), expected, "PATCH {path}");
         }
     }
+    // A new row put first moves the others down: the document shows their
+    // new positions (and versions).
+    let before = read_stored(&app).await;
+    let res = app
+        .post(
+            "/api/v1/admin/massage-types",
+            &token,
+            &json!({"name": "Put First", "position": 0}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let after = read_stored(&app).await;
+    assert_ne!(
+        after["massage_types"][0]["position"], before["massage_types"][0]["position"],
+        "the article shows the rows moved down"
+    );
     let res = app
         .send(
             Method::POST,

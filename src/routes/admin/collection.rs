@@ -42,14 +42,19 @@ pub trait Collection: 'static {
         page: PageRequest,
     ) -> Result<Paged<Self::Item>, ApiError>;
     fn find(conn: &mut DbConnection, id: i32) -> diesel::QueryResult<Self::Item>;
-    /// Whether `user` may change this collection (or this item of it);
-    /// editors and up by default.
+    /// Whether `user` may change this collection at all, asked before
+    /// anything else (editors and up by default).
+    fn authorize_collection(user: &AuthUser) -> Result<(), ApiError> {
+        authorize(user, Action::ChangeCollection)
+    }
+    /// Whether `user` may change this item of it; by default what
+    /// `authorize_collection` said.
     fn authorize_change(
         _conn: &mut DbConnection,
-        user: &AuthUser,
-        _item: Option<&Self::Item>,
+        _user: &AuthUser,
+        _item: &Self::Item,
     ) -> Result<(), ApiError> {
-        authorize(user, Action::ChangeCollection)
+        Ok(())
     }
     /// Checks and creates; the id of the new item.
     fn create(
@@ -110,6 +115,7 @@ pub async fn create<C: Collection>(
     state: web::Data<AppState>,
     body: C::Create,
 ) -> Result<HttpResponse, ApiError> {
+    C::authorize_collection(&user)?;
     let item = state
         .db
         .write(move |conn| {
@@ -131,13 +137,14 @@ pub async fn update<C: Collection>(
     id: &str,
     patch: C::Patch,
 ) -> Result<HttpResponse, ApiError> {
+    C::authorize_collection(&user)?;
     let id = parse_id(id)?;
     let item = state
         .db
         .write(move |conn| {
             crate::db::backend::lock_row(conn, C::TABLE, id)?;
             let current = find_or_404::<C>(conn, id)?;
-            C::authorize_change(conn, &user, Some(&current))?;
+            C::authorize_change(conn, &user, &current)?;
             let version = if_match.version(C::version(&current))?;
             C::update(conn, &user, current, version, patch)?;
             Ok(C::find(conn, id)?)
@@ -152,13 +159,14 @@ pub async fn delete<C: Collection>(
     state: web::Data<AppState>,
     id: &str,
 ) -> Result<HttpResponse, ApiError> {
+    C::authorize_collection(&user)?;
     let id = parse_id(id)?;
     state
         .db
         .write(move |conn| {
             crate::db::backend::lock_row(conn, C::TABLE, id)?;
             let current = find_or_404::<C>(conn, id)?;
-            C::authorize_change(conn, &user, Some(&current))?;
+            C::authorize_change(conn, &user, &current)?;
             let version = if_match.version(C::version(&current))?;
             C::delete(conn, &user, current, version)
         })
@@ -427,9 +435,6 @@ macro_rules! table_collection {
                 user: &crate::auth::AuthUser,
                 body: $create,
             ) -> Result<i32, crate::error::ApiError> {
-                <Self as crate::routes::admin::collection::Collection>::authorize_change(
-                    conn, user, None,
-                )?;
                 let mut checks = super::Checks::default();
                 let (mut fields, position) = body.fields(&mut checks);
                 fields.position = match position {

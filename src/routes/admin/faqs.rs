@@ -124,15 +124,17 @@ impl Collection for Faqs {
     }
 
     /// Editors may change any FAQ, authors those of their own drafts.
+    /// Authors may change the FAQs of their own drafts: decided per item.
+    fn authorize_collection(_user: &AuthUser) -> Result<(), ApiError> {
+        Ok(())
+    }
+
     fn authorize_change(
         conn: &mut DbConnection,
         user: &AuthUser,
-        item: Option<&Faq>,
+        faq: &Faq,
     ) -> Result<(), ApiError> {
-        let article = match item {
-            Some(faq) => Faq::article_id(conn, faq.id)?,
-            None => None,
-        };
+        let article = Faq::article_id(conn, faq.id)?;
         authorize_faq(conn, user, article)
     }
 
