@@ -24,7 +24,7 @@ use crate::rate_limit::LoginLimiter;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DbPool,
+    pub db: DbPool<ApiError>,
     pub config: Arc<Config>,
     /// The OpenAPI document, rendered once at start.
     pub openapi_json: Arc<str>,

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{serve, AppState};
 use crate::config::Config;
-use crate::db::DbPool;
+use crate::db::{DbPool, PoolError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -79,7 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let config = Config::from_env()?;
-            DbPool::connect(&config.database_url, &single_connection())?;
+            DbPool::<PoolError>::connect(&config.database_url, &single_connection())?;
             tracing::info!("migrations are up to date");
             Ok(())
         }
@@ -99,7 +99,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']);
             let role = crate::content::user::Role::parse(&role).context("unknown role")?;
-            let db = DbPool::connect(&config.database_url, &single_connection())?;
+            let db = DbPool::<PoolError>::connect(&config.database_url, &single_connection())?;
             let mut conn = db.get()?;
             let id = crate::auth::create_user_blocking(
                 &mut conn,
@@ -124,7 +124,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed { synthetic } => {
             let config = Config::from_env()?;
-            let db = DbPool::connect(&config.database_url, &single_connection())?;
+            let db = DbPool::<PoolError>::connect(&config.database_url, &single_connection())?;
             let mut conn = db.get()?;
             crate::synthetic::seed(&mut conn, synthetic)?;
             crate::db::backend::refresh_statistics(&mut conn)?;
@@ -133,7 +133,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export => {
             let config = Config::from_env()?;
-            let db = DbPool::connect(&config.database_url, &single_connection())?;
+            let db = DbPool::<PoolError>::connect(&config.database_url, &single_connection())?;
             let mut conn = db.get()?;
             let stdout = std::io::stdout().lock();
             crate::backup::export(&mut conn, &mut std::io::BufWriter::new(stdout))
@@ -148,7 +148,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let backup: crate::backup::Backup =
                 serde_json::from_str(&text).context("parsing the backup")?;
-            let db = DbPool::connect(&config.database_url, &single_connection())?;
+            let db = DbPool::<PoolError>::connect(&config.database_url, &single_connection())?;
             let mut conn = db.get()?;
             let rows = crate::backup::import(&mut conn, &backup, replace)?;
             crate::db::backend::refresh_statistics(&mut conn)?;

@@ -170,6 +170,17 @@ impl ApiError {
     }
 }
 
+impl From<crate::db::PoolError> for ApiError {
+    fn from(e: crate::db::PoolError) -> Self {
+        use crate::db::PoolError;
+        match e {
+            PoolError::Unavailable(e) => Self::Unavailable(e),
+            PoolError::Failed(e) => Self::Internal(e),
+            PoolError::Query(e) => e.into(),
+        }
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

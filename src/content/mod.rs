@@ -1,5 +1,6 @@
 //! The content types, each owning its queries, and the small domain types they share.
 
+pub mod account;
 pub mod activity;
 pub mod article;
 pub mod article_write;

@@ -13,7 +13,6 @@ use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::{DatabaseUrl, PoolSettings};
-use crate::error::ApiError;
 
 pub use backend::{DbConnection, Kind};
 
@@ -56,8 +55,22 @@ impl ManageConnection for Manager {
     }
 }
 
-#[derive(Clone)]
-pub struct DbPool {
+/// Why the pool could not run a piece of work: no connection (or turn to
+/// write) in time, the blocking task failed, or the query did. Callers
+/// choose their own error type `E` (the HTTP layer's `ApiError`), which
+/// converts from this.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    #[error("the database is unavailable: {0}")]
+    Unavailable(anyhow::Error),
+    #[error("a database task failed: {0}")]
+    Failed(anyhow::Error),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+/// The pool, whose work returns errors of the caller's type `E`.
+pub struct DbPool<E> {
     pool: Pool<Manager>,
     kind: Kind,
     /// SQLite has one writer at a time; writers queue here, in order, rather
@@ -81,6 +94,23 @@ pub struct DbPool {
     wait: std::time::Duration,
     /// When a write last committed (Unix milliseconds): writes flow.
     last_write: Arc<AtomicU64>,
+    error: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for DbPool<E> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+            kind: self.kind,
+            writer: self.writer.clone(),
+            generation: self.generation.clone(),
+            seen_change: self.seen_change.clone(),
+            turns: self.turns.clone(),
+            wait: self.wait,
+            last_write: self.last_write.clone(),
+            error: std::marker::PhantomData,
+        }
+    }
 }
 
 fn unix_millis() -> u64 {
@@ -89,7 +119,10 @@ fn unix_millis() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-impl DbPool {
+impl<E> DbPool<E>
+where
+    E: From<PoolError> + From<diesel::result::Error> + std::fmt::Display + Send + 'static,
+{
     /// Opens (creating when missing) the database, runs pending migrations and
     /// builds the pool.
     pub fn connect(url: &DatabaseUrl, settings: &PoolSettings) -> anyhow::Result<Self> {
@@ -138,6 +171,7 @@ impl DbPool {
             turns: Arc::new(tokio::sync::Semaphore::new(settings.size as usize)),
             wait: settings.timeout,
             last_write: Arc::new(AtomicU64::new(0)),
+            error: std::marker::PhantomData,
         })
     }
 
@@ -146,38 +180,42 @@ impl DbPool {
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub async fn run<T, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
     {
         let turn = tokio::time::timeout(self.wait, self.turns.clone().acquire_owned())
             .await
-            .map_err(|_| ApiError::Unavailable(anyhow::anyhow!("no database connection free")))?
-            .map_err(|e| ApiError::Unavailable(anyhow::anyhow!("connection queue: {e}")))?;
+            .map_err(|_| unavailable::<E>(anyhow::anyhow!("no database connection free")))?
+            .map_err(|e| unavailable::<E>(anyhow::anyhow!("connection queue: {e}")))?;
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let _turn = turn;
             let mut conn = pool
                 .get()
-                .map_err(|e| ApiError::Unavailable(anyhow::Error::new(e)))?;
+                .map_err(|e| unavailable::<E>(anyhow::Error::new(e)))?;
             f(&mut conn)
         })
         .await
         // The task panicked (or the runtime is stopping): a bug, not a busy database.
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("a database task failed: {e}")))?
+        .map_err(|e| {
+            E::from(PoolError::Failed(anyhow::anyhow!(
+                "a database task failed: {e}"
+            )))
+        })?
     }
 
     /// Waits for this node's turn to write (SQLite has one writer at a
     /// time), at most the configured wait: then `503`, like a busy database.
-    async fn writer_turn(&self) -> Result<Option<tokio::sync::SemaphorePermit<'_>>, ApiError> {
+    async fn writer_turn(&self) -> Result<Option<tokio::sync::SemaphorePermit<'_>>, E> {
         let Some(writer) = &self.writer else {
             return Ok(None);
         };
         match tokio::time::timeout(self.wait, writer.acquire()).await {
             Ok(Ok(permit)) => Ok(Some(permit)),
-            Ok(Err(e)) => Err(ApiError::Unavailable(anyhow::anyhow!("writer queue: {e}"))),
-            Err(_) => Err(ApiError::Unavailable(anyhow::anyhow!(
+            Ok(Err(e)) => Err(unavailable(anyhow::anyhow!("writer queue: {e}"))),
+            Err(_) => Err(unavailable(anyhow::anyhow!(
                 "no turn to write within the wait"
             ))),
         }
@@ -186,9 +224,9 @@ impl DbPool {
     /// Runs `f` in one write transaction: all of it or none of it. When it
     /// recorded a content change, this node's readers see it at once; when
     /// it did not (logins, sessions, accounts), their caches stay warm.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub async fn write<T, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
     {
         let _turn = self.writer_turn().await?;
@@ -210,9 +248,9 @@ impl DbPool {
     /// Runs `f`, which stores data derived from content (not content: the
     /// generation does not move), only if no writer is queued on SQLite, so
     /// a read never waits behind writes. `None` when skipped.
-    pub async fn store_derived<T, F>(&self, f: F) -> Result<Option<T>, ApiError>
+    pub async fn store_derived<T, F>(&self, f: F) -> Result<Option<T>, E>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
     {
         let _turn = match &self.writer {
@@ -272,7 +310,7 @@ impl DbPool {
         let answers = self
             .run(|conn| {
                 conn.batch_execute("SELECT version FROM __diesel_schema_migrations LIMIT 1")
-                    .map_err(|e| ApiError::Unavailable(e.into()))
+                    .map_err(|e| unavailable::<E>(e.into()))
             })
             .await;
         if answers.is_err() {
@@ -308,6 +346,11 @@ impl DbPool {
             Err(_) => Err("the database does not answer"),
         }
     }
+}
+
+/// The pool's "busy" error, as the caller's type.
+fn unavailable<E: From<PoolError>>(e: anyhow::Error) -> E {
+    E::from(PoolError::Unavailable(e))
 }
 
 /// The newest content change committed (`changes.id`; 0 before any).
@@ -368,19 +411,19 @@ mod tests {
             min_idle: 0,
             timeout: std::time::Duration::from_secs(1),
         };
-        let pool = DbPool::connect(&url, &settings).unwrap();
+        let pool = DbPool::<PoolError>::connect(&url, &settings).unwrap();
         let panicked = pool
-            .write(|conn| -> Result<(), ApiError> {
+            .write(|conn| -> Result<(), PoolError> {
                 latest_change(conn)?;
                 panic!("a bug inside a transaction")
             })
             .await;
-        assert!(matches!(panicked, Err(ApiError::Internal(_))));
+        assert!(matches!(panicked, Err(PoolError::Failed(_))));
         pool.write(|conn| {
             conn.batch_execute(
                 "INSERT INTO changes (kind, action, at) VALUES ('site', 'updated', '2026-11-26 00:00:00')",
             )
-            .map_err(|e| ApiError::Internal(e.into()))
+            .map_err(PoolError::Query)
         })
         .await
         .expect("the next write works");
@@ -392,7 +435,7 @@ mod tests {
         // … and is committed: another connection sees it (a connection left
         // in the panicked transaction would have made it a savepoint of that
         // transaction, never committed).
-        let other = DbPool::connect(&url, &settings).unwrap();
+        let other = DbPool::<PoolError>::connect(&url, &settings).unwrap();
         let seen = other.run(|conn| Ok(latest_change(conn)?)).await.unwrap();
         assert_eq!(seen, 2);
     }

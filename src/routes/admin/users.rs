@@ -8,12 +8,9 @@ use utoipa::ToSchema;
 use super::{created, item_response, no_content, parse_id, Checks, IfMatch};
 use crate::app::AppState;
 use crate::auth::{authorize, Action, AuthUser, Password};
-use crate::content::activity::Activity;
-use crate::content::change::{Action as ChangeAction, By, Change, Item as ChangeItem};
+use crate::content::account::{self, AccountChange};
 use crate::content::now;
-use crate::content::session::Session;
-use crate::content::user::{Email, NewUser, Role, User, UserChanges, UserView};
-use crate::db::DbConnection;
+use crate::content::user::{Email, NewUser, Role, User, UserView};
 use crate::error::ApiError;
 use crate::routes::Query;
 use crate::routes::{text, Item, Json, List, PageParams};
@@ -89,30 +86,6 @@ fn not_found(e: diesel::result::Error) -> ApiError {
     }
 }
 
-fn email_conflict(e: ApiError) -> ApiError {
-    match e {
-        ApiError::Conflict(_) => {
-            ApiError::Conflict("another account already has this email".into())
-        }
-        other => other,
-    }
-}
-
-/// Refuses a change that would leave no active admin.
-fn keep_an_admin(
-    conn: &mut DbConnection,
-    target: &crate::content::user::UserRecord,
-    still_admin: bool,
-) -> Result<(), ApiError> {
-    let is_active_admin = target.role() == Role::Admin && !target.disabled;
-    if is_active_admin && !still_admin && User::active_admins(conn)? <= 1 {
-        return Err(ApiError::Conflict(
-            "this is the last active admin; make another admin first".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// List accounts.
 #[utoipa::path(
     tag = "admin: users",
@@ -172,26 +145,15 @@ pub async fn create_user(
         .db
         .write(move |conn| {
             let at = now();
-            let id = User::insert(
-                conn,
-                &NewUser {
-                    email: &email,
-                    name: &name,
-                    role,
-                    password_hash: Some(&hash),
-                    created_at: at,
-                    updated_at: at,
-                },
-            )
-            .map_err(|e| email_conflict(e.into()))?;
-            if disabled {
-                let changes = UserChanges {
-                    disabled: Some(true),
-                    ..UserChanges::default()
-                };
-                User::update(conn, id, 1, &changes, at)?;
-            }
-            Activity::record(conn, user.id, "created", "user", id, &email, at)?;
+            let new = NewUser {
+                email: &email,
+                name: &name,
+                role,
+                password_hash: Some(&hash),
+                created_at: at,
+                updated_at: at,
+            };
+            let id = account::create(conn, user.id, &new, disabled)?;
             Ok(User::find(conn, id)?.view())
         })
         .await?;
@@ -278,46 +240,14 @@ pub async fn update_user(
             crate::db::backend::lock_row(conn, "users", id)?;
             let target = User::find(conn, id).map_err(not_found)?;
             let version = if_match.version(target.version)?;
-            let still_admin = role.unwrap_or(target.role()) == Role::Admin
-                && !disabled.unwrap_or(target.disabled);
-            keep_an_admin(conn, &target, still_admin)?;
-            // A new password, another role or a disabled account ends every
-            // session of the account: its tokens stop working at once.
-            let ends_sessions = password_hash.is_some()
-                || role.is_some_and(|r| r != target.role())
-                || (disabled == Some(true) && !target.disabled);
-            let changes = UserChanges {
-                email: email.clone(),
+            let change = AccountChange {
+                email,
                 name,
                 role,
-                password_hash: password_hash.map(Some),
+                password_hash,
                 disabled,
             };
-            let at = now();
-            if !User::update(conn, id, version, &changes, at)
-                .map_err(|e| email_conflict(e.into()))?
-            {
-                return Err(crate::content::ContentError::Stale(version).into());
-            }
-            if ends_sessions {
-                Session::end_all_for_user(conn, id, at)?;
-            }
-            let by = By {
-                user_id: user.id,
-                label: email.as_deref().unwrap_or(&target.email),
-                at,
-            };
-            // Articles show the name in their byline: a new one is a content change.
-            if changes.name.as_ref().is_some_and(|n| *n != target.name) {
-                Change::record(
-                    conn,
-                    ChangeItem::Author(id),
-                    ChangeAction::Updated,
-                    Some(by),
-                )?;
-            } else {
-                Activity::record(conn, by.user_id, "updated", "user", id, by.label, at)?;
-            }
+            account::update(conn, user.id, &target, version, change, now())?;
             Ok(User::find(conn, id)?.view())
         })
         .await?;
@@ -354,23 +284,7 @@ pub async fn delete_user(
             crate::db::backend::lock_row(conn, "users", id)?;
             let target = User::find(conn, id).map_err(not_found)?;
             let version = if_match.version(target.version)?;
-            keep_an_admin(conn, &target, false)?;
-            // Recorded first: an admin may delete their own account, and the
-            // entry's user then becomes null with it (ON DELETE SET NULL).
-            let by = By {
-                user_id: user.id,
-                label: &target.email,
-                at: now(),
-            };
-            Change::record(
-                conn,
-                ChangeItem::Author(id),
-                ChangeAction::Deleted,
-                Some(by),
-            )?;
-            if !User::delete(conn, id, version)? {
-                return Err(crate::content::ContentError::Stale(version).into());
-            }
+            account::delete(conn, user.id, &target, version, now())?;
             Ok(())
         })
         .await?;
