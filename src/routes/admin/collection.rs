@@ -85,6 +85,21 @@ fn find_or_404<C: Collection>(conn: &mut DbConnection, id: i32) -> Result<C::Ite
     })
 }
 
+/// The item to change, locked until the write ends, once `user` may
+/// change it and `If-Match` names its version (which is returned).
+fn lock_for_change<C: Collection>(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    id: i32,
+    if_match: &IfMatch,
+) -> Result<(C::Item, i32), ApiError> {
+    crate::db::backend::lock_row(conn, C::TABLE, id)?;
+    let current = find_or_404::<C>(conn, id)?;
+    C::authorize_change(conn, user, &current)?;
+    let version = if_match.version(C::version(&current))?;
+    Ok((current, version))
+}
+
 pub async fn list<C: Collection>(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -142,10 +157,7 @@ pub async fn update<C: Collection>(
     let item = state
         .db
         .write(move |conn| {
-            crate::db::backend::lock_row(conn, C::TABLE, id)?;
-            let current = find_or_404::<C>(conn, id)?;
-            C::authorize_change(conn, &user, &current)?;
-            let version = if_match.version(C::version(&current))?;
+            let (current, version) = lock_for_change::<C>(conn, &user, id, &if_match)?;
             C::update(conn, &user, current, version, patch)?;
             Ok(C::find(conn, id)?)
         })
@@ -164,10 +176,7 @@ pub async fn delete<C: Collection>(
     state
         .db
         .write(move |conn| {
-            crate::db::backend::lock_row(conn, C::TABLE, id)?;
-            let current = find_or_404::<C>(conn, id)?;
-            C::authorize_change(conn, &user, &current)?;
-            let version = if_match.version(C::version(&current))?;
+            let (current, version) = lock_for_change::<C>(conn, &user, id, &if_match)?;
             C::delete(conn, &user, current, version)
         })
         .await?;
