@@ -78,7 +78,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 return Ok(OptionalJson(None));
             }
-            parse::<Option<T>>(&bytes).map(OptionalJson)
+            parse::<T>(&bytes).map(|value| OptionalJson(Some(value)))
         })
     }
 }
@@ -151,9 +151,10 @@ fn check_media_type(req: &HttpRequest) -> Result<(), ApiError> {
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("the JSON body is invalid: {e}")))?;
-    // Every body of the API is an object (`null` stands for none where a
-    // body is optional); serde alone would build a struct from an array.
-    if !(value.is_object() || value.is_null()) {
+    // Every body of the API is an object, also an optional one (it is
+    // absent, or empty, when not sent: `null` is not an object); serde
+    // alone would build a struct from an array.
+    if !value.is_object() {
         return Err(ApiError::bad_request("the JSON body must be an object"));
     }
     let mut errors = Vec::new();
