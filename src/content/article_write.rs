@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, StoredStatus};
 use super::change::{Action, By, Change, Item};
-use super::{ContentError, FieldError};
+use super::{ContentError, FieldError, Slug};
 use crate::db::schema::{
     article_massage_types, article_related, article_tags, article_treatments, articles,
     massage_types, tags, treatments,
@@ -25,10 +25,14 @@ pub struct ArticleState {
     pub excerpt: String,
     /// The Markdown body.
     pub body: String,
-    pub tags: Vec<String>,
-    pub massage_types: Vec<String>,
-    pub treatments: Vec<String>,
-    pub related: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub tags: Vec<Slug>,
+    #[schema(value_type = Vec<String>)]
+    pub massage_types: Vec<Slug>,
+    #[schema(value_type = Vec<String>)]
+    pub treatments: Vec<Slug>,
+    #[schema(value_type = Vec<String>)]
+    pub related: Vec<Slug>,
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub canonical_url: Option<String>,
@@ -132,33 +136,35 @@ pub(super) enum Link {
     Related,
 }
 
-fn linked_slugs(conn: &mut DbConnection, id: i32, link: Link) -> QueryResult<Vec<String>> {
-    match link {
+fn linked_slugs(conn: &mut DbConnection, id: i32, link: Link) -> QueryResult<Vec<Slug>> {
+    let stored: Vec<String> = match link {
         Link::Tags => article_tags::table
             .inner_join(tags::table)
             .filter(article_tags::article_id.eq(id))
             .order(article_tags::position)
             .select(tags::slug)
-            .load(conn),
+            .load(conn)?,
         Link::MassageTypes => article_massage_types::table
             .inner_join(massage_types::table)
             .filter(article_massage_types::article_id.eq(id))
             .order(article_massage_types::position)
             .select(massage_types::slug)
-            .load(conn),
+            .load(conn)?,
         Link::Treatments => article_treatments::table
             .inner_join(treatments::table)
             .filter(article_treatments::article_id.eq(id))
             .order(article_treatments::position)
             .select(treatments::slug)
-            .load(conn),
+            .load(conn)?,
         Link::Related => articles::table
             .inner_join(article_related::table.on(article_related::related_id.eq(articles::id)))
             .filter(article_related::article_id.eq(id))
             .order(article_related::position)
             .select(articles::slug)
-            .load(conn),
-    }
+            .load(conn)?,
+    };
+    // Stored slugs were valid when written.
+    Ok(stored.iter().filter_map(|s| Slug::parse(s).ok()).collect())
 }
 
 /// Ids for the ordered slug lists; every unknown or repeated slug is a
@@ -210,7 +216,7 @@ fn resolve_links(
                 .optional()
         },
     )?;
-    let related_to_itself = state.related.iter().any(|s| s == own_slug);
+    let related_to_itself = state.related.iter().any(|s| s.as_str() == own_slug);
     let related_ids = resolve(
         conn,
         "related",
@@ -254,22 +260,18 @@ const SELF_RELATED: &str = "an article cannot be related to itself";
 fn resolve(
     conn: &mut DbConnection,
     field: &str,
-    slugs: &[String],
+    slugs: &[Slug],
     (errors, unknown): (&mut Vec<FieldError>, &mut Vec<FieldError>),
     find: impl Fn(&mut DbConnection, &str) -> QueryResult<Option<i32>>,
 ) -> QueryResult<Vec<i32>> {
     let mut seen = HashSet::new();
     let mut ids = Vec::with_capacity(slugs.len());
     for slug in slugs {
-        // A malformed slug was reported when the request was read.
-        if super::Slug::parse(slug).is_err() {
-            continue;
-        }
         if !seen.insert(slug.as_str()) {
             errors.push(FieldError::new(field, format!("{slug} is listed twice")));
             continue;
         }
-        match find(conn, slug)? {
+        match find(conn, slug.as_str())? {
             Some(id) => ids.push(id),
             None => unknown.push(FieldError::new(field, format!("no such slug: {slug}"))),
         }

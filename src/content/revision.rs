@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 
 use super::article::StoredStatus;
 use super::article_write::{ArticleState, Link};
-use super::to_utc;
 use super::user::User;
+use super::{to_utc, Slug};
 use crate::db::schema::{article_revisions, articles, massage_types, tags, treatments};
 use crate::db::DbConnection;
 
@@ -64,6 +64,16 @@ fn first_format() -> u32 {
     1
 }
 
+fn texts(slugs: &[Slug]) -> Vec<String> {
+    slugs.iter().map(|s| s.as_str().to_string()).collect()
+}
+
+/// The slugs of a stored list (they were valid when written; any that is
+/// not is left out, as a link that no longer exists is on restore).
+fn slugs(texts: &[String]) -> Vec<Slug> {
+    texts.iter().filter_map(|t| Slug::parse(t).ok()).collect()
+}
+
 /// The format `save` writes.
 const FORMAT: u32 = 1;
 
@@ -74,10 +84,10 @@ impl Snapshot {
             slug: state.slug.clone(),
             excerpt: state.excerpt.clone(),
             body: state.body.clone(),
-            tags: state.tags.clone(),
-            massage_types: state.massage_types.clone(),
-            treatments: state.treatments.clone(),
-            related: state.related.clone(),
+            tags: texts(&state.tags),
+            massage_types: texts(&state.massage_types),
+            treatments: texts(&state.treatments),
+            related: texts(&state.related),
             seo_title: state.seo_title.clone(),
             seo_description: state.seo_description.clone(),
             canonical_url: state.canonical_url.clone(),
@@ -106,10 +116,10 @@ impl Snapshot {
                     slug: v1.slug,
                     excerpt: v1.excerpt,
                     body: v1.body,
-                    tags: v1.tags,
-                    massage_types: v1.massage_types,
-                    treatments: v1.treatments,
-                    related: v1.related,
+                    tags: slugs(&v1.tags),
+                    massage_types: slugs(&v1.massage_types),
+                    treatments: slugs(&v1.treatments),
+                    related: slugs(&v1.related),
                     seo_title: v1.seo_title,
                     seo_description: v1.seo_description,
                     canonical_url: v1.canonical_url,
@@ -225,7 +235,7 @@ pub fn without_missing_links(
     ] {
         let mut kept = Vec::with_capacity(list.len());
         for slug in list.drain(..) {
-            if exists(conn, link, &slug)? {
+            if exists(conn, link, slug.as_str())? {
                 kept.push(slug);
             }
         }

@@ -181,17 +181,19 @@ impl Checks {
 
     /// Each entry of a slug list must be a valid slug (existence is checked
     /// later), and there are at most `MAX_SLUG_LIST` of them.
-    pub fn slug_list(&mut self, field: &str, values: &[String]) -> Vec<String> {
+    pub fn slug_list(&mut self, field: &str, values: &[String]) -> Vec<Slug> {
         if values.len() > MAX_SLUG_LIST {
             self.fail(field, format!("must list at most {MAX_SLUG_LIST} slugs"));
             return Vec::new();
         }
+        let mut slugs = Vec::with_capacity(values.len());
         for value in values {
-            if Slug::parse(value).is_err() {
-                self.fail(field, format!("{value:?} is not a valid slug"));
+            match Slug::parse(value) {
+                Ok(slug) => slugs.push(slug),
+                Err(_) => self.fail(field, format!("{value:?} is not a valid slug")),
             }
         }
-        values.to_vec()
+        slugs
     }
 
     /// A whole number in 0..=`MAX_POSITION` (`3.0` is taken as 3, as JSON
