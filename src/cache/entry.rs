@@ -191,7 +191,7 @@ pub(super) fn entry_from(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::sync::Arc;
 
     use super::*;
@@ -217,7 +217,8 @@ mod tests {
         assert_eq!(Encoding::preferred(&bare), Encoding::Identity);
     }
 
-    fn entry(generation: u64, bytes: usize) -> Arc<Entry> {
+    /// An entry of `bytes` bytes filled at `generation`.
+    pub(in crate::cache) fn entry(generation: u64, bytes: usize) -> Arc<Entry> {
         let mut h = HeaderMap::new();
         h.insert(header::ETAG, HeaderValue::from_static("\"abc\""));
         h.insert(

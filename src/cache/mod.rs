@@ -48,7 +48,8 @@ fn shards_for(max_bytes: usize) -> usize {
 /// Bounded by bytes (quick_cache's weighted CLOCK-Pro: rarely read entries
 /// go first).
 pub struct ResponseCache {
-    max_bytes: usize,
+    /// The largest entry kept: one shard's share of the bound.
+    max_entry_bytes: usize,
     /// Query parameters some public operation reads (from the OpenAPI
     /// document, so a new parameter is part of the key without anyone
     /// remembering to add it); the others are left out of the key.
@@ -94,7 +95,7 @@ impl ResponseCache {
             )
         });
         Self {
-            max_bytes,
+            max_entry_bytes: max_bytes / shards_for(max_bytes),
             query_names,
             entries,
         }
@@ -145,7 +146,7 @@ impl ResponseCache {
         let Some(entries) = &self.entries else {
             return;
         };
-        if entry.size(&key) <= self.max_bytes / shards_for(self.max_bytes) {
+        if entry.size(&key) <= self.max_entry_bytes {
             entries.insert(key, entry);
         }
     }
@@ -158,21 +159,9 @@ impl ResponseCache {
 
 #[cfg(test)]
 mod tests {
-    use actix_web::http::header::{self, HeaderMap, HeaderValue};
-    use actix_web::web::Bytes;
 
-    use super::entry::entry_from;
+    use super::entry::tests::entry;
     use super::*;
-
-    fn entry(generation: u64, bytes: usize) -> Arc<Entry> {
-        let mut h = HeaderMap::new();
-        h.insert(header::ETAG, HeaderValue::from_static("\"abc\""));
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=60"),
-        );
-        Arc::new(entry_from(&h, Bytes::from(vec![b'x'; bytes]), generation, None).unwrap())
-    }
 
     #[test]
     fn the_bound_holds_and_generations_expire() {

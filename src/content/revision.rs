@@ -52,7 +52,7 @@ struct SnapshotV1 {
 }
 
 /// A revision as stored: its format and the fields of that format.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Snapshot {
     #[serde(default = "first_format")]
     format: u32,
@@ -72,6 +72,14 @@ fn texts(slugs: &[Slug]) -> Vec<String> {
 /// not is left out, as a link that no longer exists is on restore).
 fn slugs(texts: &[String]) -> Vec<Slug> {
     texts.iter().filter_map(|t| Slug::parse(t).ok()).collect()
+}
+
+/// A revision as `save` writes it: the newest format, tagged.
+#[derive(Serialize)]
+struct Written {
+    format: u32,
+    #[serde(flatten)]
+    fields: SnapshotV1,
 }
 
 /// The format `save` writes.
@@ -95,12 +103,9 @@ impl Snapshot {
             published_at: state.published_at,
             author_id: state.author_id,
         };
-        let serde_json::Value::Object(fields) = serde_json::to_value(v1)? else {
-            unreachable!("a struct serializes to an object")
-        };
-        serde_json::to_string(&Snapshot {
+        serde_json::to_string(&Written {
             format: FORMAT,
-            fields,
+            fields: v1,
         })
     }
 
