@@ -11,6 +11,7 @@ use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{Schema, Type};
+use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{Content, ObjectBuilder, OpenApi, RefOr, Required};
 use utoipa::Modify;
 
@@ -72,10 +73,15 @@ enum Method {
 }
 
 fn apply(operation: &mut Operation, kind: Kind, method: Method) {
-    // No requirement at all (`security: []`) says "public" to generators,
-    // where a missing one would inherit a global default.
+    // Every admin operation takes a bearer token. No requirement at all
+    // (`security: []`) says "public" to generators, where a missing one
+    // would inherit a global default.
     if operation.security.is_none() {
-        operation.security = Some(Vec::new());
+        operation.security = Some(if kind == Kind::Admin {
+            vec![SecurityRequirement::new("bearer", Vec::<String>::new())]
+        } else {
+            Vec::new()
+        });
     }
     describe_if_match(operation);
     add_shared_problems(operation);

@@ -209,6 +209,50 @@ pub enum Action {
     Administer,
 }
 
+/// An action decided before any item is read, as a type, so that an
+/// extractor (`routes::Allowed<can::Administer>`) asks the matrix below
+/// before the handler runs.
+pub trait Permission {
+    const ACTION: Action;
+}
+
+/// The actions that need no item to be decided.
+pub mod can {
+    use super::{Action, Permission};
+
+    macro_rules! permissions {
+        ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl Permission for $name {
+                const ACTION: Action = Action::$name;
+            }
+        )*};
+    }
+
+    /// Any signed-in account: what it may do to an item is asked of the
+    /// matrix once the item is read (`Action::ChangeArticle`, …).
+    pub struct SignedIn;
+
+    impl Permission for SignedIn {
+        const ACTION: Action = Action::ReadContent;
+    }
+
+    permissions! {
+        /// Read anything under /admin but accounts: every signed-in account.
+        ReadContent,
+        /// Create an article.
+        CreateArticle,
+        /// Publish, schedule or unpublish.
+        Publish,
+        /// Change massage types, treatments and tags.
+        ChangeCollection,
+        /// Accounts, roles and site settings.
+        Administer,
+    }
+}
+
 /// The permission matrix of the contract: author < editor < admin.
 pub fn authorize(user: &AuthUser, action: Action) -> Result<(), ApiError> {
     let allowed = match action {

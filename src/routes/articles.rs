@@ -1,11 +1,10 @@
 //! `GET /api/v1/articles` and `GET /api/v1/articles/{slug}`.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::get;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{etag_for, path_slug, public_json, public_tagged_bytes, text, Item, List};
-use crate::app::AppState;
+use super::{etag_for, text, Item, List, PathSlug, Public, Reply};
 use crate::content::article::search::SearchWords;
 use crate::content::article::{
     Article, ArticleFilter, ArticleSort, ArticleSummary, Cursor, PublicArticle, Search,
@@ -13,8 +12,7 @@ use crate::content::article::{
 use crate::content::document::Document;
 use crate::content::{now, Slug};
 use crate::error::ApiError;
-use crate::routes::list_params;
-use crate::routes::Query;
+use crate::routes::{list_params, Query};
 
 /// Orders of the article list: its values, and a name for each that
 /// generated clients use (`x-enum-varnames`: `-published_at` and
@@ -168,29 +166,24 @@ impl ArticleListParams {
     )
 )]
 #[get("/articles")]
-pub async fn list_articles(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    params: Query<ArticleListParams>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_articles(public: Public, params: Query<ArticleListParams>) -> Reply {
     let page = params.page_request()?;
     let filter = params.filter()?;
     let at = now();
     let facts_key = filter.facts_key();
-    let generation = state.db.generation();
-    let memo = state.memo.clone();
+    let generation = public.db.generation();
+    let memo = public.memo.clone();
     let key = facts_key.clone();
-    let (paged, facts) = state
-        .db
-        .run(move |conn| {
+    let (paged, facts) = public
+        .read(move |conn| {
             // The remembered facts hold only until the next scheduled article is due.
             memo.next_due(conn, generation, at)?;
             let known = memo.facts(&key, generation, at);
             Ok(Article::list_public(conn, &filter, page, at, known)?)
         })
         .await?;
-    state.memo.put_facts(facts_key, generation, facts);
-    public_json(&req, &List::from(paged), state.config.cache_max_age)
+    public.memo.put_facts(facts_key, generation, facts);
+    public.respond(&List::from(paged))
 }
 
 /// One published article, with its body, tables, FAQs, related articles, SEO and JSON-LD.
@@ -203,16 +196,10 @@ pub async fn list_articles(
     )
 )]
 #[get("/articles/{slug}")]
-pub async fn find_article(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug(&slug)?;
+pub async fn find_article(public: Public, PathSlug(slug): PathSlug) -> Reply {
     let at = now();
-    let found = state
-        .db
-        .run(move |conn| {
+    let found = public
+        .read(move |conn| {
             if let Some(document) = Document::find_current(conn, &slug, at)? {
                 return Ok(Found::Stored(document));
             }
@@ -226,15 +213,9 @@ pub async fn find_article(
             }
         })
         .await?;
-    let max_age = state.config.cache_max_age;
     let (version, article) = match found {
         Found::Stored(document) => {
-            return Ok(public_tagged_bytes(
-                &req,
-                document.body.into_bytes(),
-                &document.etag,
-                max_age,
-            ))
+            return Ok(public.respond_tagged(document.body.into_bytes(), &document.etag))
         }
         Found::Rendered(version, article) => (version, article),
     };
@@ -245,7 +226,7 @@ pub async fn find_article(
     // Stored for the next read; skipped (and rendered again next time) when
     // a write is under way or came in between.
     let (stored_body, stored_etag) = (body.clone(), etag.clone());
-    let stored = state
+    let stored = public
         .db
         .store_derived(move |conn| {
             Ok(Document::store(
@@ -261,7 +242,7 @@ pub async fn find_article(
     if let Err(e) = stored {
         tracing::debug!(error = %e, "article document not stored");
     }
-    Ok(public_tagged_bytes(&req, body.into_bytes(), &etag, max_age))
+    Ok(public.respond_tagged(body.into_bytes(), &etag))
 }
 
 /// What `find_article` found: a stored document, or an article it rendered

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::{
-    hash_refresh_token, new_refresh_token, random_bytes, AuthUser, Password, ACCESS_TOKEN_SECONDS,
-    REFRESH_TOKEN_DAYS,
+    can, hash_refresh_token, new_refresh_token, random_bytes, AuthUser, Password,
+    ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_DAYS,
 };
 use crate::content::activity::Activity;
 use crate::content::now;
@@ -17,8 +17,8 @@ use crate::content::session::Session;
 use crate::content::user::{User, UserRecord, UserView};
 use crate::error::ApiError;
 use crate::rate_limit::LoginGate;
-use crate::routes::Item;
 use crate::routes::{text, Json};
+use crate::routes::{Allowed, Item, Reply};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -153,7 +153,7 @@ pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Json<LoginRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let LoginRequest { email, password } = body.into_inner();
     // Longer than any account's: refused before it costs memory or hashing time.
     let mut checks = crate::routes::admin::Checks::default();
@@ -200,10 +200,7 @@ pub async fn login(
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(
-    state: web::Data<AppState>,
-    body: Json<RefreshRequest>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Reply {
     let hash = hash_refresh_token(body.refresh_token.trim());
     let app = state.clone();
     // Reuse is recorded (family revoked) even though the request fails, so
@@ -257,10 +254,7 @@ pub async fn refresh(
     )
 )]
 #[post("/auth/logout")]
-pub async fn logout(
-    state: web::Data<AppState>,
-    body: Json<RefreshRequest>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Reply {
     let hash = hash_refresh_token(body.refresh_token.trim());
     state
         .db
@@ -283,11 +277,10 @@ pub async fn logout(
     )
 )]
 #[get("/auth/me")]
-pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let id = user.id;
-    let view = state
-        .db
-        .run(move |conn| Ok(User::find(conn, id)?.view()))
+pub async fn me(account: Allowed<can::SignedIn>) -> Reply {
+    let id = account.user.id;
+    let view = account
+        .read(move |conn| Ok(User::find(conn, id)?.view()))
         .await?;
     Ok(no_store(HttpResponse::Ok()).json(Item { data: view }))
 }
@@ -312,7 +305,7 @@ pub async fn change_password(
     user: AuthUser,
     state: web::Data<AppState>,
     body: Json<PasswordChange>,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let PasswordChange {
         current_password,
         new_password,

@@ -1,14 +1,11 @@
 //! `GET /api/v1/faqs`.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::get;
 
-use super::{public_json, List};
-use crate::app::AppState;
+use super::{list_params, List, Public, Query, Reply};
 use crate::content::faq::{Faq, FaqFilter};
 use crate::content::{now, PageRequest, Slug};
 use crate::error::ApiError;
-use crate::routes::list_params;
-use crate::routes::Query;
 
 list_params! {
     pub struct FaqListParams {
@@ -46,16 +43,11 @@ impl FaqListParams {
     )
 )]
 #[get("/faqs")]
-pub async fn list_faqs(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    params: Query<FaqListParams>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_faqs(public: Public, params: Query<FaqListParams>) -> Reply {
     let (filter, page) = params.filter()?;
     let at = now();
-    let paged = state
-        .db
-        .run(move |conn| Ok(Faq::list_public(conn, &filter, page, at)?))
+    let paged = public
+        .read(move |conn| Ok(Faq::list_public(conn, &filter, page, at)?))
         .await?;
-    public_json(&req, &List::from(paged), state.config.cache_max_age)
+    public.respond(&List::from(paged))
 }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod articles;
 pub mod auth;
+mod context;
 mod envelope;
 pub mod faqs;
 mod json;
@@ -21,6 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use context::{Allowed, PathId, PathSlug, Public, Reply};
 pub use envelope::{Item, List, ListMeta};
 pub use json::{Json, OptionalJson};
 pub use query::Query;
@@ -204,11 +206,4 @@ pub fn public_tagged_bytes(
         headers.insert(header::CACHE_CONTROL, v);
     }
     response
-}
-
-/// A path slug that cannot exist is simply not found.
-pub fn path_slug(raw: &str) -> Result<String, ApiError> {
-    crate::content::Slug::parse(raw)
-        .map(crate::content::Slug::into_inner)
-        .map_err(|_| ApiError::not_found(format!("nothing is published at {raw:?}")))
 }

@@ -1,11 +1,9 @@
 //! `GET /api/v1/site`.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::get;
 
-use super::{public_json, Item};
-use crate::app::AppState;
+use super::{Item, Public, Reply};
 use crate::content::site::Site;
-use crate::error::ApiError;
 
 /// The site: name, location and description.
 #[utoipa::path(
@@ -15,10 +13,7 @@ use crate::error::ApiError;
     )
 )]
 #[get("/site")]
-pub async fn find_site(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let data = state.db.run(|conn| Ok(Site::find(conn)?)).await?;
-    public_json(&req, &Item { data }, state.config.cache_max_age)
+pub async fn find_site(public: Public) -> Reply {
+    let data = public.read(|conn| Ok(Site::find(conn)?)).await?;
+    public.respond(&Item { data })
 }

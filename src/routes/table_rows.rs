@@ -21,17 +21,12 @@ macro_rules! public_table_routes {
         )]
         #[get($list_path)]
         pub async fn $list_fn(
-            req: actix_web::HttpRequest,
-            state: actix_web::web::Data<crate::app::AppState>,
+            public: crate::routes::Public,
             params: crate::routes::Query<crate::routes::PageParams>,
-        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+        ) -> crate::routes::Reply {
             let page = params.page_request()?;
-            let paged = state.db.run(move |conn| Ok($row::list(conn, page)?)).await?;
-            crate::routes::public_json(
-                &req,
-                &crate::routes::List::from(paged),
-                state.config.cache_max_age,
-            )
+            let paged = public.read(move |conn| Ok($row::list(conn, page)?)).await?;
+            public.respond(&crate::routes::List::from(paged))
         }
 
         #[doc = $find_doc]
@@ -45,20 +40,11 @@ macro_rules! public_table_routes {
         )]
         #[get($item_path)]
         pub async fn $find_fn(
-            req: actix_web::HttpRequest,
-            state: actix_web::web::Data<crate::app::AppState>,
-            slug: actix_web::web::Path<String>,
-        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-            let slug = crate::routes::path_slug(&slug)?;
-            let data = state
-                .db
-                .run(move |conn| Ok($row::find_by_slug(conn, &slug)?))
-                .await?;
-            crate::routes::public_json(
-                &req,
-                &crate::routes::Item { data },
-                state.config.cache_max_age,
-            )
+            public: crate::routes::Public,
+            crate::routes::PathSlug(slug): crate::routes::PathSlug,
+        ) -> crate::routes::Reply {
+            let data = public.read(move |conn| Ok($row::find_by_slug(conn, &slug)?)).await?;
+            public.respond(&crate::routes::Item { data })
         }
     };
 }

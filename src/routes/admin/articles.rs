@@ -1,19 +1,17 @@
 //! `/api/v1/admin/articles`: drafts, publishing, scheduling, revisions.
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, HttpResponse};
 
-use super::{created, item_response, no_content, parse_id, IfMatch};
-use crate::app::AppState;
-use crate::auth::{authorize, Action, AuthUser};
+use super::{created, item_response, no_content, IfMatch};
+use crate::auth::{authorize, can, Action, AuthUser};
 use crate::content::article::{AdminArticle, AdminArticleSummary, Article, StoredStatus};
 use crate::content::article_write::{self, ArticleState, Stored};
 use crate::content::{now, ContentError};
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::routes::articles::{ArticleListParams, SortParam};
-use crate::routes::Query;
-use crate::routes::{Item, Json, List, OptionalJson};
+use crate::routes::{Allowed, Item, Json, List, OptionalJson, PathId, Query, Reply};
 
 use super::article_input::{AdminArticleListParams, ArticleCreate, ArticlePatch, PublishRequest};
 
@@ -50,18 +48,15 @@ pub(super) fn respond(status: StatusCode, article: &AdminArticle) -> HttpRespons
 #[utoipa::path(
     tag = "admin: articles",
     params(AdminArticleListParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of articles", body = List<AdminArticleSummary>),
     )
 )]
 #[get("/articles")]
 pub async fn list_admin_articles(
-    user: AuthUser,
-    state: web::Data<AppState>,
+    editor: Allowed<can::ReadContent>,
     params: Query<AdminArticleListParams>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
+) -> Reply {
     let params = params.into_inner();
     let page = params.page_request()?;
     // Editors see the most recently changed first, unless they search or sort.
@@ -80,9 +75,8 @@ pub async fn list_admin_articles(
     let filter = public_params.filter()?;
     let status = params.status;
     let at = now();
-    let paged = state
-        .db
-        .run(move |conn| Ok(Article::list_admin(conn, &filter, page, status, at)?))
+    let paged = editor
+        .read(move |conn| Ok(Article::list_admin(conn, &filter, page, status, at)?))
         .await?;
     Ok(super::list_response(paged))
 }
@@ -91,7 +85,6 @@ pub async fn list_admin_articles(
 #[utoipa::path(
     tag = "admin: articles",
     request_body = ArticleCreate,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; `Location` names it, `ETag` is its version", body = Item<AdminArticle>),
         (status = 403, description = "The role may not publish"),
@@ -100,15 +93,12 @@ pub async fn list_admin_articles(
 )]
 #[post("/articles")]
 pub async fn create_article(
-    user: AuthUser,
-    state: web::Data<AppState>,
+    author: Allowed<can::CreateArticle>,
     body: Json<ArticleCreate>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::CreateArticle)?;
-    let (article_state, errors) = body.into_inner().into_state(&user)?;
-    let article = state
-        .db
-        .write(move |conn| {
+) -> Reply {
+    let (article_state, errors) = body.into_inner().into_state(&author.user)?;
+    let article = author
+        .write(move |conn, user| {
             let at = now();
             let id = article_write::create(conn, &article_state, errors, user.id, at)
                 .map_err(slug_conflict)?;
@@ -136,23 +126,15 @@ pub(super) fn slug_conflict(e: ContentError) -> ApiError {
 #[utoipa::path(
     tag = "admin: articles",
     params(("id" = i32, Path, description = "The article's id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The article; `ETag` is its version", body = Item<AdminArticle>),
         (status = 404, description = "No article has this id"),
     )
 )]
 #[get("/articles/{id}")]
-pub async fn find_admin_article(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
-    let id = parse_id(&id)?;
-    let article = state
-        .db
-        .run(move |conn| Article::find_admin(conn, id, now()).map_err(not_found))
+pub async fn find_admin_article(editor: Allowed<can::ReadContent>, PathId(id): PathId) -> Reply {
+    let article = editor
+        .read(move |conn| Article::find_admin(conn, id, now()).map_err(not_found))
         .await?;
     Ok(respond(StatusCode::OK, &article))
 }
@@ -165,7 +147,6 @@ pub async fn find_admin_article(
         ("If-Match" = String, Header, description = "The ETag last read, e.g. \"v3\""),
     ),
     request_body(content = ArticlePatch, content_type = "application/merge-patch+json"),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed article", body = Item<AdminArticle>),
         (status = 403, description = "The role may not change this article"),
@@ -175,15 +156,18 @@ pub async fn find_admin_article(
 )]
 #[patch("/articles/{id}")]
 pub async fn update_article(
+    editor: Allowed<can::SignedIn>,
+    PathId(id): PathId,
     if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
     body: Json<ArticlePatch>,
-) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    let patch = body.into_inner();
-    apply_patch(Precondition::Required(if_match), user, state, id, patch).await
+) -> Reply {
+    apply_patch(
+        &editor,
+        id,
+        Precondition::Required(if_match),
+        body.into_inner(),
+    )
+    .await
 }
 
 /// Delete an article; needs `If-Match`. Its FAQs are kept, detached.
@@ -193,7 +177,6 @@ pub async fn update_article(
         ("id" = i32, Path, description = "The article's id"),
         ("If-Match" = String, Header, description = "The ETag last read"),
     ),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "The role may not delete this article"),
@@ -202,16 +185,13 @@ pub async fn update_article(
 )]
 #[delete("/articles/{id}")]
 pub async fn delete_article(
+    editor: Allowed<can::SignedIn>,
+    PathId(id): PathId,
     if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    state
-        .db
-        .write(move |conn| {
-            let (article_state, stored) = load_for_change(conn, &user, id)?;
+) -> Reply {
+    editor
+        .write(move |conn, user| {
+            let (article_state, stored) = load_for_change(conn, user, id)?;
             let version = if_match.version(stored.version)?;
             article_write::delete(conn, id, version, &article_state.title, user.id, now())?;
             Ok(())
@@ -228,7 +208,6 @@ pub async fn delete_article(
         ("If-Match" = Option<String>, Header, description = "Optional here: when sent, the ETag last read (`412` when stale)"),
     ),
     request_body(content = Option<PublishRequest>, description = "Optional; empty publishes now"),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The article, published or scheduled", body = Item<AdminArticle>),
         (status = 403, description = "The role may not publish"),
@@ -237,14 +216,11 @@ pub async fn delete_article(
 )]
 #[post("/articles/{id}/publish")]
 pub async fn publish_article(
+    editor: Allowed<can::Publish>,
+    PathId(id): PathId,
     if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
     body: OptionalJson<PublishRequest>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::Publish)?;
-    let id = parse_id(&id)?;
+) -> Reply {
     // No body, an empty one, or `null`: publish now.
     let request = body.0.unwrap_or_default();
     let patch = ArticlePatch {
@@ -252,7 +228,7 @@ pub async fn publish_article(
         publish_at: Some(request.publish_at),
         ..ArticlePatch::default()
     };
-    apply_patch(Precondition::IfSent(if_match), user, state, id, patch).await
+    apply_patch(&editor, id, Precondition::IfSent(if_match), patch).await
 }
 
 /// Take an article back to `draft`.
@@ -262,7 +238,6 @@ pub async fn publish_article(
         ("id" = i32, Path, description = "The article's id"),
         ("If-Match" = Option<String>, Header, description = "Optional here: when sent, the ETag last read (`412` when stale)"),
     ),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The article, now a draft", body = Item<AdminArticle>),
         (status = 403, description = "The role may not unpublish"),
@@ -271,18 +246,15 @@ pub async fn publish_article(
 )]
 #[post("/articles/{id}/unpublish")]
 pub async fn unpublish_article(
+    editor: Allowed<can::Publish>,
+    PathId(id): PathId,
     if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::Publish)?;
-    let id = parse_id(&id)?;
+) -> Reply {
     let patch = ArticlePatch {
         status: Some(StoredStatus::Draft),
         ..ArticlePatch::default()
     };
-    apply_patch(Precondition::IfSent(if_match), user, state, id, patch).await
+    apply_patch(&editor, id, Precondition::IfSent(if_match), patch).await
 }
 
 /// Whether a change needs `If-Match`: `PATCH` does; `publish` and
@@ -294,22 +266,20 @@ enum Precondition {
 
 /// Applies a patch to an article in one write: the permission, the
 /// precondition, the patch's own checks, then the write with its revision.
-async fn apply_patch(
-    precondition: Precondition,
-    user: AuthUser,
-    state: web::Data<AppState>,
+async fn apply_patch<P>(
+    editor: &Allowed<P>,
     id: i32,
+    precondition: Precondition,
     patch: ArticlePatch,
-) -> Result<HttpResponse, ApiError> {
-    let article = state
-        .db
-        .write(move |conn| {
-            let (mut article_state, stored) = load_for_change(conn, &user, id)?;
+) -> Reply {
+    let article = editor
+        .write(move |conn, user| {
+            let (mut article_state, stored) = load_for_change(conn, user, id)?;
             let version = match &precondition {
                 Precondition::Required(if_match) => if_match.version(stored.version)?,
                 Precondition::IfSent(if_match) => if_match.version_if_sent(stored.version)?,
             };
-            let errors = patch.apply(&user, &mut article_state)?;
+            let errors = patch.apply(user, &mut article_state)?;
             let action = article_write::action_for(&stored, &article_state);
             let at = now();
             article_write::update(

@@ -3,15 +3,14 @@
 //! that declares the documented routes of each.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
-use super::{created, item_response, no_content, parse_id, IfMatch};
-use crate::app::AppState;
-use crate::auth::{authorize, Action, AuthUser};
+use super::{created, item_response, no_content, IfMatch};
+use crate::auth::{authorize, can, Action, AuthUser};
 use crate::content::{PageRequest, Paged};
 use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::routes::{Allowed, Reply};
 
 /// What differs between the collections; everything else is here once.
 pub trait Collection: 'static {
@@ -100,41 +99,22 @@ fn lock_for_change<C: Collection>(
     Ok((current, version))
 }
 
-pub async fn list<C: Collection>(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    params: &C::Params,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
+pub async fn list<C: Collection>(editor: Allowed<can::ReadContent>, params: &C::Params) -> Reply {
     let (filter, page) = C::filter(params)?;
-    let paged = state
-        .db
-        .run(move |conn| C::list(conn, filter, page))
-        .await?;
+    let paged = editor.read(move |conn| C::list(conn, filter, page)).await?;
     Ok(super::list_response(paged))
 }
 
-pub async fn find<C: Collection>(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: &str,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
-    let id = parse_id(id)?;
-    let item = state.db.run(move |conn| find_or_404::<C>(conn, id)).await?;
+pub async fn find<C: Collection>(editor: Allowed<can::ReadContent>, id: i32) -> Reply {
+    let item = editor.read(move |conn| find_or_404::<C>(conn, id)).await?;
     Ok(item_response(StatusCode::OK, &item, C::version(&item)))
 }
 
-pub async fn create<C: Collection>(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    body: C::Create,
-) -> Result<HttpResponse, ApiError> {
-    C::authorize_collection(&user)?;
-    let item = state
-        .db
-        .write(move |conn| {
-            let id = C::create(conn, &user, body)?;
+pub async fn create<C: Collection>(editor: Allowed<can::SignedIn>, body: C::Create) -> Reply {
+    C::authorize_collection(&editor.user)?;
+    let item = editor
+        .write(move |conn, user| {
+            let id = C::create(conn, user, body)?;
             Ok(C::find(conn, id)?)
         })
         .await?;
@@ -146,19 +126,16 @@ pub async fn create<C: Collection>(
 }
 
 pub async fn update<C: Collection>(
+    editor: Allowed<can::SignedIn>,
+    id: i32,
     if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: &str,
     patch: C::Patch,
-) -> Result<HttpResponse, ApiError> {
-    C::authorize_collection(&user)?;
-    let id = parse_id(id)?;
-    let item = state
-        .db
-        .write(move |conn| {
-            let (current, version) = lock_for_change::<C>(conn, &user, id, &if_match)?;
-            C::update(conn, &user, current, version, patch)?;
+) -> Reply {
+    C::authorize_collection(&editor.user)?;
+    let item = editor
+        .write(move |conn, user| {
+            let (current, version) = lock_for_change::<C>(conn, user, id, &if_match)?;
+            C::update(conn, user, current, version, patch)?;
             Ok(C::find(conn, id)?)
         })
         .await?;
@@ -166,18 +143,15 @@ pub async fn update<C: Collection>(
 }
 
 pub async fn delete<C: Collection>(
+    editor: Allowed<can::SignedIn>,
+    id: i32,
     if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: &str,
-) -> Result<HttpResponse, ApiError> {
-    C::authorize_collection(&user)?;
-    let id = parse_id(id)?;
-    state
-        .db
-        .write(move |conn| {
-            let (current, version) = lock_for_change::<C>(conn, &user, id, &if_match)?;
-            C::delete(conn, &user, current, version)
+) -> Reply {
+    C::authorize_collection(&editor.user)?;
+    editor
+        .write(move |conn, user| {
+            let (current, version) = lock_for_change::<C>(conn, user, id, &if_match)?;
+            C::delete(conn, user, current, version)
         })
         .await?;
     Ok(no_content())
@@ -208,23 +182,20 @@ macro_rules! collection_routes {
         #[utoipa::path(
             tag = $tag,
             params($params),
-            security(("bearer" = [])),
             responses((status = 200, description = $list_200, body = crate::routes::List<$item>))
         )]
         #[get($list_path)]
         pub async fn $list_fn(
-            user: crate::auth::AuthUser,
-            state: actix_web::web::Data<crate::app::AppState>,
+            editor: crate::routes::Allowed<crate::auth::can::ReadContent>,
             params: crate::routes::Query<$params>,
-        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-            super::collection::list::<$c>(user, state, &params).await
+        ) -> crate::routes::Reply {
+            super::collection::list::<$c>(editor, &params).await
         }
 
         #[doc = $create_doc]
         #[utoipa::path(
             tag = $tag,
             request_body = $create,
-            security(("bearer" = [])),
             responses(
                 (status = 201, description = "Created; `Location` names it", body = crate::routes::Item<$item>),
                 (status = 403, description = $forbidden),
@@ -233,18 +204,16 @@ macro_rules! collection_routes {
         )]
         #[post($list_path)]
         pub async fn $create_fn(
-            user: crate::auth::AuthUser,
-            state: actix_web::web::Data<crate::app::AppState>,
+            editor: crate::routes::Allowed<crate::auth::can::SignedIn>,
             body: crate::routes::Json<$create>,
-        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-            super::collection::create::<$c>(user, state, body.into_inner()).await
+        ) -> crate::routes::Reply {
+            super::collection::create::<$c>(editor, body.into_inner()).await
         }
 
         #[doc = $find_doc]
         #[utoipa::path(
             tag = $tag,
             params(("id" = i32, Path, description = $id_doc)),
-            security(("bearer" = [])),
             responses(
                 (status = 200, description = $find_200, body = crate::routes::Item<$item>),
                 (status = 404, description = $not_found),
@@ -252,11 +221,10 @@ macro_rules! collection_routes {
         )]
         #[get($item_path)]
         pub async fn $find_fn(
-            user: crate::auth::AuthUser,
-            state: actix_web::web::Data<crate::app::AppState>,
-            id: actix_web::web::Path<String>,
-        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-            super::collection::find::<$c>(user, state, &id).await
+            editor: crate::routes::Allowed<crate::auth::can::ReadContent>,
+            id: crate::routes::PathId,
+        ) -> crate::routes::Reply {
+            super::collection::find::<$c>(editor, id.0).await
         }
 
         #[doc = $update_doc]
@@ -267,7 +235,6 @@ macro_rules! collection_routes {
                 ("If-Match" = String, Header, description = "The ETag last read"),
             ),
             request_body(content = $patch, content_type = "application/merge-patch+json"),
-            security(("bearer" = [])),
             responses(
                 (status = 200, description = $update_200, body = crate::routes::Item<$item>),
                 (status = 403, description = $forbidden),
@@ -277,13 +244,12 @@ macro_rules! collection_routes {
         )]
         #[patch($item_path)]
         pub async fn $update_fn(
+            editor: crate::routes::Allowed<crate::auth::can::SignedIn>,
+            id: crate::routes::PathId,
             if_match: super::IfMatch,
-            user: crate::auth::AuthUser,
-            state: actix_web::web::Data<crate::app::AppState>,
-            id: actix_web::web::Path<String>,
             body: crate::routes::Json<$patch>,
-        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-            super::collection::update::<$c>(if_match, user, state, &id, body.into_inner()).await
+        ) -> crate::routes::Reply {
+            super::collection::update::<$c>(editor, id.0, if_match, body.into_inner()).await
         }
 
         #[doc = $delete_doc]
@@ -293,7 +259,6 @@ macro_rules! collection_routes {
                 ("id" = i32, Path, description = $id_doc),
                 ("If-Match" = String, Header, description = "The ETag last read"),
             ),
-            security(("bearer" = [])),
             responses(
                 (status = 204, description = "Deleted"),
                 (status = 403, description = $forbidden),
@@ -302,12 +267,11 @@ macro_rules! collection_routes {
         )]
         #[delete($item_path)]
         pub async fn $delete_fn(
+            editor: crate::routes::Allowed<crate::auth::can::SignedIn>,
+            id: crate::routes::PathId,
             if_match: super::IfMatch,
-            user: crate::auth::AuthUser,
-            state: actix_web::web::Data<crate::app::AppState>,
-            id: actix_web::web::Path<String>,
-        ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-            super::collection::delete::<$c>(if_match, user, state, &id).await
+        ) -> crate::routes::Reply {
+            super::collection::delete::<$c>(editor, id.0, if_match).await
         }
     };
 }

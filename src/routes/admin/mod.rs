@@ -218,11 +218,3 @@ impl Checks {
         }
     }
 }
-
-/// Admin item ids are integers; anything else names no item.
-pub fn parse_id(raw: &str) -> Result<i32, ApiError> {
-    raw.parse::<i32>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::not_found(format!("no item has the id {raw:?}")))
-}

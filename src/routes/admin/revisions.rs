@@ -1,17 +1,16 @@
 //! `/api/v1/admin/articles/{id}/revisions`: every saved version, and restoring one.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web};
 
-use super::{parse_id, IfMatch};
-use crate::app::AppState;
-use crate::auth::{authorize, Action, AuthUser};
+use super::IfMatch;
+use crate::auth::can;
 use crate::content::article::{AdminArticle, Article};
 use crate::content::article_write::{self, ArticleState};
 use crate::content::now;
 use crate::content::revision::{self, Revision};
 use crate::error::ApiError;
-use crate::routes::{Item, List};
+use crate::routes::{Allowed, Item, List, PathId, Reply};
 
 use super::articles::{load_for_change, not_found, respond, slug_conflict};
 
@@ -19,7 +18,6 @@ use super::articles::{load_for_change, not_found, respond, slug_conflict};
 #[utoipa::path(
     tag = "admin: articles",
     params(("id" = i32, Path, description = "The article's id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Its revisions, newest first", body = List<Revision>),
         (status = 404, description = "No article has this id"),
@@ -27,15 +25,11 @@ use super::articles::{load_for_change, not_found, respond, slug_conflict};
 )]
 #[get("/articles/{id}/revisions")]
 pub async fn list_article_revisions(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
-    let id = parse_id(&id)?;
-    let revisions = state
-        .db
-        .run(move |conn| {
+    editor: Allowed<can::ReadContent>,
+    PathId(id): PathId,
+) -> Reply {
+    let revisions = editor
+        .read(move |conn| {
             ArticleState::load(conn, id).map_err(not_found)?;
             Ok(revision::revisions(conn, id)?)
         })
@@ -57,7 +51,6 @@ pub async fn list_article_revisions(
         ("revision" = i32, Path, description = "The version to restore"),
         ("If-Match" = Option<String>, Header, description = "Optional here: when sent, the ETag last read (`412` when stale)"),
     ),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The article with that version's content", body = Item<AdminArticle>),
         (status = 403, description = "The role may not change this article"),
@@ -67,18 +60,15 @@ pub async fn list_article_revisions(
 )]
 #[post("/articles/{id}/revisions/{revision}/restore")]
 pub async fn restore_article_revision(
-    if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
+    editor: Allowed<can::SignedIn>,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, revision) = path.into_inner();
-    let id = parse_id(&id)?;
-    let revision = parse_id(&revision)?;
-    let article = state
-        .db
-        .write(move |conn| {
-            let (current, stored) = load_for_change(conn, &user, id)?;
+    if_match: IfMatch,
+) -> Reply {
+    let id = PathId::parse(&path.0)?;
+    let revision = PathId::parse(&path.1)?;
+    let article = editor
+        .write(move |conn, user| {
+            let (current, stored) = load_for_change(conn, user, id)?;
             let version = if_match.version_if_sent(stored.version)?;
             let saved = revision::revision_state(conn, id, revision)?.ok_or_else(|| {
                 ApiError::not_found(format!("article {id} has no revision {revision}"))

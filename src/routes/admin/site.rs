@@ -1,17 +1,15 @@
 //! `/api/v1/admin/site`: the site settings (admins).
 
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, web, HttpResponse};
+use actix_web::{get, patch};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{item_response, Checks, IfMatch};
-use crate::app::AppState;
-use crate::auth::{authorize, Action, AuthUser};
+use crate::auth::can;
 use crate::content::now;
 use crate::content::site::{Site, SiteChanges};
-use crate::error::ApiError;
-use crate::routes::{text, Item, Json};
+use crate::routes::{text, Allowed, Item, Json, Reply};
 
 /// A JSON merge patch of the site.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -35,18 +33,13 @@ const BASE_URL_MAX: usize = 500;
 /// The site settings.
 #[utoipa::path(
     tag = "admin: site",
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The site; `ETag` is its version", body = Item<Site>),
     )
 )]
 #[get("/site")]
-pub async fn find_admin_site(
-    user: AuthUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::ReadContent)?;
-    let site = state.db.run(|conn| Ok(Site::find(conn)?)).await?;
+pub async fn find_admin_site(editor: Allowed<can::ReadContent>) -> Reply {
+    let site = editor.read(|conn| Ok(Site::find(conn)?)).await?;
     Ok(item_response(StatusCode::OK, &site, site.version))
 }
 
@@ -55,7 +48,6 @@ pub async fn find_admin_site(
     tag = "admin: site",
     params(("If-Match" = String, Header, description = "The ETag last read")),
     request_body(content = SitePatch, content_type = "application/merge-patch+json"),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed site", body = Item<Site>),
         (status = 403, description = "Only admins change settings"),
@@ -63,16 +55,13 @@ pub async fn find_admin_site(
 )]
 #[patch("/site")]
 pub async fn update_site(
+    admin: Allowed<can::Administer>,
     if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
     body: Json<SitePatch>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::Administer)?;
+) -> Reply {
     let patch = body.into_inner();
-    let site = state
-        .db
-        .write(move |conn| {
+    let site = admin
+        .write(move |conn, user| {
             let current = Site::find(conn)?;
             let version = if_match.version(current.version)?;
             let mut checks = Checks::default();

@@ -1,19 +1,17 @@
 //! `/api/v1/admin/users`: accounts, roles, disabling (admins only).
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{created, item_response, no_content, parse_id, Checks, IfMatch};
-use crate::app::AppState;
-use crate::auth::{authorize, Action, AuthUser, Password};
+use super::{created, item_response, no_content, Checks, IfMatch};
+use crate::auth::{can, Password};
 use crate::content::account::{self, AccountChange};
 use crate::content::now;
-use crate::content::user::{Email, NewUser, Role, User, UserView};
+use crate::content::user::{Email, NewUser, Role, User, UserRecord, UserView};
 use crate::error::ApiError;
-use crate::routes::Query;
-use crate::routes::{text, Item, Json, List, PageParams};
+use crate::routes::{text, Allowed, Item, Json, List, PageParams, PathId, Query, Reply};
 
 const NAME_MAX: usize = 100;
 
@@ -86,28 +84,32 @@ fn not_found(e: diesel::result::Error) -> ApiError {
     }
 }
 
+/// The account to change, locked until the write ends, and the version
+/// `If-Match` names.
+fn lock_for_change(
+    conn: &mut crate::db::DbConnection,
+    id: i32,
+    if_match: &IfMatch,
+) -> Result<(UserRecord, i32), ApiError> {
+    crate::db::backend::lock_row(conn, "users", id)?;
+    let target = User::find(conn, id).map_err(not_found)?;
+    let version = if_match.version(target.version)?;
+    Ok((target, version))
+}
+
 /// List accounts.
 #[utoipa::path(
     tag = "admin: users",
     params(PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of accounts", body = List<UserView>),
         (status = 403, description = "Admins only"),
     )
 )]
 #[get("/users")]
-pub async fn list_users(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    params: Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::Administer)?;
+pub async fn list_users(admin: Allowed<can::Administer>, params: Query<PageParams>) -> Reply {
     let page = params.page_request()?;
-    let paged = state
-        .db
-        .run(move |conn| Ok(User::list(conn, page)?))
-        .await?;
+    let paged = admin.read(move |conn| Ok(User::list(conn, page)?)).await?;
     Ok(super::list_response(paged))
 }
 
@@ -115,7 +117,6 @@ pub async fn list_users(
 #[utoipa::path(
     tag = "admin: users",
     request_body = UserCreate,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; `Location` names it", body = Item<UserView>),
         (status = 403, description = "Admins only"),
@@ -123,12 +124,7 @@ pub async fn list_users(
     )
 )]
 #[post("/users")]
-pub async fn create_user(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    body: Json<UserCreate>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::Administer)?;
+pub async fn create_user(admin: Allowed<can::Administer>, body: Json<UserCreate>) -> Reply {
     let body = body.into_inner();
     let mut checks = Checks::default();
     let email = parse_email(&mut checks, &body.email);
@@ -139,11 +135,10 @@ pub async fn create_user(
     let Some(password) = password else {
         return Err(ApiError::invalid_field("password", "is required"));
     };
-    let hash = state.passwords.hash(password).await?;
+    let hash = admin.passwords.hash(password).await?;
     let disabled = body.disabled;
-    let created_user = state
-        .db
-        .write(move |conn| {
+    let created_user = admin
+        .write(move |conn, user| {
             let at = now();
             let new = NewUser {
                 email: &email,
@@ -168,7 +163,6 @@ pub async fn create_user(
 #[utoipa::path(
     tag = "admin: users",
     params(("id" = i32, Path, description = "The user's id")),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The account; `ETag` is its version", body = Item<UserView>),
         (status = 403, description = "Admins only"),
@@ -176,16 +170,9 @@ pub async fn create_user(
     )
 )]
 #[get("/users/{id}")]
-pub async fn find_user(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::Administer)?;
-    let id = parse_id(&id)?;
-    let found = state
-        .db
-        .run(move |conn| Ok(User::find(conn, id).map_err(not_found)?.view()))
+pub async fn find_user(admin: Allowed<can::Administer>, PathId(id): PathId) -> Reply {
+    let found = admin
+        .read(move |conn| Ok(User::find(conn, id).map_err(not_found)?.view()))
         .await?;
     Ok(item_response(StatusCode::OK, &found, found.version))
 }
@@ -198,7 +185,6 @@ pub async fn find_user(
         ("If-Match" = String, Header, description = "The ETag last read"),
     ),
     request_body(content = UserPatch, content_type = "application/merge-patch+json"),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed account", body = Item<UserView>),
         (status = 403, description = "Admins only"),
@@ -208,14 +194,11 @@ pub async fn find_user(
 )]
 #[patch("/users/{id}")]
 pub async fn update_user(
+    admin: Allowed<can::Administer>,
+    PathId(id): PathId,
     if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
     body: Json<UserPatch>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::Administer)?;
-    let id = parse_id(&id)?;
+) -> Reply {
     let patch = body.into_inner();
     let mut checks = Checks::default();
     let email = patch.email.as_deref().map(|e| parse_email(&mut checks, e));
@@ -230,16 +213,13 @@ pub async fn update_user(
         .map(|p| parse_password(&mut checks, p));
     checks.finish()?;
     let password_hash = match password.flatten() {
-        Some(p) => Some(state.passwords.hash(p).await?),
+        Some(p) => Some(admin.passwords.hash(p).await?),
         None => None,
     };
     let disabled = patch.disabled;
-    let updated = state
-        .db
-        .write(move |conn| {
-            crate::db::backend::lock_row(conn, "users", id)?;
-            let target = User::find(conn, id).map_err(not_found)?;
-            let version = if_match.version(target.version)?;
+    let updated = admin
+        .write(move |conn, user| {
+            let (target, version) = lock_for_change(conn, id, &if_match)?;
             let change = AccountChange {
                 email,
                 name,
@@ -261,7 +241,6 @@ pub async fn update_user(
         ("id" = i32, Path, description = "The user's id"),
         ("If-Match" = String, Header, description = "The ETag last read"),
     ),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "Admins only"),
@@ -271,19 +250,13 @@ pub async fn update_user(
 )]
 #[delete("/users/{id}")]
 pub async fn delete_user(
+    admin: Allowed<can::Administer>,
+    PathId(id): PathId,
     if_match: IfMatch,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    authorize(&user, Action::Administer)?;
-    let id = parse_id(&id)?;
-    state
-        .db
-        .write(move |conn| {
-            crate::db::backend::lock_row(conn, "users", id)?;
-            let target = User::find(conn, id).map_err(not_found)?;
-            let version = if_match.version(target.version)?;
+) -> Reply {
+    admin
+        .write(move |conn, user| {
+            let (target, version) = lock_for_change(conn, id, &if_match)?;
             account::delete(conn, user.id, &target, version, now())?;
             Ok(())
         })
