@@ -12,10 +12,10 @@ use crate::config::SampleContent;
 use crate::content::article::{ids_for_slugs, Article, ArticleLinks, NewArticle, StoredStatus};
 use crate::content::change::{Action, Change, Item};
 use crate::content::faq::{Faq, NewFaq};
-use crate::content::massage_type::{MassageType, NewMassageType};
+use crate::content::massage_type::{MassageType, MassageTypeFields};
 use crate::content::site::{Site, SiteChanges};
 use crate::content::tag::{NewTag, Tag};
-use crate::content::treatment::{NewTreatment, Treatment};
+use crate::content::treatment::{Treatment, TreatmentFields};
 use crate::content::user::{NewUser, Role, User};
 use crate::content::{now, Slug};
 use crate::db::DbConnection;
@@ -247,30 +247,26 @@ fn load(conn: &mut DbConnection, content: &SeedContent, bodies: &Bodies) -> anyh
     }
     let mut massage_types = HashMap::new();
     for (position, m) in (0..).zip(&content.massage_types) {
-        let new = NewMassageType {
-            slug: checked_slug(&m.slug)?,
-            name: &m.name,
-            best_for: &m.best_for,
-            benefits: &m.benefits,
-            description: &m.description,
+        let fields = MassageTypeFields {
+            slug: checked_slug(&m.slug)?.into(),
+            name: m.name.clone(),
+            best_for: m.best_for.clone(),
+            benefits: m.benefits.clone(),
+            description: m.description.clone(),
             position,
-            created_at: at,
-            updated_at: at,
         };
-        massage_types.insert(m.slug.clone(), MassageType::insert(conn, &new)?);
+        massage_types.insert(m.slug.clone(), MassageType::insert(conn, &fields, at)?);
     }
     let mut treatments = HashMap::new();
     for (position, t) in (0..).zip(&content.treatments) {
-        let new = NewTreatment {
-            slug: checked_slug(&t.slug)?,
-            name: &t.name,
-            benefits: &t.benefits,
-            limitations: &t.limitations,
+        let fields = TreatmentFields {
+            slug: checked_slug(&t.slug)?.into(),
+            name: t.name.clone(),
+            benefits: t.benefits.clone(),
+            limitations: t.limitations.clone(),
             position,
-            created_at: at,
-            updated_at: at,
         };
-        treatments.insert(t.slug.clone(), Treatment::insert(conn, &new)?);
+        treatments.insert(t.slug.clone(), Treatment::insert(conn, &fields, at)?);
     }
 
     // Articles first, links second: related articles may point forward in the file.

@@ -23,16 +23,31 @@ pub fn stale_or_missing(exists: bool, version: i32) -> super::ContentError {
     }
 }
 
-/// The queries and writes of a reusable table's rows (massage types,
-/// treatments): the `…Fields` struct, insert / list / find_by_slug /
-/// for_article / find / fields / next_position / create / update / delete,
-/// with positions kept distinct and embedding articles re-rendered.
-/// One definition for both tables, which differ only in their columns.
+/// A reusable table's rows (massage types, treatments): the row as
+/// served, its `…Fields` (what an editor writes), and insert / list /
+/// find_by_slug / for_article / find / fields / next_position / create /
+/// update / delete, with positions kept distinct and embedding articles
+/// re-rendered. One definition for both tables, which differ only in their
+/// text columns.
 macro_rules! table_rows {
     (
-        $ty:ident, $fields_ty:ident, $new_ty:ident, $table:ident, $links:ident, $link_col:ident, $item:path,
-        { $($field:ident : $field_ty:ty),+ $(,)? }
+        $(#[$ty_meta:meta])*
+        $ty:ident, $fields_ty:ident, $table:ident, $links:ident, $link_col:ident, $item:path,
+        { $($(#[$field_meta:meta])* $field:ident : $field_ty:ty),+ $(,)? }
     ) => {
+        $(#[$ty_meta])*
+        #[derive(Clone, Debug, Queryable, Selectable, Serialize, ToSchema)]
+        #[diesel(table_name = $table)]
+        pub struct $ty {
+            pub id: i32,
+            $($(#[$field_meta])* pub $field: $field_ty,)+
+            /// Increases with every change; the admin `ETag` is made from it.
+            pub version: i32,
+            #[serde(serialize_with = "crate::content::serialize_utc")]
+            #[schema(value_type = chrono::DateTime<chrono::Utc>)]
+            pub updated_at: NaiveDateTime,
+        }
+
         /// The writable fields, validated by the route before they get here.
         #[derive(Clone, Debug, PartialEq)]
         pub struct $fields_ty {
@@ -42,10 +57,27 @@ macro_rules! table_rows {
         impl $ty {
             /// Inserts a row as loaded from a content file (no change recorded:
             /// the loader runs on an empty database).
-            pub fn insert(conn: &mut DbConnection, new: &$new_ty) -> QueryResult<i32> {
-                diesel::insert_into($table::table).values(new).execute(conn)?;
+            pub fn insert(conn: &mut DbConnection, fields: &$fields_ty, at: NaiveDateTime) -> QueryResult<i32> {
+                Self::insert_row(conn, fields, None, at)
+            }
+
+            fn insert_row(
+                conn: &mut DbConnection,
+                fields: &$fields_ty,
+                user_id: Option<i32>,
+                at: NaiveDateTime,
+            ) -> QueryResult<i32> {
+                diesel::insert_into($table::table)
+                    .values((
+                        $($table::$field.eq(&fields.$field),)+
+                        $table::created_by.eq(user_id),
+                        $table::updated_by.eq(user_id),
+                        $table::created_at.eq(at),
+                        $table::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
                 $table::table
-                    .filter($table::slug.eq(new.slug))
+                    .filter($table::slug.eq(&fields.slug))
                     .select($table::id)
                     .first(conn)
             }
@@ -127,19 +159,7 @@ macro_rules! table_rows {
                 at: NaiveDateTime,
             ) -> Result<i32, ContentError> {
                 Self::make_room(conn, None, fields.position)?;
-                diesel::insert_into($table::table)
-                    .values((
-                        $($table::$field.eq(&fields.$field),)+
-                        $table::created_by.eq(user_id),
-                        $table::updated_by.eq(user_id),
-                        $table::created_at.eq(at),
-                        $table::updated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-                let id = $table::table
-                    .filter($table::slug.eq(&fields.slug))
-                    .select($table::id)
-                    .first(conn)?;
+                let id = Self::insert_row(conn, fields, Some(user_id), at)?;
                 Change::record(conn, $item(id), Action::Created, Some(By { user_id, label: &fields.name, at }))?;
                 Ok(id)
             }

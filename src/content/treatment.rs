@@ -12,35 +12,6 @@ use crate::db::schema::{article_treatments, treatments};
 use crate::db::DbConnection;
 use crate::render::EmbedTable;
 
-#[derive(Clone, Debug, Queryable, Selectable, Serialize, ToSchema)]
-#[diesel(table_name = treatments)]
-pub struct Treatment {
-    pub id: i32,
-    pub slug: String,
-    pub name: String,
-    pub benefits: String,
-    pub limitations: String,
-    /// Editor-set order of the comparison.
-    pub position: i32,
-    /// Increases with every change; the admin `ETag` is made from it.
-    pub version: i32,
-    #[serde(serialize_with = "crate::content::serialize_utc")]
-    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
-    pub updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = treatments)]
-pub struct NewTreatment<'a> {
-    pub slug: &'a str,
-    pub name: &'a str,
-    pub benefits: &'a str,
-    pub limitations: &'a str,
-    pub position: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 impl Treatment {
     /// The table as a body embeds it with `{{treatments}}`.
     pub fn embed_table(rows: &[Treatment]) -> EmbedTable {
@@ -55,9 +26,9 @@ impl Treatment {
 }
 
 table_rows!(
+    /// A row of the treatment comparison.
     Treatment,
     TreatmentFields,
-    NewTreatment,
     treatments,
     article_treatments,
     treatment_id,
@@ -67,6 +38,7 @@ table_rows!(
         name: String,
         benefits: String,
         limitations: String,
+        /// Editor-set order of the comparison.
         position: i32,
     }
 );
