@@ -23,6 +23,7 @@ impl Modify for Contract {
     fn modify(&self, api: &mut OpenApi) {
         for (path, item) in api.paths.paths.iter_mut() {
             let kind = Kind::of(path);
+            let tag = tag_of(path);
             let operations = [
                 (&mut item.get, Method::Get),
                 (&mut item.post, Method::Write),
@@ -32,10 +33,25 @@ impl Modify for Contract {
             ];
             for (operation, method) in operations {
                 if let Some(operation) = operation.as_mut() {
+                    operation.tags = Some(vec![tag.clone()]);
                     apply(operation, kind, method);
                 }
             }
         }
+    }
+}
+
+/// An operation's group is its resource, the path's first segment after
+/// `/api/v1` (after `/api/v1/admin` for editors): `articles`,
+/// `admin: massage types`; what is outside the API is `operations`.
+fn tag_of(path: &str) -> String {
+    let resource = |rest: &str| rest.split('/').next().unwrap_or_default().to_string();
+    if let Some(rest) = path.strip_prefix("/api/v1/admin/") {
+        format!("admin: {}", resource(rest).replace('-', " "))
+    } else if let Some(rest) = path.strip_prefix("/api/v1/") {
+        resource(rest)
+    } else {
+        "operations".into()
     }
 }
 

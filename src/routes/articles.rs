@@ -159,11 +159,8 @@ impl ArticleListParams {
 
 /// List published articles, newest first.
 #[utoipa::path(
-    tag = "articles",
     params(ArticleListParams),
-    responses(
-        (status = 200, description = "A page of article summaries", body = List<ArticleSummary>),
-    )
+    responses((status = 200, description = "A page of article summaries", body = List<ArticleSummary>))
 )]
 #[get("/articles")]
 pub async fn list_articles(public: Public, params: Query<ArticleListParams>) -> Reply {
@@ -188,7 +185,6 @@ pub async fn list_articles(public: Public, params: Query<ArticleListParams>) -> 
 
 /// One published article, with its body, tables, FAQs, related articles, SEO and JSON-LD.
 #[utoipa::path(
-    tag = "articles",
     params(("slug" = String, Path, description = "The article's slug", pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length = 1, max_length = 120)),
     responses(
         (status = 200, description = "The article", body = Item<PublicArticle>),

@@ -140,7 +140,6 @@ fn issue_pair(
 
 /// Log in with email and password.
 #[utoipa::path(
-    tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "A token pair", body = Item<TokenPair>),
@@ -192,7 +191,6 @@ pub async fn login(
 /// Exchange a refresh token for a new pair. The old one stops working;
 /// presenting a spent one revokes every token of its login.
 #[utoipa::path(
-    tag = "auth",
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = Item<TokenPair>),
@@ -247,11 +245,8 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
 /// Log out: end the login of this refresh token — the token, every token
 /// rotated from it, and the access tokens issued with them. Always `204`.
 #[utoipa::path(
-    tag = "auth",
     request_body = RefreshRequest,
-    responses(
-        (status = 204, description = "Revoked (or was not valid anyway)"),
-    )
+    responses((status = 204, description = "Revoked (or was not valid anyway)"))
 )]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Reply {
@@ -270,11 +265,8 @@ pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> R
 
 /// The current user.
 #[utoipa::path(
-    tag = "auth",
     security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The account behind the access token", body = Item<UserView>),
-    )
+    responses((status = 200, description = "The account behind the access token", body = Item<UserView>))
 )]
 #[get("/auth/me")]
 pub async fn me(account: Allowed<can::SignedIn>) -> Reply {
@@ -289,7 +281,6 @@ pub async fn me(account: Allowed<can::SignedIn>) -> Reply {
 /// ends (other devices are signed out); the answer is a new token pair for
 /// this one.
 #[utoipa::path(
-    tag = "auth",
     request_body = PasswordChange,
     security(("bearer" = [])),
     responses(

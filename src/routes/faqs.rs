@@ -36,11 +36,8 @@ impl FaqListParams {
 
 /// List FAQs: standalone ones and those of published articles.
 #[utoipa::path(
-    tag = "faqs",
     params(FaqListParams),
-    responses(
-        (status = 200, description = "A page of FAQs", body = List<Faq>),
-    )
+    responses((status = 200, description = "A page of FAQs", body = List<Faq>))
 )]
 #[get("/faqs")]
 pub async fn list_faqs(public: Public, params: Query<FaqListParams>) -> Reply {

@@ -7,7 +7,6 @@ use crate::content::massage_type::MassageType;
 
 public_table_routes! {
     row: MassageType,
-    tag: "massage-types",
     paths: ("/massage-types", "/massage-types/{slug}"),
     list: (list_massage_types, "List the massage types, in the editor-set `position` order.", "A page of massage types"),
     find: (find_massage_type, "One massage type.", "The massage type's slug", "The massage type", "No massage type has this slug"),

@@ -17,7 +17,6 @@ pub struct Health {
 
 /// The process is running.
 #[utoipa::path(
-    tag = "operations",
     responses((status = 200, description = "The process runs", body = Health))
 )]
 #[get("/healthz")]
@@ -29,7 +28,6 @@ pub async fn healthz() -> HttpResponse {
 
 /// Ready to serve: the database answers and can take writes.
 #[utoipa::path(
-    tag = "operations",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
         (status = 503, description = "The database does not answer, or cannot take writes now; `detail` says which"),
@@ -50,10 +48,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Reply {
 
 /// This OpenAPI 3.1 document.
 #[utoipa::path(
-    tag = "operations",
-    responses(
-        (status = 200, description = "The OpenAPI document", body = Object),
-    )
+    responses((status = 200, description = "The OpenAPI document", body = Object))
 )]
 #[get("/openapi.json")]
 pub async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {

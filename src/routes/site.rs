@@ -7,10 +7,7 @@ use crate::content::site::Site;
 
 /// The site: name, location and description.
 #[utoipa::path(
-    tag = "site",
-    responses(
-        (status = 200, description = "The site", body = Item<Site>),
-    )
+    responses((status = 200, description = "The site", body = Item<Site>))
 )]
 #[get("/site")]
 pub async fn find_site(public: Public) -> Reply {

@@ -8,14 +8,12 @@
 macro_rules! public_table_routes {
     (
         row: $row:ident,
-        tag: $tag:literal,
         paths: ($list_path:literal, $item_path:literal),
         list: ($list_fn:ident, $list_doc:literal, $list_200:literal),
         find: ($find_fn:ident, $find_doc:literal, $slug_doc:literal, $find_200:literal, $not_found:literal),
     ) => {
         #[doc = $list_doc]
         #[utoipa::path(
-            tag = $tag,
             params(crate::routes::PageParams),
             responses((status = 200, description = $list_200, body = crate::routes::List<$row>))
         )]
@@ -31,7 +29,6 @@ macro_rules! public_table_routes {
 
         #[doc = $find_doc]
         #[utoipa::path(
-            tag = $tag,
             params(("slug" = String, Path, description = $slug_doc, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length = 1, max_length = 120)),
             responses(
                 (status = 200, description = $find_200, body = crate::routes::Item<$row>),

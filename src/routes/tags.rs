@@ -8,11 +8,8 @@ use crate::content::{now, Paged};
 
 /// List tags by name, each with its count of published articles.
 #[utoipa::path(
-    tag = "tags",
     params(PageParams),
-    responses(
-        (status = 200, description = "A page of tags", body = List<TagWithCount>),
-    )
+    responses((status = 200, description = "A page of tags", body = List<TagWithCount>))
 )]
 #[get("/tags")]
 pub async fn list_tags(public: Public, params: Query<PageParams>) -> Reply {

@@ -7,7 +7,6 @@ use crate::content::treatment::Treatment;
 
 public_table_routes! {
     row: Treatment,
-    tag: "treatments",
     paths: ("/treatments", "/treatments/{slug}"),
     list: (list_treatments, "List the treatments of the comparison table, in `position` order.", "A page of treatments"),
     find: (find_treatment, "One treatment.", "The treatment's slug", "The treatment", "No treatment has this slug"),

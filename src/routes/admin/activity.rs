@@ -8,11 +8,8 @@ use crate::routes::{Allowed, List, PageParams, Query, Reply};
 
 /// Who did what to which item, newest first.
 #[utoipa::path(
-    tag = "admin: activity",
     params(PageParams),
-    responses(
-        (status = 200, description = "A page of the activity log", body = List<ActivityEntry>),
-    )
+    responses((status = 200, description = "A page of the activity log", body = List<ActivityEntry>))
 )]
 #[get("/activity")]
 pub async fn list_activity(editor: Allowed<can::ReadContent>, params: Query<PageParams>) -> Reply {

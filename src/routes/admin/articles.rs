@@ -46,11 +46,8 @@ pub(super) fn respond(status: StatusCode, article: &AdminArticle) -> HttpRespons
 
 /// List every article, any status.
 #[utoipa::path(
-    tag = "admin: articles",
     params(AdminArticleListParams),
-    responses(
-        (status = 200, description = "A page of articles", body = List<AdminArticleSummary>),
-    )
+    responses((status = 200, description = "A page of articles", body = List<AdminArticleSummary>))
 )]
 #[get("/articles")]
 pub async fn list_admin_articles(
@@ -83,7 +80,6 @@ pub async fn list_admin_articles(
 
 /// Create an article: a draft, unless an editor asks for `published`.
 #[utoipa::path(
-    tag = "admin: articles",
     request_body = ArticleCreate,
     responses(
         (status = 201, description = "Created; `Location` names it, `ETag` is its version", body = Item<AdminArticle>),
@@ -124,7 +120,6 @@ pub(super) fn slug_conflict(e: ContentError) -> ApiError {
 
 /// One article in any status, with `status` and `version`.
 #[utoipa::path(
-    tag = "admin: articles",
     params(("id" = i32, Path, description = "The article's id")),
     responses(
         (status = 200, description = "The article; `ETag` is its version", body = Item<AdminArticle>),
@@ -141,7 +136,6 @@ pub async fn find_admin_article(editor: Allowed<can::ReadContent>, PathId(id): P
 
 /// Change an article (JSON merge patch); needs `If-Match`.
 #[utoipa::path(
-    tag = "admin: articles",
     params(
         ("id" = i32, Path, description = "The article's id"),
         ("If-Match" = String, Header, description = "The ETag last read, e.g. \"v3\""),
@@ -172,7 +166,6 @@ pub async fn update_article(
 
 /// Delete an article; needs `If-Match`. Its FAQs are kept, detached.
 #[utoipa::path(
-    tag = "admin: articles",
     params(
         ("id" = i32, Path, description = "The article's id"),
         ("If-Match" = String, Header, description = "The ETag last read"),
@@ -202,7 +195,6 @@ pub async fn delete_article(
 
 /// Publish now, or schedule with `publish_at` (status `scheduled` until then).
 #[utoipa::path(
-    tag = "admin: articles",
     params(
         ("id" = i32, Path, description = "The article's id"),
         ("If-Match" = Option<String>, Header, description = "Optional here: when sent, the ETag last read (`412` when stale)"),
@@ -233,7 +225,6 @@ pub async fn publish_article(
 
 /// Take an article back to `draft`.
 #[utoipa::path(
-    tag = "admin: articles",
     params(
         ("id" = i32, Path, description = "The article's id"),
         ("If-Match" = Option<String>, Header, description = "Optional here: when sent, the ETag last read (`412` when stale)"),

@@ -163,7 +163,6 @@ pub async fn delete<C: Collection>(
 macro_rules! collection_routes {
     (
         collection: $c:ident,
-        tag: $tag:literal,
         item: $item:ident,
         create: $create:ident,
         patch: $patch:ident,
@@ -180,7 +179,6 @@ macro_rules! collection_routes {
     ) => {
         #[doc = $list_doc]
         #[utoipa::path(
-            tag = $tag,
             params($params),
             responses((status = 200, description = $list_200, body = crate::routes::List<$item>))
         )]
@@ -194,7 +192,6 @@ macro_rules! collection_routes {
 
         #[doc = $create_doc]
         #[utoipa::path(
-            tag = $tag,
             request_body = $create,
             responses(
                 (status = 201, description = "Created; `Location` names it", body = crate::routes::Item<$item>),
@@ -212,7 +209,6 @@ macro_rules! collection_routes {
 
         #[doc = $find_doc]
         #[utoipa::path(
-            tag = $tag,
             params(("id" = i32, Path, description = $id_doc)),
             responses(
                 (status = 200, description = $find_200, body = crate::routes::Item<$item>),
@@ -229,7 +225,6 @@ macro_rules! collection_routes {
 
         #[doc = $update_doc]
         #[utoipa::path(
-            tag = $tag,
             params(
                 ("id" = i32, Path, description = $id_doc),
                 ("If-Match" = String, Header, description = "The ETag last read"),
@@ -254,7 +249,6 @@ macro_rules! collection_routes {
 
         #[doc = $delete_doc]
         #[utoipa::path(
-            tag = $tag,
             params(
                 ("id" = i32, Path, description = $id_doc),
                 ("If-Match" = String, Header, description = "The ETag last read"),

@@ -218,7 +218,6 @@ impl Collection for Faqs {
 
 collection_routes! {
     collection: Faqs,
-    tag: "admin: faqs",
     item: Faq,
     create: FaqCreate,
     patch: FaqPatch,

@@ -25,7 +25,6 @@ table_collection! {
 
 collection_routes! {
     collection: MassageTypes,
-    tag: "admin: massage types",
     item: MassageType,
     create: MassageTypeCreate,
     patch: MassageTypePatch,

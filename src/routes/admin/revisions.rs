@@ -16,7 +16,6 @@ use super::articles::{load_for_change, not_found, respond, slug_conflict};
 
 /// The saved versions of an article, newest first.
 #[utoipa::path(
-    tag = "admin: articles",
     params(("id" = i32, Path, description = "The article's id")),
     responses(
         (status = 200, description = "Its revisions, newest first", body = List<Revision>),
@@ -45,7 +44,6 @@ pub async fn list_article_revisions(
 /// Make an earlier version current again (itself a new version). Content is
 /// restored; the publication status stays as it is now.
 #[utoipa::path(
-    tag = "admin: articles",
     params(
         ("id" = i32, Path, description = "The article's id"),
         ("revision" = i32, Path, description = "The version to restore"),

@@ -32,10 +32,7 @@ const BASE_URL_MAX: usize = 500;
 
 /// The site settings.
 #[utoipa::path(
-    tag = "admin: site",
-    responses(
-        (status = 200, description = "The site; `ETag` is its version", body = Item<Site>),
-    )
+    responses((status = 200, description = "The site; `ETag` is its version", body = Item<Site>))
 )]
 #[get("/site")]
 pub async fn find_admin_site(editor: Allowed<can::ReadContent>) -> Reply {
@@ -45,7 +42,6 @@ pub async fn find_admin_site(editor: Allowed<can::ReadContent>) -> Reply {
 
 /// Change the site settings (admins); needs `If-Match`.
 #[utoipa::path(
-    tag = "admin: site",
     params(("If-Match" = String, Header, description = "The ETag last read")),
     request_body(content = SitePatch, content_type = "application/merge-patch+json"),
     responses(

@@ -129,7 +129,6 @@ impl Collection for Tags {
 
 collection_routes! {
     collection: Tags,
-    tag: "admin: tags",
     item: TagWithCount,
     create: TagCreate,
     patch: TagPatch,

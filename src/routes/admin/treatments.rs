@@ -24,7 +24,6 @@ table_collection! {
 
 collection_routes! {
     collection: Treatments,
-    tag: "admin: treatments",
     item: Treatment,
     create: TreatmentCreate,
     patch: TreatmentPatch,

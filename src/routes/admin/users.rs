@@ -99,7 +99,6 @@ fn lock_for_change(
 
 /// List accounts.
 #[utoipa::path(
-    tag = "admin: users",
     params(PageParams),
     responses(
         (status = 200, description = "A page of accounts", body = List<UserView>),
@@ -115,7 +114,6 @@ pub async fn list_users(admin: Allowed<can::Administer>, params: Query<PageParam
 
 /// Create an account.
 #[utoipa::path(
-    tag = "admin: users",
     request_body = UserCreate,
     responses(
         (status = 201, description = "Created; `Location` names it", body = Item<UserView>),
@@ -161,7 +159,6 @@ pub async fn create_user(admin: Allowed<can::Administer>, body: Json<UserCreate>
 
 /// One account.
 #[utoipa::path(
-    tag = "admin: users",
     params(("id" = i32, Path, description = "The user's id")),
     responses(
         (status = 200, description = "The account; `ETag` is its version", body = Item<UserView>),
@@ -179,7 +176,6 @@ pub async fn find_user(admin: Allowed<can::Administer>, PathId(id): PathId) -> R
 
 /// Change an account: email, name, password, role, disabled; needs `If-Match`.
 #[utoipa::path(
-    tag = "admin: users",
     params(
         ("id" = i32, Path, description = "The user's id"),
         ("If-Match" = String, Header, description = "The ETag last read"),
@@ -236,7 +232,6 @@ pub async fn update_user(
 
 /// Delete an account; needs `If-Match`. Its articles stay, without a byline.
 #[utoipa::path(
-    tag = "admin: users",
     params(
         ("id" = i32, Path, description = "The user's id"),
         ("If-Match" = String, Header, description = "The ETag last read"),
