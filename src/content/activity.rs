@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::user::User;
 use super::{to_utc, PageRequest, Paged};
+use crate::db::insert_row;
 use crate::db::schema::activity;
 use crate::db::DbConnection;
 
@@ -44,15 +45,7 @@ impl Activity {
         item_label: &str,
         at: NaiveDateTime,
     ) -> QueryResult<()> {
-        diesel::insert_into(activity::table)
-            .values((
-                activity::user_id.eq(user_id),
-                activity::action.eq(action),
-                activity::item_type.eq(item_type),
-                activity::item_id.eq(item_id),
-                activity::item_label.eq(item_label),
-                activity::created_at.eq(at),
-            ))
+        insert_row!(activity: user_id, action, item_type, item_id, item_label, created_at = at)
             .execute(conn)?;
         Ok(())
     }

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, StoredStatus};
 use super::change::{Action, By, Change, Item};
+use super::versioned::{delete_at_version, update_at_version};
 use super::{ContentError, FieldError, Slug};
 use crate::db::schema::{
     article_massage_types, article_related, article_tags, article_treatments, articles,
@@ -309,16 +310,8 @@ pub fn create(
         },
     )?;
     finish(conn, id, 1, state, &links, user_id, at)?;
-    Change::record(
-        conn,
-        Item::Article(id),
-        Action::Created,
-        Some(By {
-            user_id,
-            label: &state.title,
-            at,
-        }),
-    )?;
+    let by = By::new(user_id, &state.title, at);
+    Change::record(conn, Item::Article(id), Action::Created, by)?;
     Ok(id)
 }
 
@@ -336,39 +329,29 @@ pub fn update(
     at: NaiveDateTime,
 ) -> Result<(), ContentError> {
     let links = resolve_links(conn, state, &state.slug, errors)?;
-    let updated = diesel::update(
-        articles::table.filter(articles::id.eq(id).and(articles::version.eq(version))),
-    )
-    .set((
-        articles::slug.eq(&state.slug),
-        articles::title.eq(&state.title),
-        articles::excerpt.eq(&state.excerpt),
-        articles::body_markdown.eq(&state.body),
-        articles::status.eq(state.status),
-        articles::published_at.eq(state.published_at),
-        articles::author_id.eq(state.author_id),
-        articles::seo_title.eq(&state.seo_title),
-        articles::seo_description.eq(&state.seo_description),
-        articles::canonical_url.eq(&state.canonical_url),
-        articles::version.eq(version + 1),
-        articles::updated_by.eq(user_id),
-        articles::updated_at.eq(at),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(ContentError::Stale(version));
-    }
-    finish(conn, id, version + 1, state, &links, user_id, at)?;
-    Change::record(
+    update_at_version!(
         conn,
-        Item::Article(id),
-        action,
-        Some(By {
-            user_id,
-            label: &state.title,
-            at,
-        }),
+        articles,
+        id,
+        version,
+        (
+            articles::slug.eq(&state.slug),
+            articles::title.eq(&state.title),
+            articles::excerpt.eq(&state.excerpt),
+            articles::body_markdown.eq(&state.body),
+            articles::status.eq(state.status),
+            articles::published_at.eq(state.published_at),
+            articles::author_id.eq(state.author_id),
+            articles::seo_title.eq(&state.seo_title),
+            articles::seo_description.eq(&state.seo_description),
+            articles::canonical_url.eq(&state.canonical_url),
+            articles::updated_by.eq(user_id),
+            articles::updated_at.eq(at),
+        )
     )?;
+    finish(conn, id, version + 1, state, &links, user_id, at)?;
+    let by = By::new(user_id, &state.title, at);
+    Change::record(conn, Item::Article(id), action, by)?;
     Ok(())
 }
 
@@ -412,22 +395,8 @@ pub fn delete(
     user_id: i32,
     at: NaiveDateTime,
 ) -> Result<(), ContentError> {
-    Change::record(
-        conn,
-        Item::Article(id),
-        Action::Deleted,
-        Some(By {
-            user_id,
-            label: title,
-            at,
-        }),
-    )?;
-    let deleted = diesel::delete(
-        articles::table.filter(articles::id.eq(id).and(articles::version.eq(version))),
-    )
-    .execute(conn)?;
-    if deleted == 0 {
-        return Err(ContentError::Stale(version));
-    }
+    let by = By::new(user_id, title, at);
+    Change::record(conn, Item::Article(id), Action::Deleted, by)?;
+    delete_at_version!(conn, articles, id, version)?;
     Ok(())
 }

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 
 use super::activity::Activity;
 use crate::db::backend;
+use crate::db::insert_row;
 use crate::db::schema::changes;
 use crate::db::DbConnection;
 
@@ -100,6 +101,12 @@ pub struct By<'a> {
     pub at: NaiveDateTime,
 }
 
+impl<'a> By<'a> {
+    pub fn new(user_id: i32, label: &'a str, at: NaiveDateTime) -> Self {
+        Self { user_id, label, at }
+    }
+}
+
 /// Changes older than the newest this many are pruned: followers only need
 /// the newest id.
 const KEPT_CHANGES: i64 = 10_000;
@@ -111,12 +118,13 @@ impl Change {
     /// item, logs the activity (when a person did it) and appends to the
     /// change stream. Call it before deleting an item (its links say which
     /// documents showed it) and after writing one otherwise.
-    pub fn record(
+    pub fn record<'a>(
         conn: &mut DbConnection,
         item: Item,
         action: Action,
-        by: Option<By>,
+        by: impl Into<Option<By<'a>>>,
     ) -> QueryResult<()> {
+        let by = by.into();
         // From here to the commit, content writers take turns (PostgreSQL),
         // so change ids commit in order and documents are never stored
         // from content older than a change being committed.
@@ -137,15 +145,10 @@ impl Change {
             }
             None => super::now(),
         };
-        let id: i64 = diesel::insert_into(changes::table)
-            .values((
-                changes::kind.eq(item.kind()),
-                changes::item_id.eq(item.id()),
-                changes::action.eq(action.as_str()),
-                changes::at.eq(at),
-            ))
-            .returning(changes::id)
-            .get_result(conn)?;
+        let id: i64 = insert_row!(changes:
+            kind = item.kind(), item_id = item.id(), action = action.as_str(), at)
+        .returning(changes::id)
+        .get_result(conn)?;
         diesel::delete(changes::table.filter(changes::id.le(id - KEPT_CHANGES))).execute(conn)?;
         Ok(())
     }

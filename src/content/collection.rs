@@ -14,15 +14,6 @@ pub fn rerender_articles(conn: &mut DbConnection, article_ids: &[i32]) -> QueryR
     Ok(())
 }
 
-/// `Stale` when the row exists at another version, `NotFound` when it is gone.
-pub fn stale_or_missing(exists: bool, version: i32) -> super::ContentError {
-    if exists {
-        super::ContentError::Stale(version)
-    } else {
-        super::ContentError::Db(diesel::result::Error::NotFound)
-    }
-}
-
 /// A reusable table's rows (massage types, treatments): the row as
 /// served, its `…Fields` (what an editor writes), and insert / list /
 /// find_by_slug / for_article / find / fields / next_position / create /
@@ -160,7 +151,7 @@ macro_rules! table_rows {
             ) -> Result<i32, ContentError> {
                 Self::make_room(conn, None, fields.position)?;
                 let id = Self::insert_row(conn, fields, Some(user_id), at)?;
-                Change::record(conn, $item(id), Action::Created, Some(By { user_id, label: &fields.name, at }))?;
+                Change::record(conn, $item(id), Action::Created, By::new(user_id, &fields.name, at))?;
                 Ok(id)
             }
 
@@ -176,22 +167,14 @@ macro_rules! table_rows {
                 if Self::find(conn, id)?.position != fields.position {
                     Self::make_room(conn, Some(id), fields.position)?;
                 }
-                let updated = diesel::update(
-                    $table::table.filter($table::id.eq(id).and($table::version.eq(version))),
-                )
-                .set((
+                update_at_version!(conn, $table, id, version, (
                     $($table::$field.eq(&fields.$field),)+
-                    $table::version.eq(version + 1),
                     $table::updated_by.eq(user_id),
                     $table::updated_at.eq(at),
-                ))
-                .execute(conn)?;
-                if updated == 0 {
-                    return Err(stale_or_missing(Self::find(conn, id).is_ok(), version));
-                }
+                ))?;
                 let articles = Self::linked_articles(conn, id)?;
                 rerender_articles(conn, &articles)?;
-                Change::record(conn, $item(id), Action::Updated, Some(By { user_id, label: &fields.name, at }))?;
+                Change::record(conn, $item(id), Action::Updated, By::new(user_id, &fields.name, at))?;
                 Ok(())
             }
 
@@ -205,14 +188,8 @@ macro_rules! table_rows {
             ) -> Result<(), ContentError> {
                 let current = Self::find(conn, id)?;
                 let articles = Self::linked_articles(conn, id)?;
-                Change::record(conn, $item(id), Action::Deleted, Some(By { user_id, label: &current.name, at }))?;
-                let deleted = diesel::delete(
-                    $table::table.filter($table::id.eq(id).and($table::version.eq(version))),
-                )
-                .execute(conn)?;
-                if deleted == 0 {
-                    return Err(stale_or_missing(true, version));
-                }
+                Change::record(conn, $item(id), Action::Deleted, By::new(user_id, &current.name, at))?;
+                delete_at_version!(conn, $table, id, version)?;
                 rerender_articles(conn, &articles)?;
                 Ok(())
             }

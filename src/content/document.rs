@@ -9,6 +9,7 @@ use diesel::prelude::*;
 
 use super::article::{is_public, StoredStatus};
 use crate::db::backend;
+use crate::db::insert_row;
 use crate::db::schema::{article_documents, articles};
 use crate::db::DbConnection;
 
@@ -74,14 +75,7 @@ impl Document {
             if crate::db::latest_change(conn)? != seen {
                 return Err(diesel::result::Error::RollbackTransaction);
             }
-            diesel::insert_into(article_documents::table)
-                .values((
-                    article_documents::article_id.eq(article_id),
-                    article_documents::rendered_at.eq(rendered_at),
-                    article_documents::etag.eq(etag),
-                    article_documents::body.eq(body),
-                ))
-                .execute(conn)
+            insert_row!(article_documents: article_id, rendered_at, etag, body).execute(conn)
         });
         match stored {
             Ok(_) => Ok(true),

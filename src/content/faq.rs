@@ -7,8 +7,9 @@ use utoipa::ToSchema;
 
 use super::article::is_public;
 use super::change::{Action, By, Change, Item};
-use super::collection::stale_or_missing;
+use super::versioned::{delete_at_version, update_at_version};
 use super::{ContentError, PageRequest, Paged};
+use crate::db::insert_row;
 use crate::db::schema::{articles, faqs};
 use crate::db::DbConnection;
 
@@ -71,19 +72,22 @@ impl Faq {
         Ok(())
     }
 
-    /// FAQs readers may see at `now`: standalone ones and those of visible
-    /// articles; an article's FAQs in its order, the rest after them.
-    pub fn list_public(
+    /// FAQs readers may see at `now` (standalone ones and those of visible
+    /// articles), or every FAQ for editors (`None`); an article's FAQs in
+    /// its order, the rest after them.
+    pub fn list(
         conn: &mut DbConnection,
         filter: &FaqFilter,
         page: PageRequest,
-        now: NaiveDateTime,
+        public_at: Option<NaiveDateTime>,
     ) -> QueryResult<Paged<Faq>> {
         let query = || {
             let mut q = faqs::table
                 .left_join(articles::table)
-                .filter(faqs::article_id.is_null().or(is_public(now).nullable()))
                 .into_boxed::<crate::db::backend::Db>();
+            if let Some(now) = public_at {
+                q = q.filter(faqs::article_id.is_null().or(is_public(now).nullable()));
+            }
             if let Some(slug) = &filter.article {
                 q = q.filter(articles::slug.nullable().eq(slug.clone()));
             }
@@ -188,30 +192,15 @@ impl Faq {
         at: NaiveDateTime,
     ) -> Result<i32, ContentError> {
         let html = render_answer(&fields.answer_markdown);
-        let id: i32 = diesel::insert_into(faqs::table)
-            .values((
-                faqs::article_id.eq(fields.article_id),
-                faqs::question.eq(&fields.question),
-                faqs::answer_markdown.eq(&fields.answer_markdown),
-                faqs::answer_html.eq(&html),
-                faqs::position.eq(fields.position),
-                faqs::created_by.eq(user_id),
-                faqs::updated_by.eq(user_id),
-                faqs::created_at.eq(at),
-                faqs::updated_at.eq(at),
-            ))
-            .returning(faqs::id)
-            .get_result(conn)?;
-        Change::record(
-            conn,
-            Item::Faq(id),
-            Action::Created,
-            Some(By {
-                user_id,
-                label: &fields.question,
-                at,
-            }),
-        )?;
+        let id: i32 = insert_row!(faqs:
+            article_id = fields.article_id, question = &fields.question,
+            answer_markdown = &fields.answer_markdown, answer_html = &html,
+            position = fields.position, created_by = user_id, updated_by = user_id,
+            created_at = at, updated_at = at)
+        .returning(faqs::id)
+        .get_result(conn)?;
+        let by = By::new(user_id, &fields.question, at);
+        Change::record(conn, Item::Faq(id), Action::Created, by)?;
         Ok(id)
     }
 
@@ -226,32 +215,23 @@ impl Faq {
         let html = render_answer(&fields.answer_markdown);
         // The article it leaves no longer shows it.
         Change::forget_documents(conn, Item::Faq(id))?;
-        let updated =
-            diesel::update(faqs::table.filter(faqs::id.eq(id).and(faqs::version.eq(version))))
-                .set((
-                    faqs::article_id.eq(fields.article_id),
-                    faqs::question.eq(&fields.question),
-                    faqs::answer_markdown.eq(&fields.answer_markdown),
-                    faqs::answer_html.eq(&html),
-                    faqs::position.eq(fields.position),
-                    faqs::version.eq(version + 1),
-                    faqs::updated_by.eq(user_id),
-                    faqs::updated_at.eq(at),
-                ))
-                .execute(conn)?;
-        if updated == 0 {
-            return Err(stale_or_missing(Self::find(conn, id).is_ok(), version));
-        }
-        Change::record(
+        update_at_version!(
             conn,
-            Item::Faq(id),
-            Action::Updated,
-            Some(By {
-                user_id,
-                label: &fields.question,
-                at,
-            }),
+            faqs,
+            id,
+            version,
+            (
+                faqs::article_id.eq(fields.article_id),
+                faqs::question.eq(&fields.question),
+                faqs::answer_markdown.eq(&fields.answer_markdown),
+                faqs::answer_html.eq(&html),
+                faqs::position.eq(fields.position),
+                faqs::updated_by.eq(user_id),
+                faqs::updated_at.eq(at),
+            )
         )?;
+        let by = By::new(user_id, &fields.question, at);
+        Change::record(conn, Item::Faq(id), Action::Updated, by)?;
         Ok(())
     }
 
@@ -263,56 +243,10 @@ impl Faq {
         at: NaiveDateTime,
     ) -> Result<(), ContentError> {
         let current = Self::find(conn, id)?;
-        Change::record(
-            conn,
-            Item::Faq(id),
-            Action::Deleted,
-            Some(By {
-                user_id,
-                label: &current.question,
-                at,
-            }),
-        )?;
-        let deleted =
-            diesel::delete(faqs::table.filter(faqs::id.eq(id).and(faqs::version.eq(version))))
-                .execute(conn)?;
-        if deleted == 0 {
-            return Err(stale_or_missing(true, version));
-        }
+        let by = By::new(user_id, &current.question, at);
+        Change::record(conn, Item::Faq(id), Action::Deleted, by)?;
+        delete_at_version!(conn, faqs, id, version)?;
         Ok(())
-    }
-
-    /// Every FAQ, for editors: by article, then position.
-    pub fn list_all(
-        conn: &mut DbConnection,
-        filter: &FaqFilter,
-        page: PageRequest,
-    ) -> QueryResult<Paged<Faq>> {
-        let query = || {
-            let mut q = faqs::table
-                .left_join(articles::table)
-                .into_boxed::<crate::db::backend::Db>();
-            if let Some(slug) = &filter.article {
-                q = q.filter(articles::slug.nullable().eq(slug.clone()));
-            }
-            q
-        };
-        let total = query().count().get_result(conn)?;
-        let items = query()
-            .order((
-                faqs::article_id.is_null(),
-                faqs::article_id,
-                faqs::position,
-                faqs::id,
-            ))
-            .limit(page.limit())
-            .offset(page.offset())
-            .select(columns())
-            .load::<FaqRow>(conn)?
-            .into_iter()
-            .map(Faq::from)
-            .collect();
-        Ok(Paged::new(items, total, page))
     }
 }
 

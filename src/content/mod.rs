@@ -18,6 +18,7 @@ pub mod site;
 pub mod tag;
 pub mod treatment;
 pub mod user;
+pub mod versioned;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use serde::Serialize;

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::insert_row;
 use crate::db::schema::refresh_tokens;
 use crate::db::DbConnection;
 
@@ -26,14 +27,7 @@ impl RefreshToken {
         expires_at: NaiveDateTime,
         at: NaiveDateTime,
     ) -> QueryResult<()> {
-        diesel::insert_into(refresh_tokens::table)
-            .values((
-                refresh_tokens::user_id.eq(user_id),
-                refresh_tokens::family.eq(family),
-                refresh_tokens::token_hash.eq(token_hash),
-                refresh_tokens::expires_at.eq(expires_at),
-                refresh_tokens::created_at.eq(at),
-            ))
+        insert_row!(refresh_tokens: user_id, family, token_hash, expires_at, created_at = at)
             .execute(conn)?;
         Ok(())
     }

@@ -11,6 +11,7 @@ use super::article::StoredStatus;
 use super::article_write::{ArticleState, Link};
 use super::user::User;
 use super::{to_utc, Slug};
+use crate::db::insert_row;
 use crate::db::schema::{article_revisions, articles, massage_types, tags, treatments};
 use crate::db::DbConnection;
 
@@ -151,14 +152,7 @@ pub fn save(
 ) -> QueryResult<()> {
     let snapshot =
         Snapshot::encode(state).map_err(|e| diesel::result::Error::SerializationError(e.into()))?;
-    diesel::insert_into(article_revisions::table)
-        .values((
-            article_revisions::article_id.eq(id),
-            article_revisions::version.eq(version),
-            article_revisions::snapshot.eq(snapshot),
-            article_revisions::created_by.eq(by),
-            article_revisions::created_at.eq(at),
-        ))
+    insert_row!(article_revisions: article_id = id, version, snapshot, created_by = by, created_at = at)
         .execute(conn)?;
     Ok(())
 }

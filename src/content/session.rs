@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::refresh_token::RefreshToken;
+use crate::db::insert_row;
 use crate::db::schema::{refresh_tokens, sessions};
 use crate::db::DbConnection;
 
@@ -17,13 +18,7 @@ impl Session {
         user_id: i32,
         at: NaiveDateTime,
     ) -> QueryResult<()> {
-        diesel::insert_into(sessions::table)
-            .values((
-                sessions::id.eq(id),
-                sessions::user_id.eq(user_id),
-                sessions::created_at.eq(at),
-            ))
-            .execute(conn)?;
+        insert_row!(sessions: id, user_id, created_at = at).execute(conn)?;
         Ok(())
     }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::change::{Action, By, Change, Item};
+use super::versioned::update_at_version;
 use crate::db::schema::site;
 use crate::db::DbConnection;
 
@@ -48,23 +49,9 @@ impl Site {
         changes: &SiteChanges,
         user_id: i32,
     ) -> Result<(), crate::content::ContentError> {
-        let updated =
-            diesel::update(site::table.filter(site::id.eq(1).and(site::version.eq(version))))
-                .set((changes, site::version.eq(version + 1)))
-                .execute(conn)?;
-        if updated == 0 {
-            return Err(crate::content::ContentError::Stale(version));
-        }
-        Change::record(
-            conn,
-            Item::Site,
-            Action::Updated,
-            Some(By {
-                user_id,
-                label: changes.name,
-                at: changes.updated_at,
-            }),
-        )?;
+        update_at_version!(conn, site, 1, version, (changes,))?;
+        let by = By::new(user_id, changes.name, changes.updated_at);
+        Change::record(conn, Item::Site, Action::Updated, by)?;
         Ok(())
     }
 

@@ -8,9 +8,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::change::{Action, By, Change, Item};
-use super::collection::stale_or_missing;
+use super::versioned::{delete_at_version, update_at_version};
 use super::ContentError;
 use crate::content::article::is_public;
+use crate::db::insert_row;
 use crate::db::schema::{article_tags, articles, tags};
 use crate::db::DbConnection;
 
@@ -144,30 +145,16 @@ impl Tag {
         user_id: i32,
         at: NaiveDateTime,
     ) -> Result<i32, ContentError> {
-        diesel::insert_into(tags::table)
-            .values((
-                tags::slug.eq(&fields.slug),
-                tags::name.eq(&fields.name),
-                tags::created_by.eq(user_id),
-                tags::updated_by.eq(user_id),
-                tags::created_at.eq(at),
-                tags::updated_at.eq(at),
-            ))
-            .execute(conn)?;
+        insert_row!(tags:
+            slug = &fields.slug, name = &fields.name,
+            created_by = user_id, updated_by = user_id, created_at = at, updated_at = at)
+        .execute(conn)?;
         let id = tags::table
             .filter(tags::slug.eq(&fields.slug))
             .select(tags::id)
             .first(conn)?;
-        Change::record(
-            conn,
-            Item::Tag(id),
-            Action::Created,
-            Some(By {
-                user_id,
-                label: &fields.name,
-                at,
-            }),
-        )?;
+        let by = By::new(user_id, &fields.name, at);
+        Change::record(conn, Item::Tag(id), Action::Created, by)?;
         Ok(id)
     }
 
@@ -179,30 +166,20 @@ impl Tag {
         user_id: i32,
         at: NaiveDateTime,
     ) -> Result<(), ContentError> {
-        let updated =
-            diesel::update(tags::table.filter(tags::id.eq(id).and(tags::version.eq(version))))
-                .set((
-                    tags::slug.eq(&fields.slug),
-                    tags::name.eq(&fields.name),
-                    tags::version.eq(version + 1),
-                    tags::updated_by.eq(user_id),
-                    tags::updated_at.eq(at),
-                ))
-                .execute(conn)?;
-        if updated == 0 {
-            let exists = tags::table.find(id).count().get_result::<i64>(conn)? > 0;
-            return Err(stale_or_missing(exists, version));
-        }
-        Change::record(
+        update_at_version!(
             conn,
-            Item::Tag(id),
-            Action::Updated,
-            Some(By {
-                user_id,
-                label: &fields.name,
-                at,
-            }),
+            tags,
+            id,
+            version,
+            (
+                tags::slug.eq(&fields.slug),
+                tags::name.eq(&fields.name),
+                tags::updated_by.eq(user_id),
+                tags::updated_at.eq(at),
+            )
         )?;
+        let by = By::new(user_id, &fields.name, at);
+        Change::record(conn, Item::Tag(id), Action::Updated, by)?;
         Ok(())
     }
 
@@ -215,22 +192,9 @@ impl Tag {
         at: NaiveDateTime,
     ) -> Result<(), ContentError> {
         let name: String = tags::table.find(id).select(tags::name).first(conn)?;
-        Change::record(
-            conn,
-            Item::Tag(id),
-            Action::Deleted,
-            Some(By {
-                user_id,
-                label: &name,
-                at,
-            }),
-        )?;
-        let deleted =
-            diesel::delete(tags::table.filter(tags::id.eq(id).and(tags::version.eq(version))))
-                .execute(conn)?;
-        if deleted == 0 {
-            return Err(stale_or_missing(true, version));
-        }
+        let by = By::new(user_id, &name, at);
+        Change::record(conn, Item::Tag(id), Action::Deleted, by)?;
+        delete_at_version!(conn, tags, id, version)?;
         Ok(())
     }
 }

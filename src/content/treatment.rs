@@ -6,7 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::change::{Action, By, Change, Item};
-use super::collection::{rerender_articles, stale_or_missing, table_rows};
+use super::collection::{rerender_articles, table_rows};
+use super::versioned::{delete_at_version, update_at_version};
 use super::{ContentError, PageRequest, Paged};
 use crate::db::schema::{article_treatments, treatments};
 use crate::db::DbConnection;

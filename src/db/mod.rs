@@ -16,6 +16,20 @@ use crate::config::{DatabaseUrl, PoolSettings};
 
 pub use backend::{DbConnection, Kind};
 
+/// `INSERT INTO table (columns) VALUES (...)`, written as the row:
+/// `insert_row!(sessions: id, user_id, created_at = at)` — a column alone
+/// takes the variable of its name. The statement, to `.execute(conn)` or
+/// `.returning(...)`.
+macro_rules! insert_row {
+    ($table:ident: $($column:ident $(= $value:expr)?),+ $(,)?) => {
+        diesel::insert_into($table::table)
+            .values(($($table::$column.eq($crate::db::insert_row!(@value $column $(, $value)?)),)+))
+    };
+    (@value $column:ident) => { $column };
+    (@value $column:ident, $value:expr) => { $value };
+}
+pub(crate) use insert_row;
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 

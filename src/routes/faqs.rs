@@ -44,7 +44,7 @@ pub async fn list_faqs(public: Public, params: Query<FaqListParams>) -> Reply {
     let (filter, page) = params.filter()?;
     let at = now();
     let paged = public
-        .read(move |conn| Ok(Faq::list_public(conn, &filter, page, at)?))
+        .read(move |conn| Ok(Faq::list(conn, &filter, page, Some(at))?))
         .await?;
     public.respond(&List::from(paged))
 }

@@ -29,6 +29,7 @@ use super::treatment::Treatment;
 use super::user::User;
 use super::{to_utc, PageRequest, Paged};
 use crate::db::backend;
+use crate::db::insert_row;
 use crate::db::schema::{
     article_massage_types, article_related, article_tags, article_treatments, articles,
 };
@@ -399,40 +400,18 @@ impl Article {
             .execute(conn)?;
         // One row at a time: multi-row inserts do not compile for a MultiConnection.
         for (position, tag_id) in (0..).zip(&links.tags) {
-            diesel::insert_into(article_tags::table)
-                .values((
-                    article_tags::article_id.eq(id),
-                    article_tags::tag_id.eq(tag_id),
-                    article_tags::position.eq(position),
-                ))
-                .execute(conn)?;
+            insert_row!(article_tags: article_id = id, tag_id, position).execute(conn)?;
         }
         for (position, massage_type_id) in (0..).zip(&links.massage_types) {
-            diesel::insert_into(article_massage_types::table)
-                .values((
-                    article_massage_types::article_id.eq(id),
-                    article_massage_types::massage_type_id.eq(massage_type_id),
-                    article_massage_types::position.eq(position),
-                ))
+            insert_row!(article_massage_types: article_id = id, massage_type_id, position)
                 .execute(conn)?;
         }
         for (position, treatment_id) in (0..).zip(&links.treatments) {
-            diesel::insert_into(article_treatments::table)
-                .values((
-                    article_treatments::article_id.eq(id),
-                    article_treatments::treatment_id.eq(treatment_id),
-                    article_treatments::position.eq(position),
-                ))
+            insert_row!(article_treatments: article_id = id, treatment_id, position)
                 .execute(conn)?;
         }
         for (position, related_id) in (0..).zip(&links.related) {
-            diesel::insert_into(article_related::table)
-                .values((
-                    article_related::article_id.eq(id),
-                    article_related::related_id.eq(related_id),
-                    article_related::position.eq(position),
-                ))
-                .execute(conn)?;
+            insert_row!(article_related: article_id = id, related_id, position).execute(conn)?;
         }
         Ok(())
     }

@@ -116,7 +116,7 @@ impl Collection for Faqs {
         filter: FaqFilter,
         page: PageRequest,
     ) -> Result<Paged<Faq>, ApiError> {
-        Ok(Faq::list_all(conn, &filter, page)?)
+        Ok(Faq::list(conn, &filter, page, None)?)
     }
 
     fn find(conn: &mut DbConnection, id: i32) -> diesel::QueryResult<Faq> {
