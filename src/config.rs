@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Where the content lives: chosen explicitly from the URL scheme.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,12 +175,7 @@ impl Config {
             database_pool: PoolSettings {
                 size: parse_number(&get, "DATABASE_POOL_SIZE", 8, 1..=256)?,
                 min_idle: parse_number(&get, "DATABASE_POOL_MIN_IDLE", 1, 0..=256)?,
-                timeout: std::time::Duration::from_secs(u64::from(parse_number(
-                    &get,
-                    "DATABASE_TIMEOUT_SECS",
-                    5,
-                    1..=300,
-                )?)),
+                timeout: parse_number(&get, "DATABASE_TIMEOUT_SECS", 5, 1..=300).map(secs)?,
             },
             bind_addr,
             jwt_secret,
@@ -200,18 +196,8 @@ impl Config {
             cache_max_bytes: parse_number(&get, "CACHE_MAX_MB", 64, 0..=65_536)? as usize
                 * 1024
                 * 1024,
-            cache_poll: std::time::Duration::from_millis(u64::from(parse_number(
-                &get,
-                "CACHE_POLL_MS",
-                1000,
-                10..=60_000,
-            )?)),
-            request_timeout: std::time::Duration::from_secs(u64::from(parse_number(
-                &get,
-                "REQUEST_TIMEOUT_SECS",
-                10,
-                1..=3600,
-            )?)),
+            cache_poll: parse_number(&get, "CACHE_POLL_MS", 1000, 10..=60_000).map(millis)?,
+            request_timeout: parse_number(&get, "REQUEST_TIMEOUT_SECS", 10, 1..=3600).map(secs)?,
             trust_proxy: crate::client_ip::TrustProxy::parse(
                 &get("TRUST_PROXY").unwrap_or_default(),
             )
@@ -223,6 +209,14 @@ impl Config {
             })?,
         })
     }
+}
+
+fn secs(n: u32) -> Duration {
+    Duration::from_secs(n.into())
+}
+
+fn millis(n: u32) -> Duration {
+    Duration::from_millis(n.into())
 }
 
 fn parse_number(

@@ -24,11 +24,58 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// Stores an enum as its text (`as_str`, `parse`) in a `Text` column of
-/// either backend: the domain type is what queries bind and rows hold.
-macro_rules! stored_as_text {
-    ($ty:ty) => {
-        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $ty
+/// An enum of named values, each with its text (the variant's name in
+/// lowercase, which serde writes too; a test holds them equal): what JSON
+/// carries and what a `Text` column of either backend stores; the domain
+/// type is what queries bind and rows hold.
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$variant_meta:meta])* $variant:ident = $text:literal),+ $(,)?
+        }
+    ) => {
+        #[derive(
+            Clone,
+            Copy,
+            Debug,
+            PartialEq,
+            Eq,
+            serde::Serialize,
+            serde::Deserialize,
+            utoipa::ToSchema,
+            diesel::expression::AsExpression,
+            diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        #[serde(rename_all = "lowercase")]
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$variant_meta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            #[cfg(test)]
+            pub const ALL: &[Self] = &[$(Self::$variant),+];
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+
+            pub fn parse(raw: &str) -> Option<Self> {
+                match raw {
+                    $($text => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
         where
             DB: diesel::backend::Backend,
             str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
@@ -41,7 +88,7 @@ macro_rules! stored_as_text {
             }
         }
 
-        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $ty
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
         where
             DB: diesel::backend::Backend,
             String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
@@ -49,12 +96,12 @@ macro_rules! stored_as_text {
             fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
                 let raw = String::from_sql(bytes)?;
                 Self::parse(&raw)
-                    .ok_or_else(|| format!("unknown {} {raw:?}", stringify!($ty)).into())
+                    .ok_or_else(|| format!("unknown {} {raw:?}", stringify!($name)).into())
             }
         }
     };
 }
-pub(crate) use stored_as_text;
+pub(crate) use text_enum;
 
 /// One field of the request and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -326,6 +373,22 @@ impl<T> Paged<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_enums_write_the_same_text_to_json_and_to_the_database() {
+        use super::article::StoredStatus;
+        use super::user::Role;
+        fn check<T: Copy + Serialize + std::fmt::Debug>(all: &[T], text: fn(T) -> &'static str) {
+            for value in all {
+                let json = serde_json::to_value(value).unwrap();
+                assert_eq!(json, serde_json::json!(text(*value)), "{value:?}");
+            }
+        }
+        check(StoredStatus::ALL, StoredStatus::as_str);
+        check(Role::ALL, Role::as_str);
+        assert_eq!(Role::parse("editor"), Some(Role::Editor));
+        assert_eq!(StoredStatus::parse("Draft"), None);
+    }
 
     #[test]
     fn slugs_follow_the_contract() {

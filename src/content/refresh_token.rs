@@ -3,9 +3,21 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use diesel::sql_types::Bool;
+
+use crate::db::backend::Db;
 use crate::db::insert_row;
 use crate::db::schema::refresh_tokens;
 use crate::db::DbConnection;
+
+/// Whose refresh tokens a revocation ends.
+#[derive(Clone, Copy, Debug)]
+pub enum Whose<'a> {
+    /// The tokens of one login.
+    Family(&'a str),
+    /// Every login of a user.
+    User(i32),
+}
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
@@ -56,14 +68,17 @@ impl RefreshToken {
         Ok(updated == 1)
     }
 
-    pub fn revoke_family(
-        conn: &mut DbConnection,
-        family: &str,
-        at: NaiveDateTime,
-    ) -> QueryResult<()> {
+    /// Revokes the tokens of a login (`Whose::Family`) or of every login
+    /// of a user (`Whose::User`) that are not revoked yet.
+    pub fn revoke(conn: &mut DbConnection, whose: Whose, at: NaiveDateTime) -> QueryResult<()> {
+        let owned: Box<dyn BoxableExpression<refresh_tokens::table, Db, SqlType = Bool>> =
+            match whose {
+                Whose::Family(family) => Box::new(refresh_tokens::family.eq(family.to_string())),
+                Whose::User(user_id) => Box::new(refresh_tokens::user_id.eq(user_id)),
+            };
         diesel::update(
             refresh_tokens::table
-                .filter(refresh_tokens::family.eq(family))
+                .filter(owned)
                 .filter(refresh_tokens::revoked_at.is_null()),
         )
         .set(refresh_tokens::revoked_at.eq(at))

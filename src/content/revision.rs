@@ -206,23 +206,19 @@ pub fn without_missing_links(
     mut state: ArticleState,
 ) -> QueryResult<ArticleState> {
     let exists = |conn: &mut DbConnection, link: Link, slug: &str| -> QueryResult<bool> {
+        macro_rules! with_slug {
+            ($table:ident) => {
+                $table::table
+                    .filter($table::slug.eq(slug))
+                    .count()
+                    .get_result(conn)?
+            };
+        }
         let count: i64 = match link {
-            Link::Tags => tags::table
-                .filter(tags::slug.eq(slug))
-                .count()
-                .get_result(conn)?,
-            Link::MassageTypes => massage_types::table
-                .filter(massage_types::slug.eq(slug))
-                .count()
-                .get_result(conn)?,
-            Link::Treatments => treatments::table
-                .filter(treatments::slug.eq(slug))
-                .count()
-                .get_result(conn)?,
-            Link::Related => articles::table
-                .filter(articles::slug.eq(slug))
-                .count()
-                .get_result(conn)?,
+            Link::Tags => with_slug!(tags),
+            Link::MassageTypes => with_slug!(massage_types),
+            Link::Treatments => with_slug!(treatments),
+            Link::Related => with_slug!(articles),
         };
         Ok(count > 0)
     };

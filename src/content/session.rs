@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::refresh_token::RefreshToken;
+use super::refresh_token::{RefreshToken, Whose};
 use crate::db::insert_row;
 use crate::db::schema::{refresh_tokens, sessions};
 use crate::db::DbConnection;
@@ -42,7 +42,7 @@ impl Session {
         )
         .set(sessions::revoked_at.eq(at))
         .execute(conn)?;
-        RefreshToken::revoke_family(conn, id, at)
+        RefreshToken::revoke(conn, Whose::Family(id), at)
     }
 
     /// Ends every session of a user (a new password, role or status); the
@@ -59,13 +59,7 @@ impl Session {
         )
         .set(sessions::revoked_at.eq(at))
         .execute(conn)?;
-        diesel::update(
-            refresh_tokens::table
-                .filter(refresh_tokens::user_id.eq(user_id))
-                .filter(refresh_tokens::revoked_at.is_null()),
-        )
-        .set(refresh_tokens::revoked_at.eq(at))
-        .execute(conn)?;
+        RefreshToken::revoke(conn, Whose::User(user_id), at)?;
         Ok(ended)
     }
 

@@ -4,59 +4,25 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{to_utc, PageRequest, Paged};
 use crate::db::schema::users;
 use crate::db::DbConnection;
 
-/// What a user may do; each role includes the one below it.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Writes drafts, edits and deletes their own drafts; cannot publish.
-    Author,
-    /// Creates, edits, publishes, unpublishes and deletes all content.
-    Editor,
-    /// All of that, plus users and settings.
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Author => "author",
-            Role::Editor => "editor",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "author" => Some(Role::Author),
-            "editor" => Some(Role::Editor),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
+super::text_enum! {
+    /// What a user may do; each role includes the one below it.
+    #[derive(PartialOrd, Ord)]
+    pub enum Role {
+        /// Writes drafts, edits and deletes their own drafts; cannot publish.
+        Author = "author",
+        /// Creates, edits, publishes, unpublishes and deletes all content.
+        Editor = "editor",
+        /// All of that, plus users and settings.
+        Admin = "admin",
     }
 }
-
-super::stored_as_text!(Role);
 
 /// A valid email address, lowercased (emails are unique case-insensitively).
 ///

@@ -22,19 +22,7 @@ use crate::middleware::payload_error;
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
-impl<T> Json<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> std::ops::Deref for Json<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
+super::wrapper!(Json);
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = ApiError;
@@ -162,18 +150,7 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let field = e.path().to_string();
-        let message = e.inner().to_string();
-        if field == "." {
-            ApiError::bad_request(format!("the JSON body is invalid: {message}"))
-        } else {
-            ApiError::BadRequest {
-                detail: format!("the JSON body is invalid at {field}: {message}"),
-                errors: vec![FieldError::new(field, message)],
-            }
-        }
-    })
+    serde_path_to_error::deserialize(value).map_err(|e| super::invalid_at(&e, "the JSON body"))
 }
 
 /// Every string (or key) holding U+0000, by path (`tags[2]`, `body.markdown`).

@@ -75,16 +75,16 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         .service(articles::unpublish_article)
         .service(revisions::list_article_revisions)
         .service(revisions::restore_article_revision)
-        .service(massage_types::list_admin_massage_types)
-        .service(massage_types::create_massage_type)
-        .service(massage_types::find_admin_massage_type)
-        .service(massage_types::update_massage_type)
-        .service(massage_types::delete_massage_type)
-        .service(treatments::list_admin_treatments)
-        .service(treatments::create_treatment)
-        .service(treatments::find_admin_treatment)
-        .service(treatments::update_treatment)
-        .service(treatments::delete_treatment)
+        .service(tables::list_admin_massage_types)
+        .service(tables::create_massage_type)
+        .service(tables::find_admin_massage_type)
+        .service(tables::update_massage_type)
+        .service(tables::delete_massage_type)
+        .service(tables::list_admin_treatments)
+        .service(tables::create_treatment)
+        .service(tables::find_admin_treatment)
+        .service(tables::update_treatment)
+        .service(tables::delete_treatment)
         .service(faqs::list_admin_faqs)
         .service(faqs::create_faq)
         .service(faqs::find_admin_faq)
@@ -103,6 +103,41 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         .service(activity::list_activity)
         .service(site::find_admin_site)
         .service(site::update_site)
+}
+
+/// What an extractor wrapping a `T` gives: `into_inner`, and `T`'s methods.
+macro_rules! wrapper {
+    ($name:ident) => {
+        impl<T> $name<T> {
+            pub fn into_inner(self) -> T {
+                self.0
+            }
+        }
+
+        impl<T> std::ops::Deref for $name<T> {
+            type Target = T;
+
+            fn deref(&self) -> &T {
+                &self.0
+            }
+        }
+    };
+}
+use wrapper;
+
+/// A request part that did not deserialize, as a `400` that says where
+/// (`errors` names the field) and what was wrong.
+fn invalid_at<E: std::fmt::Display>(e: &serde_path_to_error::Error<E>, what: &str) -> ApiError {
+    let field = e.path().to_string();
+    let message = e.inner().to_string();
+    if field == "." {
+        ApiError::bad_request(format!("{what} is invalid: {message}"))
+    } else {
+        ApiError::BadRequest {
+            detail: format!("{what} is invalid at {field}: {message}"),
+            errors: vec![crate::error::FieldError::new(field, message)],
+        }
+    }
 }
 
 /// A list's query parameters: `page` and `per_page`, which every list

@@ -5,50 +5,17 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The statuses an editor can ask for (`scheduled` is `published` with a future `publish_at`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "lowercase")]
-#[schema(as = WriteStatus)]
-pub enum StoredStatus {
-    #[default]
-    Draft,
-    Published,
-    Archived,
-}
-
-impl StoredStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Published => "published",
-            Self::Archived => "archived",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "draft" => Some(Self::Draft),
-            "published" => Some(Self::Published),
-            "archived" => Some(Self::Archived),
-            _ => None,
-        }
+crate::content::text_enum! {
+    /// The statuses an editor can ask for (`scheduled` is `published` with a future `publish_at`).
+    #[derive(Default)]
+    #[schema(as = WriteStatus)]
+    pub enum StoredStatus {
+        #[default]
+        Draft = "draft",
+        Published = "published",
+        Archived = "archived",
     }
 }
-
-crate::content::stored_as_text!(StoredStatus);
 
 /// An article's state as editors see it; `scheduled` is `published` with a
 /// `published_at` still in the future.

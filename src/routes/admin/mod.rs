@@ -5,11 +5,10 @@ mod article_input;
 pub mod articles;
 mod collection;
 pub mod faqs;
-pub mod massage_types;
 pub mod revisions;
 pub mod site;
+pub mod tables;
 pub mod tags;
-pub mod treatments;
 pub mod users;
 
 use actix_web::http::header::{self, HeaderValue};
