@@ -222,11 +222,30 @@ pub fn can_take_writes(
 /// sees the other's change instead of losing to it). SQLite writers are
 /// already one at a time.
 pub fn lock_row(conn: &mut DbConnection, table: &'static str, id: i32) -> diesel::QueryResult<()> {
+    wait_for_row(conn, table, id, "UPDATE")
+}
+
+/// Holds one row against change until the transaction ends, waiting for
+/// a writer that has it: what is decided from the row (a login checked
+/// against a password) then either comes before the change, which sees
+/// its result, or after it, and sees the change.
+pub fn share_row(conn: &mut DbConnection, table: &'static str, id: i32) -> diesel::QueryResult<()> {
+    wait_for_row(conn, table, id, "SHARE")
+}
+
+fn wait_for_row(
+    conn: &mut DbConnection,
+    table: &'static str,
+    id: i32,
+    strength: &'static str,
+) -> diesel::QueryResult<()> {
     if let DbConnection::Postgresql(pg) = conn {
         use diesel::RunQueryDsl;
-        let waited = diesel::sql_query(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"))
-            .bind::<diesel::sql_types::Integer, _>(id)
-            .execute(pg);
+        let waited = diesel::sql_query(format!(
+            "SELECT 1 FROM {table} WHERE id = $1 FOR {strength}"
+        ))
+        .bind::<diesel::sql_types::Integer, _>(id)
+        .execute(pg);
         lock_wait(waited)?;
     }
     Ok(())

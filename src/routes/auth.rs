@@ -97,6 +97,9 @@ fn start_session(
     conn: &mut crate::db::DbConnection,
     user: &UserRecord,
 ) -> Result<TokenPair, ApiError> {
+    // A credential change waits for this login, and ends its session, or
+    // this login waits for the change, and sees the new password.
+    crate::db::backend::share_row(conn, "users", user.id)?;
     match User::find(conn, user.id) {
         Ok(now) if now.password_hash == user.password_hash && !now.disabled => {}
         Ok(_) | Err(diesel::result::Error::NotFound) => {
