@@ -36,6 +36,8 @@ pub struct AppState {
     pub cache: Arc<ResponseCache>,
     /// What lists learnt and when the next publication is due.
     pub memo: Arc<Memo>,
+    /// The media library's store, workers and served files.
+    pub media: Arc<crate::media::Library>,
 }
 
 /// Argon2 threads (each holds 19 MiB and keeps a core busy while hashing).
@@ -81,6 +83,9 @@ impl AppState {
                 crate::cache::query_names(&document),
             )),
             memo: Arc::new(Memo::default()),
+            media: Arc::new(
+                crate::media::Library::open(&config.media).context("opening the media store")?,
+            ),
         })
     }
 }

@@ -123,6 +123,8 @@ pub struct Config {
     pub request_timeout: std::time::Duration,
     /// Which proxies' `X-Forwarded-For` entries name the client (for login limits).
     pub trust_proxy: crate::client_ip::TrustProxy,
+    /// The media library: where its bytes live and its limits.
+    pub media: crate::media::MediaSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +145,7 @@ impl ConfigError {
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/clinic-cms.db";
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_MEDIA_DIR: &str = "data/media";
 
 impl Config {
     /// Reads the process environment, after loading `.env` when one is present.
@@ -207,6 +210,20 @@ impl Config {
                     format!("{m}; expected false, a number of proxies, or their addresses"),
                 )
             })?,
+            media: crate::media::MediaSettings {
+                store: crate::media::StoreConfig::parse(
+                    get("MEDIA_STORE").as_deref(),
+                    &get("MEDIA_DIR").unwrap_or_else(|| DEFAULT_MEDIA_DIR.into()),
+                )
+                .map_err(|m| ConfigError::new("MEDIA_STORE", m))?,
+                max_bytes: parse_number(&get, "MEDIA_MAX_MB", 20, 1..=1024)? as usize * 1024 * 1024,
+                max_pixels: u64::from(parse_number(&get, "MEDIA_MAX_MEGAPIXELS", 50, 1..=1000)?)
+                    * 1_000_000,
+                workers: parse_number(&get, "MEDIA_WORKERS", 1, 1..=64)? as usize,
+                cache_bytes: u64::from(parse_number(&get, "MEDIA_CACHE_MB", 64, 0..=65_536)?)
+                    * 1024
+                    * 1024,
+            },
         })
     }
 }

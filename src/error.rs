@@ -218,6 +218,28 @@ impl From<crate::content::ContentError> for ApiError {
     }
 }
 
+impl From<crate::media::MediaError> for ApiError {
+    fn from(e: crate::media::MediaError) -> Self {
+        use crate::media::{MediaError as M, Refusal as R};
+        match e {
+            M::Refused(R::Unsupported(detail)) => Self::UnsupportedMediaType(detail),
+            M::Refused(R::TooLarge(detail)) => Self::PayloadTooLarge(detail),
+            M::Refused(R::Unreadable(detail)) => Self::Unprocessable {
+                detail,
+                errors: Vec::new(),
+            },
+            M::Store(e) => {
+                tracing::error!(error = %e, "the media store failed");
+                Self::ServiceUnavailable {
+                    detail: "the media store cannot be reached; try again shortly".into(),
+                    retry_after_secs: 5,
+                }
+            }
+            M::Worker(detail) => Self::Internal(anyhow::anyhow!(detail)),
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {

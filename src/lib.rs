@@ -13,6 +13,7 @@ pub mod content;
 pub mod db;
 pub mod error;
 pub mod json_ld;
+pub mod media;
 pub mod middleware;
 pub mod openapi;
 pub mod openapi_contract;

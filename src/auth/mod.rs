@@ -207,6 +207,10 @@ pub enum Action {
     ChangeFaq { own_draft: bool },
     /// Accounts, roles and site settings.
     Administer,
+    /// Upload to the media library (authors too: their drafts need images).
+    UploadMedia,
+    /// Change or delete a media item; `own` when the asker uploaded it.
+    ChangeMedia { own: bool },
 }
 
 /// An action decided before any item is read, as a type, so that an
@@ -250,19 +254,22 @@ pub mod can {
         ChangeCollection,
         /// Accounts, roles and site settings.
         Administer,
+        /// Upload an image.
+        UploadMedia,
     }
 }
 
 /// The permission matrix of the contract: author < editor < admin.
 pub fn authorize(user: &AuthUser, action: Action) -> Result<(), ApiError> {
     let allowed = match action {
-        Action::ReadContent | Action::CreateArticle => true,
+        Action::ReadContent | Action::CreateArticle | Action::UploadMedia => true,
         Action::ChangeArticle {
             created_by,
             is_draft,
         } => user.role >= Role::Editor || (is_draft && created_by == Some(user.id)),
         Action::Publish | Action::ChangeCollection => user.role >= Role::Editor,
         Action::ChangeFaq { own_draft } => user.role >= Role::Editor || own_draft,
+        Action::ChangeMedia { own } => user.role >= Role::Editor || own,
         Action::Administer => user.role >= Role::Admin,
     };
     if allowed {

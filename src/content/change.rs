@@ -24,6 +24,8 @@ pub enum Item {
     MassageType(i32),
     Treatment(i32),
     Faq(i32),
+    /// An image of the media library.
+    Media(i32),
     /// An account's name, as articles show it in their byline.
     Author(i32),
     Site,
@@ -40,6 +42,7 @@ impl Item {
             Item::MassageType(_) => "massage_type",
             Item::Treatment(_) => "treatment",
             Item::Faq(_) => "faq",
+            Item::Media(_) => "media",
             Item::Author(_) => "user",
             Item::Site => "site",
             Item::Everything => "everything",
@@ -53,6 +56,7 @@ impl Item {
             | Item::MassageType(id)
             | Item::Treatment(id)
             | Item::Faq(id)
+            | Item::Media(id)
             | Item::Author(id) => Some(id),
             Item::Site | Item::Everything => None,
         }
@@ -185,6 +189,7 @@ fn forget_sql(item: Item) -> String {
             format!("SELECT article_id FROM faqs WHERE id = {id} AND article_id IS NOT NULL")
         }
         Item::Author(id) => format!("SELECT id FROM articles WHERE author_id = {id}"),
+        Item::Media(id) => format!("SELECT article_id FROM article_media WHERE media_id = {id}"),
         Item::Site | Item::Everything => return "DELETE FROM article_documents".into(),
     };
     format!(

@@ -9,7 +9,9 @@ pub mod collection;
 pub mod document;
 
 pub mod faq;
+pub mod image;
 pub mod massage_type;
+pub mod media;
 pub mod meta;
 pub mod refresh_token;
 pub mod revision;

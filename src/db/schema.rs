@@ -24,6 +24,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        avatar_id -> Nullable<Integer>,
     }
 }
 
@@ -49,6 +50,7 @@ diesel::table! {
         updated_by -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cover_id -> Nullable<Integer>,
     }
 }
 
@@ -79,6 +81,7 @@ diesel::table! {
         updated_at -> Timestamp,
         created_by -> Nullable<Integer>,
         updated_by -> Nullable<Integer>,
+        image_id -> Nullable<Integer>,
     }
 }
 
@@ -95,6 +98,7 @@ diesel::table! {
         updated_at -> Timestamp,
         created_by -> Nullable<Integer>,
         updated_by -> Nullable<Integer>,
+        image_id -> Nullable<Integer>,
     }
 }
 
@@ -211,6 +215,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    media (id) {
+        id -> Integer,
+        hash -> Text,
+        format -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> BigInt,
+        animated -> Bool,
+        filename -> Text,
+        alt -> Text,
+        decorative -> Bool,
+        caption -> Text,
+        credit -> Text,
+        focal_x -> Double,
+        focal_y -> Double,
+        public -> Bool,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        updated_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_media (article_id, media_id) {
+        article_id -> Integer,
+        media_id -> Integer,
+    }
+}
+
+diesel::table! {
     app_meta (key) {
         key -> Text,
         value -> Text,
@@ -229,6 +265,8 @@ diesel::joinable!(article_massage_types -> articles (article_id));
 diesel::joinable!(article_massage_types -> massage_types (massage_type_id));
 diesel::joinable!(article_treatments -> articles (article_id));
 diesel::joinable!(article_treatments -> treatments (treatment_id));
+diesel::joinable!(article_media -> articles (article_id));
+diesel::joinable!(article_media -> media (media_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     site,
@@ -249,4 +287,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_documents,
     sessions,
     app_meta,
+    media,
+    article_media,
 );

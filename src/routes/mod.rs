@@ -8,6 +8,7 @@ mod envelope;
 pub mod faqs;
 mod json;
 pub mod massage_types;
+pub mod media;
 pub mod ops;
 mod query;
 pub mod site;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz)
         .service(ops::readyz)
         .service(ops::openapi_json)
+        .service(media::media_file)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(articles::list_articles)
@@ -100,6 +102,11 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         .service(users::find_user)
         .service(users::update_user)
         .service(users::delete_user)
+        .service(media::upload_media)
+        .service(media::list_media)
+        .service(media::find_media)
+        .service(media::update_media)
+        .service(media::delete_media)
         .service(activity::list_activity)
         .service(site::find_admin_site)
         .service(site::update_site)

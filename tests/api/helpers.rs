@@ -112,7 +112,15 @@ async fn spawn_in(dir: TempDir, vars: &[(&str, &str)]) -> TestApp {
         ("ADMIN_EMAIL".into(), ADMIN_EMAIL.into()),
         ("ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into()),
         ("JWT_SECRET".into(), JWT_SECRET.into()),
+        (
+            "MEDIA_DIR".into(),
+            dir.path().join("media").to_string_lossy().into_owned(),
+        ),
     ]);
+    // CI runs the media tests against a real S3-compatible server too.
+    if let Ok(store) = std::env::var("TEST_MEDIA_STORE") {
+        env.insert("MEDIA_STORE".into(), store);
+    }
     for (k, v) in vars {
         env.insert(k.to_string(), v.to_string());
     }
@@ -285,6 +293,37 @@ impl TestApp {
             .as_i64()
             .unwrap();
         (id, etag)
+    }
+
+    /// Uploads `bytes` as the `file` part of a multipart form, with text parts.
+    pub async fn upload(
+        &self,
+        token: &str,
+        name: &str,
+        bytes: Vec<u8>,
+        text: &[(&str, &str)],
+    ) -> Response {
+        let mut form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+        for (k, v) in text {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        self.client
+            .post(self.url("/api/v1/admin/media"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload")
+    }
+
+    /// Uploads and asserts `201`; the item.
+    pub async fn upload_ok(&self, token: &str, name: &str, bytes: Vec<u8>) -> Value {
+        let res = self.upload(token, name, bytes, &[]).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "upload {name}");
+        res.json::<Value>().await.unwrap()["data"].clone()
     }
 
     /// Exchanges a refresh token at `/auth/refresh`.

@@ -5,10 +5,12 @@ mod article_input;
 pub mod articles;
 mod collection;
 pub mod faqs;
+pub mod media;
 pub mod revisions;
 pub mod site;
 pub mod tables;
 pub mod tags;
+mod upload;
 pub mod users;
 
 use actix_web::http::header::{self, HeaderValue};

@@ -1,0 +1,95 @@
+//! Where media bytes live: a local folder (the default) or an
+//! S3-compatible object store for several nodes, both through
+//! `object_store`. Every put is atomic (the local store writes a temporary
+//! file and renames it; S3 makes an object visible only whole), so a crash
+//! mid-upload leaves no half file behind a name.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+
+/// Which store, as configured (`MEDIA_STORE`, `MEDIA_DIR`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// A folder, created when missing.
+    Folder(std::path::PathBuf),
+    /// An S3 bucket; endpoint, region and credentials come from the
+    /// standard `AWS_*` variables (`AWS_ENDPOINT`, `AWS_REGION`,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP`).
+    S3 { bucket: String },
+    /// Memory only (tests of the store's users).
+    Memory,
+}
+
+impl StoreConfig {
+    /// `MEDIA_STORE`: `s3://bucket`, `memory`, or empty for the folder.
+    pub fn parse(store: Option<&str>, dir: &str) -> Result<Self, String> {
+        match store.map(str::trim) {
+            None | Some("") | Some("local") | Some("file") => Ok(Self::Folder(dir.into())),
+            Some("memory") => Ok(Self::Memory),
+            Some(raw) => match raw.strip_prefix("s3://") {
+                Some(bucket) if !bucket.is_empty() && !bucket.contains('/') => Ok(Self::S3 {
+                    bucket: bucket.to_string(),
+                }),
+                _ => Err("expected s3://BUCKET, local or memory".into()),
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    inner: Arc<dyn ObjectStore>,
+}
+
+impl Store {
+    pub fn open(config: &StoreConfig) -> anyhow::Result<Self> {
+        let inner: Arc<dyn ObjectStore> = match config {
+            StoreConfig::Folder(dir) => {
+                std::fs::create_dir_all(dir)?;
+                Arc::new(LocalFileSystem::new_with_prefix(dir)?)
+            }
+            StoreConfig::S3 { bucket } => Arc::new(
+                AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .build()?,
+            ),
+            StoreConfig::Memory => Arc::new(object_store::memory::InMemory::new()),
+        };
+        Ok(Self { inner })
+    }
+
+    fn path(hash: &str, file: &str) -> Path {
+        Path::from(format!("{hash}/{file}"))
+    }
+
+    /// Stores `bytes` as `{hash}/{file}` (replacing it: the name is made of
+    /// the content, so a replacement holds the same image).
+    pub async fn put(&self, hash: &str, file: &str, bytes: Vec<u8>) -> object_store::Result<()> {
+        self.inner
+            .put(&Self::path(hash, file), PutPayload::from(bytes))
+            .await
+            .map(|_| ())
+    }
+
+    /// The bytes of `{hash}/{file}`; `None` when the store has none.
+    pub async fn get(&self, hash: &str, file: &str) -> object_store::Result<Option<Bytes>> {
+        match self.inner.get(&Self::path(hash, file)).await {
+            Ok(found) => found.bytes().await.map(Some),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes `{hash}/{file}`; a missing one is not an error.
+    pub async fn delete(&self, hash: &str, file: &str) -> object_store::Result<()> {
+        match self.inner.delete(&Self::path(hash, file)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! `/media/{hash}/{file}`: the bytes of images, at URLs that change when
+//! the image does (the content hash), so they are cached for a year.
+//! Anyone may fetch an image that published content shows (or that is
+//! marked public); any other answers `404` unless an editor's bearer token
+//! comes with the request (then privately, never stored by caches).
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::conditional::{if_none_match, not_modified};
+use crate::content::media::Media;
+use crate::content::now;
+use crate::error::ApiError;
+use crate::media::variant::Shape;
+use crate::media::Served;
+use crate::routes::Reply;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+fn not_found() -> ApiError {
+    ApiError::not_found("no image is published at this address")
+}
+
+/// A content hash as URLs carry it: 64 lowercase hex digits.
+fn is_hash(raw: &str) -> bool {
+    raw.len() == 64 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// One file of an image: the stripped original (`original.jpg`) or a
+/// variant (`640.webp`, `640.jpg`).
+///
+/// `ETag` is strong, `304` answers `If-None-Match`, `Range` gets `206` (one
+/// range; `416` when it lies past the end), `HEAD` the headers alone.
+#[utoipa::path(
+    params(
+        ("hash" = String, Path, description = "The image's content hash (64 hex digits), from an image object's URLs", pattern = "^[0-9a-f]{64}$"),
+        ("file" = String, Path, description = "`original.{ext}` or `{width}.{ext}`: a width of the image's `srcset` and `webp` or the original's extension", pattern = "^(original|[1-9][0-9]*)\\.(jpg|png|gif|webp)$"),
+        ("Range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`"),
+    ),
+    responses(
+        (status = 200, description = "The image's bytes; `Cache-Control: public, max-age=31536000, immutable`", content(
+            (Vec<u8> = "image/webp"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/gif"),
+        )),
+        (status = 206, description = "The requested range of the bytes", content(
+            (Vec<u8> = "image/webp"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/gif"),
+        )),
+        (status = 304, description = "The client holds these bytes (`If-None-Match`)"),
+        (status = 404, description = "No image anyone may see is at this address"),
+        (status = 416, description = "The range lies outside the file"),
+    )
+)]
+#[get("/media/{hash}/{file}")]
+pub async fn media_file(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+    editor: Option<AuthUser>,
+) -> Reply {
+    let (hash, file) = path.into_inner();
+    if !is_hash(&hash) {
+        return Err(not_found());
+    }
+    let generation = state.db.generation();
+    let (shape, public) = match state.media.known_public(&hash, generation) {
+        Some(shape) => (shape, true),
+        None => {
+            let lookup = hash.clone();
+            let found: Option<(Shape, bool)> = state
+                .db
+                .run(move |conn| {
+                    let Some(row) = Media::by_hash(conn, &lookup)? else {
+                        return Ok(None);
+                    };
+                    let visible = Media::is_visible(conn, &row, now())?;
+                    Ok(Some((row.shape(), visible)))
+                })
+                .await?;
+            let (shape, public) = found.ok_or_else(not_found)?;
+            if public {
+                state.media.remember_public(&hash, generation, shape);
+            }
+            (shape, public)
+        }
+    };
+    if !public && editor.is_none() {
+        return Err(not_found());
+    }
+    let variant = shape.parse_file(&file).ok_or_else(not_found)?;
+    let served = state
+        .media
+        .file(&hash, shape, variant)
+        .await?
+        .ok_or_else(not_found)?;
+    let cache_control = if public {
+        IMMUTABLE
+    } else {
+        "private, no-store"
+    };
+    Ok(respond(
+        &req,
+        &served,
+        shape.format_of(variant).mime(),
+        cache_control,
+    ))
+}
+
+/// The file as the request asks for it: whole, a range of it, or `304`.
+fn respond(req: &HttpRequest, served: &Served, mime: &str, cache_control: &str) -> HttpResponse {
+    let builder = |status: StatusCode| {
+        let mut res = HttpResponse::build(status);
+        res.insert_header((header::ETAG, served.etag.as_ref()))
+            .insert_header((header::CACHE_CONTROL, cache_control))
+            .insert_header((header::ACCEPT_RANGES, "bytes"))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+        res
+    };
+    if not_modified(if_none_match(req).as_ref(), &served.etag) {
+        return builder(StatusCode::NOT_MODIFIED).finish();
+    }
+    let len = served.bytes.len() as u64;
+    match requested_range(req, &served.etag, len) {
+        Range::Whole => builder(StatusCode::OK)
+            .content_type(mime)
+            .body(served.bytes.clone()),
+        Range::Part(start, end) => builder(StatusCode::PARTIAL_CONTENT)
+            .content_type(mime)
+            .insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")))
+            .body(served.bytes.slice(start as usize..=end as usize)),
+        Range::Unsatisfiable => {
+            let mut res = crate::error::problem_response(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                format!("the range lies outside the file of {len} bytes"),
+                Vec::new(),
+            );
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                res.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            res
+        }
+    }
+}
+
+enum Range {
+    Whole,
+    Part(u64, u64),
+    Unsatisfiable,
+}
+
+/// One satisfiable range is served as such; several ranges, a malformed
+/// header or an `If-Range` naming other bytes get the whole file (as RFC
+/// 9110 allows); a range wholly past the end is `416`.
+fn requested_range(req: &HttpRequest, etag: &str, len: u64) -> Range {
+    let Some(raw) = req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Range::Whole;
+    };
+    if let Some(if_range) = req.headers().get(header::IF_RANGE) {
+        if if_range.as_bytes() != etag.as_bytes() {
+            return Range::Whole;
+        }
+    }
+    let Ok(parsed) = http_range_header::parse_range_header(raw) else {
+        return Range::Whole;
+    };
+    if parsed.len() != 1 {
+        return Range::Whole;
+    }
+    match parsed.validate(len) {
+        Ok(ranges) => ranges
+            .first()
+            .map_or(Range::Whole, |r| Range::Part(*r.start(), *r.end())),
+        Err(_) => Range::Unsatisfiable,
+    }
+}
