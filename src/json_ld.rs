@@ -64,6 +64,9 @@ pub struct ArticleLd {
     /// The canonical URL of the page, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub main_entity_of_page: Option<String>,
+    /// The cover image's URL (absolute when the site's address is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -176,6 +179,7 @@ mod tests {
                     keywords: vec!["x>y".into()],
                     publisher: None,
                     main_entity_of_page: None,
+                    image: None,
                 }),
                 JsonLdNode::FaqPage(FaqPageLd {
                     kind: FaqPageType,

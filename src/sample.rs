@@ -335,6 +335,7 @@ fn insert_article(
         seo_title: article.seo.title.as_deref(),
         seo_description: article.seo.description.as_deref(),
         canonical_url: article.seo.canonical_url.as_deref(),
+        cover_id: None,
         created_by: None,
         updated_by: None,
         created_at: written_at,

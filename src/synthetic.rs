@@ -164,6 +164,7 @@ fn insert_one(
             seo_title: None,
             seo_description: None,
             canonical_url: None,
+            cover_id: None,
             created_by: None,
             updated_by: None,
             created_at: published_at,

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, StoredStatus};
 use super::change::{Action, By, Change, Item};
+use super::media::{Media, MediaRow};
 use super::versioned::{delete_at_version, update_at_version};
 use super::{ContentError, FieldError, Slug};
 use crate::db::schema::{
@@ -42,6 +43,9 @@ pub struct ArticleState {
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub published_at: Option<NaiveDateTime>,
     pub author_id: Option<i32>,
+    /// The cover image: a media item's id.
+    #[serde(default)]
+    pub cover: Option<i32>,
 }
 
 /// What the permission check and `If-Match` need to know of the stored article.
@@ -68,6 +72,7 @@ type StateRow = (
         Option<i32>,
         i32,
         Option<i32>,
+        Option<i32>,
     ),
 );
 
@@ -77,7 +82,7 @@ impl ArticleState {
         let (
             (title, slug, excerpt, body),
             (seo_title, seo_description, canonical_url),
-            (status, published_at, author_id, version, created_by),
+            (status, published_at, author_id, version, created_by, cover),
         ): StateRow = articles::table
             .find(id)
             .select((
@@ -98,6 +103,7 @@ impl ArticleState {
                     articles::author_id,
                     articles::version,
                     articles::created_by,
+                    articles::cover_id,
                 ),
             ))
             .first(conn)?;
@@ -116,6 +122,7 @@ impl ArticleState {
             status,
             published_at,
             author_id,
+            cover,
         };
         Ok((
             state,
@@ -231,6 +238,7 @@ fn resolve_links(
                 .optional()
         },
     )?;
+    check_images(conn, state, (&mut errors, &mut unknown))?;
     // Invalid values are the request's fault (422, naming unknown slugs
     // too); when the only fault is slugs that name nothing, it is a 404,
     // as JSON:API has it for references to missing resources.
@@ -257,6 +265,63 @@ fn resolve_links(
 }
 
 const SELF_RELATED: &str = "an article cannot be related to itself";
+
+/// The cover and every library image of the body must exist; an article
+/// going public must give each of them alt text (written beside it in the
+/// body, or the image's own) unless the image is decorative.
+fn check_images(
+    conn: &mut DbConnection,
+    state: &ArticleState,
+    (errors, unknown): (&mut Vec<FieldError>, &mut Vec<FieldError>),
+) -> QueryResult<()> {
+    let in_body = crate::render::media_refs(&state.body);
+    let ids: Vec<i32> = state
+        .cover
+        .into_iter()
+        .chain(in_body.iter().map(|(id, _)| *id))
+        .collect();
+    let rows = Media::rows(conn, &ids)?;
+    let public = state.status == StoredStatus::Published;
+    let needs_alt = |field: &str, row: &MediaRow| {
+        FieldError::new(
+            field,
+            format!(
+                "image media:{} ({}) has no alt text: describe it, or mark it decorative, \
+                 before the article is published",
+                row.id, row.filename
+            ),
+        )
+    };
+    if let Some(cover) = state.cover {
+        match rows.get(&cover) {
+            None => unknown.push(FieldError::new(
+                "cover",
+                format!("no media item has the id {cover}"),
+            )),
+            Some(row) if public && row.lacks_alt() => errors.push(needs_alt("cover", row)),
+            Some(_) => {}
+        }
+    }
+    let mut seen = HashSet::new();
+    for (id, written_alt) in &in_body {
+        match rows.get(id) {
+            None if seen.insert(*id) => unknown.push(FieldError::new(
+                "body.markdown",
+                format!("media:{id} names no item of the media library"),
+            )),
+            Some(row)
+                if public
+                    && row.lacks_alt()
+                    && written_alt.trim().is_empty()
+                    && seen.insert(*id) =>
+            {
+                errors.push(needs_alt("body.markdown", row))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
 
 fn resolve(
     conn: &mut DbConnection,
@@ -303,6 +368,7 @@ pub fn create(
             seo_title: state.seo_title.as_deref(),
             seo_description: state.seo_description.as_deref(),
             canonical_url: state.canonical_url.as_deref(),
+            cover_id: state.cover,
             created_by: Some(user_id),
             updated_by: Some(user_id),
             created_at: at,
@@ -345,6 +411,7 @@ pub fn update(
             articles::seo_title.eq(&state.seo_title),
             articles::seo_description.eq(&state.seo_description),
             articles::canonical_url.eq(&state.canonical_url),
+            articles::cover_id.eq(state.cover),
             articles::updated_by.eq(user_id),
             articles::updated_at.eq(at),
         )

@@ -14,11 +14,12 @@ use super::change::{Action, By, Change, Item};
 use super::versioned::{delete_at_version, update_at_version};
 use super::{to_utc, ContentError, PageRequest, Paged};
 use crate::db::insert_row;
-use crate::db::schema::{article_media, articles, massage_types, media, treatments, users};
+use crate::db::schema::{article_media, articles, media, users};
 use crate::db::DbConnection;
 use crate::media::variant::{Format, Shape, Variant};
 
 pub use super::image::{media_url, FocalPoint, Image};
+pub use super::media_use::MediaUse;
 
 /// A stored item, as its row holds it.
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -66,28 +67,6 @@ impl MediaRow {
 pub struct Uploader {
     pub id: i32,
     pub name: String,
-}
-
-/// Where an item is used.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct MediaUse {
-    /// `article`, `massage_type`, `treatment` or `user`.
-    pub kind: String,
-    pub id: i32,
-    /// The article's title, the table row's or the account's name.
-    pub label: String,
-}
-
-impl std::fmt::Display for MediaUse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {} ({:?})",
-            self.kind.replace('_', " "),
-            self.id,
-            self.label
-        )
-    }
 }
 
 /// A media item as editors see it.
@@ -188,106 +167,6 @@ impl Media {
             .select(MediaRow::as_select())
             .first(conn)
             .optional()
-    }
-
-    /// True when anyone may see the item at `now`: marked public, or shown
-    /// by published content (an article, a massage type or treatment, the
-    /// avatar of a published article's author).
-    pub fn is_visible(
-        conn: &mut DbConnection,
-        row: &MediaRow,
-        now: NaiveDateTime,
-    ) -> QueryResult<bool> {
-        if row.public {
-            return Ok(true);
-        }
-        let id = row.id;
-        let in_article: i64 = article_media::table
-            .inner_join(articles::table)
-            .filter(article_media::media_id.eq(id))
-            .filter(is_public(now))
-            .count()
-            .get_result(conn)?;
-        if in_article > 0 {
-            return Ok(true);
-        }
-        let in_tables: i64 = massage_types::table
-            .filter(massage_types::image_id.eq(id))
-            .count()
-            .get_result::<i64>(conn)?
-            + treatments::table
-                .filter(treatments::image_id.eq(id))
-                .count()
-                .get_result::<i64>(conn)?;
-        if in_tables > 0 {
-            return Ok(true);
-        }
-        let authors: i64 = users::table
-            .inner_join(articles::table.on(articles::author_id.eq(users::id.nullable())))
-            .filter(users::avatar_id.eq(id))
-            .filter(is_public(now))
-            .count()
-            .get_result(conn)?;
-        Ok(authors > 0)
-    }
-
-    /// Where each of `ids` is used.
-    pub fn uses(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<HashMap<i32, Vec<MediaUse>>> {
-        let mut map: HashMap<i32, Vec<MediaUse>> = HashMap::new();
-        if ids.is_empty() {
-            return Ok(map);
-        }
-        let mut add = |rows: Vec<(i32, i32, String)>, kind: &str| {
-            for (media_id, id, label) in rows {
-                map.entry(media_id).or_default().push(MediaUse {
-                    kind: kind.into(),
-                    id,
-                    label,
-                });
-            }
-        };
-        add(
-            article_media::table
-                .inner_join(articles::table)
-                .filter(article_media::media_id.eq_any(ids))
-                .order(articles::id)
-                .select((article_media::media_id, articles::id, articles::title))
-                .load(conn)?,
-            "article",
-        );
-        add(
-            massage_types::table
-                .filter(massage_types::image_id.eq_any(ids))
-                .order(massage_types::id)
-                .select((
-                    massage_types::image_id.assume_not_null(),
-                    massage_types::id,
-                    massage_types::name,
-                ))
-                .load(conn)?,
-            "massage_type",
-        );
-        add(
-            treatments::table
-                .filter(treatments::image_id.eq_any(ids))
-                .order(treatments::id)
-                .select((
-                    treatments::image_id.assume_not_null(),
-                    treatments::id,
-                    treatments::name,
-                ))
-                .load(conn)?,
-            "treatment",
-        );
-        add(
-            users::table
-                .filter(users::avatar_id.eq_any(ids))
-                .order(users::id)
-                .select((users::avatar_id.assume_not_null(), users::id, users::name))
-                .load(conn)?,
-            "user",
-        );
-        Ok(map)
     }
 
     /// The editors' view of `rows`, in their order (uses and uploaders in
@@ -428,6 +307,36 @@ impl Media {
         user_id: i32,
         at: NaiveDateTime,
     ) -> Result<(), ContentError> {
+        if !fields.decorative && fields.alt.trim().is_empty() {
+            // Articles that would show it with no alt text: as their cover,
+            // or in the body with none written beside it.
+            let showing: Vec<(String, Option<i32>, String)> = article_media::table
+                .inner_join(articles::table)
+                .filter(article_media::media_id.eq(id))
+                .filter(is_public(at))
+                .select((articles::title, articles::cover_id, articles::body_markdown))
+                .load(conn)?;
+            let published: Vec<String> = showing
+                .into_iter()
+                .filter(|(_, cover, body)| {
+                    *cover == Some(id)
+                        || crate::render::media_refs(body)
+                            .iter()
+                            .any(|(m, alt)| *m == id && alt.trim().is_empty())
+                })
+                .map(|(title, _, _)| title)
+                .collect();
+            if !published.is_empty() {
+                return Err(ContentError::invalid(
+                    "alt",
+                    format!(
+                        "published articles show this image ({}): it needs alt text or \
+                         `decorative`",
+                        published.join("; ")
+                    ),
+                ));
+            }
+        }
         update_at_version!(
             conn,
             media,

@@ -12,6 +12,7 @@ pub mod faq;
 pub mod image;
 pub mod massage_type;
 pub mod media;
+pub mod media_use;
 pub mod meta;
 pub mod refresh_token;
 pub mod revision;

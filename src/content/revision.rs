@@ -52,6 +52,15 @@ struct SnapshotV1 {
     author_id: Option<i32>,
 }
 
+/// Format 2: format 1 and the cover image (a media id).
+#[derive(Serialize, Deserialize)]
+struct SnapshotV2 {
+    #[serde(flatten)]
+    v1: SnapshotV1,
+    #[serde(default)]
+    cover: Option<i32>,
+}
+
 /// A revision as stored: its format and the fields of that format.
 #[derive(Deserialize)]
 struct Snapshot {
@@ -80,11 +89,11 @@ fn slugs(texts: &[String]) -> Vec<Slug> {
 struct Written {
     format: u32,
     #[serde(flatten)]
-    fields: SnapshotV1,
+    fields: SnapshotV2,
 }
 
 /// The format `save` writes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 impl Snapshot {
     fn encode(state: &ArticleState) -> serde_json::Result<String> {
@@ -106,7 +115,10 @@ impl Snapshot {
         };
         serde_json::to_string(&Written {
             format: FORMAT,
-            fields: v1,
+            fields: SnapshotV2 {
+                v1,
+                cover: state.cover,
+            },
         })
     }
 
@@ -117,27 +129,38 @@ impl Snapshot {
             1 => {
                 let v1: SnapshotV1 = serde_json::from_value(snapshot.fields.into())
                     .map_err(|e| fail(e.to_string()))?;
-                Ok(ArticleState {
-                    title: v1.title,
-                    slug: v1.slug,
-                    excerpt: v1.excerpt,
-                    body: v1.body,
-                    tags: slugs(&v1.tags),
-                    massage_types: slugs(&v1.massage_types),
-                    treatments: slugs(&v1.treatments),
-                    related: slugs(&v1.related),
-                    seo_title: v1.seo_title,
-                    seo_description: v1.seo_description,
-                    canonical_url: v1.canonical_url,
-                    status: StoredStatus::parse(&v1.status).unwrap_or_default(),
-                    published_at: v1.published_at,
-                    author_id: v1.author_id,
-                })
+                Ok(from_v1(v1, None))
+            }
+            2 => {
+                let v2: SnapshotV2 = serde_json::from_value(snapshot.fields.into())
+                    .map_err(|e| fail(e.to_string()))?;
+                Ok(from_v1(v2.v1, v2.cover))
             }
             newer => Err(fail(format!(
                 "revision format {newer} is newer than this server reads"
             ))),
         }
+    }
+}
+
+/// The state a format-1 snapshot holds, with the cover a later format adds.
+fn from_v1(v1: SnapshotV1, cover: Option<i32>) -> ArticleState {
+    ArticleState {
+        title: v1.title,
+        slug: v1.slug,
+        excerpt: v1.excerpt,
+        body: v1.body,
+        tags: slugs(&v1.tags),
+        massage_types: slugs(&v1.massage_types),
+        treatments: slugs(&v1.treatments),
+        related: slugs(&v1.related),
+        seo_title: v1.seo_title,
+        seo_description: v1.seo_description,
+        canonical_url: v1.canonical_url,
+        status: StoredStatus::parse(&v1.status).unwrap_or_default(),
+        published_at: v1.published_at,
+        author_id: v1.author_id,
+        cover,
     }
 }
 
@@ -236,6 +259,12 @@ pub fn without_missing_links(
         }
         *list = kept;
     }
+    // A cover deleted since (only an image no content uses can be).
+    if let Some(cover) = state.cover {
+        if super::media::Media::rows(conn, &[cover])?.is_empty() {
+            state.cover = None;
+        }
+    }
     Ok(state)
 }
 
@@ -264,7 +293,17 @@ mod tests {
         assert_eq!(state.tags, ["a"]);
         let again = Snapshot::decode(&Snapshot::encode(&state).unwrap()).unwrap();
         assert_eq!(again, state);
-        assert!(Snapshot::encode(&state).unwrap().contains(r#""format":1"#));
+        assert!(Snapshot::encode(&state).unwrap().contains(r#""format":2"#));
+        let format_1 = before_formats.replacen('{', r#"{"format":1,"#, 1);
+        assert_eq!(Snapshot::decode(&format_1).unwrap(), state);
+        let covered = ArticleState {
+            cover: Some(7),
+            ..state
+        };
+        assert_eq!(
+            Snapshot::decode(&Snapshot::encode(&covered).unwrap()).unwrap(),
+            covered
+        );
         assert!(Snapshot::decode(r#"{"format":99,"title":"x"}"#).is_err());
     }
 }

@@ -127,6 +127,12 @@ pub struct ImageBlock {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub title: Option<String>,
+    /// The image of the media library it shows (`![alt](media:42)`): its
+    /// sizes, `srcset` per format, focal point and caption. Absent for an
+    /// image from elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub image: Option<super::Image>,
 }
 
 /// A link to a video standing on its own line (YouTube, Vimeo): the front end embeds it.
@@ -238,6 +244,19 @@ impl Block {
             src: src.into(),
             alt: alt.into(),
             title,
+            image: None,
+        })
+    }
+
+    /// An image of the media library: `src` and `alt` as the body shows
+    /// them, and the whole image object.
+    pub fn library_image(image: super::Image, written_alt: &str, title: Option<String>) -> Self {
+        Self::Image(ImageBlock {
+            kind: ImageType,
+            src: image.src.clone(),
+            alt: image.alt_for(written_alt),
+            title,
+            image: Some(image),
         })
     }
 

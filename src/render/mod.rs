@@ -1,6 +1,7 @@
 //! Markdown -> sanitized HTML, typed blocks and plain text, rendered once when content is written.
 
 mod blocks;
+mod image;
 mod parse;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -8,14 +9,17 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeStream};
 
 pub use blocks::*;
-use parse::BlockParser;
+pub use image::{media_id, media_refs, FocalPoint, Image, ImageSource};
+use parse::{BlockParser, BySrc};
 
 /// What the renderer makes, as a number: stored bodies made by an older
 /// version are rendered again at start (`Article::render_stale`).
 /// 2: a code block's `language` is a plain token or absent.
 /// 3: URLs in blocks have `"'<>` and friends percent-encoded; every image of
 ///    a paragraph is a block.
-pub const VERSION: u32 = 3;
+/// 4: images of the media library (`media:42`) become `<picture>`s and
+///    `image` blocks with the image object.
+pub const VERSION: u32 = 4;
 
 /// A table a body can embed by name, e.g. `{{massage-types}}` on a line of its own.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,7 +28,19 @@ pub struct EmbedTable {
     pub rows: Vec<Vec<String>>,
 }
 
-pub type Embeds = HashMap<String, EmbedTable>;
+/// What a body may embed: tables by name, and images of the media library
+/// by id (`![alt](media:42)`).
+#[derive(Clone, Debug, Default)]
+pub struct Embeds {
+    pub tables: HashMap<String, EmbedTable>,
+    pub images: HashMap<i32, Image>,
+}
+
+impl Embeds {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
 
 /// What one Markdown document renders to.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,25 +76,72 @@ pub fn render_markdown(markdown: &str, embeds: &Embeds) -> Rendered {
         parsed.retain(|event| !matches!(event, Event::Html(_) | Event::InlineHtml(_)));
     }
     let prepared = prepare(parsed, embeds);
+    let library: BySrc = embeds
+        .images
+        .values()
+        .map(|image| (image.src.as_str(), image))
+        .collect();
 
     let mut unsafe_html = String::with_capacity(markdown.len() * 2);
-    pulldown_cmark::html::push_html(&mut unsafe_html, prepared.events.iter().cloned());
+    pulldown_cmark::html::push_html(&mut unsafe_html, pictures(&prepared.events, &library));
     let html = sanitizer().clean(&unsafe_html).to_string();
 
     let blocks = BlockParser::new(
         prepared.events.into_iter(),
         prepared.anchors,
         prepared.table_sources,
+        &library,
     )
     .blocks_until(None);
     let text = plain_text(&blocks);
     Rendered { html, blocks, text }
 }
 
+/// The events as HTML shows them: each library image a `<picture>`.
+fn pictures<'a>(
+    events: &'a [Event<'a>],
+    library: &'a BySrc<'a>,
+) -> impl Iterator<Item = Event<'a>> + 'a {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let event = events.get(i)?;
+        i += 1;
+        let Event::Start(Tag::Image { dest_url, .. }) = event else {
+            return Some(event.clone());
+        };
+        let Some(image) = library.get(dest_url.as_ref()) else {
+            return Some(event.clone());
+        };
+        let mut alt = String::new();
+        while let Some(inner) = events.get(i) {
+            i += 1;
+            match inner {
+                Event::End(TagEnd::Image) => break,
+                Event::Text(text) | Event::Code(text) => alt.push_str(text),
+                _ => {}
+            }
+        }
+        Some(Event::InlineHtml(CowStr::from(
+            image.to_html(&image.alt_for(&alt)),
+        )))
+    })
+}
+
 fn sanitizer() -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     builder
         .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
+        .add_tags(["picture", "source"])
+        .add_tag_attributes("source", ["type", "srcset", "sizes"])
+        .add_tag_attributes("img", ["srcset", "sizes", "loading", "decoding"])
+        // A `srcset` may name files of the media library only.
+        .attribute_filter(|_, attribute, value| {
+            if attribute == "srcset" && !image::is_library_srcset(value) {
+                None
+            } else {
+                Some(value.into())
+            }
+        })
         .link_rel(Some("noopener noreferrer"))
         .add_tag_attributes("h1", ["id"])
         .add_tag_attributes("h2", ["id"])
@@ -236,7 +299,7 @@ fn prepare<'a>(parsed: Vec<Event<'a>>, embeds: &Embeds) -> Prepared<'a> {
             continue;
         }
         if let Some(name) = embed_name(&parsed[i..]) {
-            if let Some(table) = embeds.get(name) {
+            if let Some(table) = embeds.tables.get(name) {
                 table_sources.push_back(Some(name.to_string()));
                 push_table_events(&mut events, table);
             }
@@ -263,6 +326,24 @@ fn prepare<'a>(parsed: Vec<Event<'a>>, embeds: &Embeds) -> Prepared<'a> {
             Event::Start(Tag::Table(_)) => {
                 table_sources.push_back(None);
                 events.push(parsed[i].clone());
+            }
+            // A library image carries its `src` from here on (HTML and
+            // blocks look it up by that); an unknown id is left to the
+            // sanitizer, which drops the `media:` URL.
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let known = media_id(dest_url).and_then(|n| embeds.images.get(&n));
+                events.push(Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: known
+                        .map_or(dest_url.clone(), |image| CowStr::from(image.src.clone())),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
             }
             other => events.push(other.clone()),
         }

@@ -1,32 +1,38 @@
 //! Turning pulldown-cmark's events into typed blocks.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 
-use super::{code_language, plain_text, safe_url, Block, ListItem, Mark, Span};
+use super::{code_language, plain_text, safe_url, Block, Image, ListItem, Mark, Span};
 
-pub(super) struct BlockParser<'a, I: Iterator<Item = Event<'a>>> {
+/// The library images of a body, by the `src` its events carry.
+pub(super) type BySrc<'e> = HashMap<&'e str, &'e Image>;
+
+pub(super) struct BlockParser<'a, 'e, I: Iterator<Item = Event<'a>>> {
     events: std::iter::Peekable<I>,
     anchors: VecDeque<String>,
     table_sources: VecDeque<Option<String>>,
+    library: &'e BySrc<'e>,
 }
 
-impl<'a, I: Iterator<Item = Event<'a>>> BlockParser<'a, I> {
+impl<'a, 'e, I: Iterator<Item = Event<'a>>> BlockParser<'a, 'e, I> {
     pub(super) fn new(
         events: I,
         anchors: VecDeque<String>,
         table_sources: VecDeque<Option<String>>,
+        library: &'e BySrc<'e>,
     ) -> Self {
         Self {
             events: events.peekable(),
             anchors,
             table_sources,
+            library,
         }
     }
 }
 
-impl<'a, I: Iterator<Item = Event<'a>>> BlockParser<'a, I> {
+impl<'a, 'e, I: Iterator<Item = Event<'a>>> BlockParser<'a, 'e, I> {
     /// Blocks until `end` (or the end of the document when `None`).
     pub(super) fn blocks_until(&mut self, end: Option<TagEnd>) -> Vec<Block> {
         let mut blocks = Vec::new();
@@ -45,7 +51,9 @@ impl<'a, I: Iterator<Item = Event<'a>>> BlockParser<'a, I> {
     /// The block (or blocks: a paragraph's images follow it) a tag starts.
     fn block(&mut self, tag: Tag<'a>) -> Vec<Block> {
         match tag {
-            Tag::Paragraph => self.inlines_until(TagEnd::Paragraph).into_blocks(),
+            Tag::Paragraph => self
+                .inlines_until(TagEnd::Paragraph)
+                .into_blocks(self.library),
             other => self.single_block(other).into_iter().collect(),
         }
     }
@@ -275,12 +283,14 @@ impl Inline {
     /// A paragraph, or an image or embed when that is all it holds.
     /// A paragraph (or an embed, when a video link is all it holds), then
     /// an image block for each image in it: none is lost.
-    fn into_blocks(self) -> Vec<Block> {
+    fn into_blocks(self, library: &BySrc) -> Vec<Block> {
         let text = self.text();
-        let images = self
-            .images
-            .into_iter()
-            .filter_map(|(src, alt, title)| Some(Block::image(safe_url(&src)?, alt, title)));
+        let images = self.images.into_iter().filter_map(|(src, alt, title)| {
+            Some(match library.get(src.as_str()) {
+                Some(image) => Block::library_image((*image).clone(), &alt, title),
+                None => Block::image(safe_url(&src)?, alt, title),
+            })
+        });
         if text.trim().is_empty() {
             return images.collect();
         }

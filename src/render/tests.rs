@@ -67,7 +67,7 @@ fn tight_bullets_are_plain_items() {
 #[test]
 fn embedded_tables_render_in_html_and_blocks() {
     let mut embeds = Embeds::new();
-    embeds.insert(
+    embeds.tables.insert(
         "treatments".into(),
         EmbedTable {
             columns: vec!["Treatment".into(), "Benefits".into()],
@@ -230,4 +230,81 @@ fn reading_time_rounds_up_to_whole_minutes() {
     let words = "word ".repeat(401);
     assert_eq!(render(&words).reading_time_minutes(), 3);
     assert_eq!(render("").reading_time_minutes(), 1);
+}
+
+fn library_image(id: i32, alt: &str, decorative: bool) -> Image {
+    let base = format!("/media/{:064x}", id);
+    Image {
+        id,
+        src: format!("{base}/640.jpg"),
+        srcset: format!("{base}/320.jpg 320w, {base}/640.jpg 640w"),
+        sources: vec![
+            ImageSource {
+                mime: "image/webp".into(),
+                srcset: format!("{base}/320.webp 320w, {base}/640.webp 640w"),
+            },
+            ImageSource {
+                mime: "image/jpeg".into(),
+                srcset: format!("{base}/320.jpg 320w, {base}/640.jpg 640w"),
+            },
+        ],
+        width: 640,
+        height: 480,
+        alt: alt.into(),
+        decorative,
+        caption: "A caption".into(),
+        credit: String::new(),
+        focal_point: FocalPoint::CENTER,
+        mime: "image/jpeg".into(),
+        animated: false,
+    }
+}
+
+#[test]
+fn library_images_become_pictures_and_image_blocks() {
+    let mut embeds = Embeds::new();
+    embeds
+        .images
+        .insert(7, library_image(7, "Library alt", false));
+    embeds.images.insert(8, library_image(8, "ignored", true));
+    let r = render_markdown(
+        "Before\n\n![Written alt](media:7)\n\n![](media:8)\n\n![gone](media:9)\n\n\
+         <img src=\"/x.png\" srcset=\"https://tracker.test/p.png 1x\">",
+        &embeds,
+    );
+    assert!(
+        r.html.contains("<picture><source type=\"image/webp\""),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains(
+            "width=\"640\" height=\"480\" alt=\"Written alt\" loading=\"lazy\" decoding=\"async\""
+        ),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains("alt=\"\" loading"),
+        "decorative: {}",
+        r.html
+    );
+    assert!(
+        !r.html.contains("media:9") && !r.html.contains("tracker.test"),
+        "{}",
+        r.html
+    );
+    let images: Vec<&ImageBlock> = r
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Image(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(images.len(), 2, "{:?}", r.blocks);
+    assert_eq!(images[0].alt, "Written alt");
+    assert_eq!(images[0].image.as_ref().unwrap().width, 640);
+    assert_eq!(images[1].alt, "");
+    assert!(images[1].image.as_ref().unwrap().decorative);
 }

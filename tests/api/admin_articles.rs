@@ -5,18 +5,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, spawn_app, TestApp, SAMPLE_SLUG};
-
-async fn publish(app: &TestApp, token: &str, id: i64, body: Option<Value>) -> reqwest::Response {
-    app.send(
-        Method::POST,
-        &format!("/api/v1/admin/articles/{id}/publish"),
-        Some(token),
-        None,
-        body.as_ref(),
-    )
-    .await
-}
+use crate::helpers::{assert_problem, spawn_app, SAMPLE_SLUG};
 
 #[tokio::test]
 async fn a_draft_is_invisible_until_published_and_again_after_unpublishing() {
@@ -44,7 +33,7 @@ async fn a_draft_is_invisible_until_published_and_again_after_unpublishing() {
         .await
         .contains(&"stretching-at-your-desk".to_string()));
 
-    let res = publish(&app, &token, id, None).await;
+    let res = app.publish(&token, id, None).await;
     assert_eq!(res.status(), StatusCode::OK);
     let published: Value = res.json().await.unwrap();
     assert_eq!(published["data"]["status"], "published");
@@ -99,13 +88,9 @@ async fn a_scheduled_article_becomes_public_exactly_when_due() {
         .create_article(&token, &json!({"title": "Coming Soon"}))
         .await;
     let due = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
-    let res = publish(
-        &app,
-        &token,
-        id,
-        Some(json!({"publish_at": due.to_rfc3339()})),
-    )
-    .await;
+    let res = app
+        .publish(&token, id, Some(json!({"publish_at": due.to_rfc3339()})))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let scheduled: Value = res.json().await.unwrap();
     assert_eq!(scheduled["data"]["status"], "scheduled");

@@ -295,6 +295,18 @@ impl TestApp {
         (id, etag)
     }
 
+    /// `POST /admin/articles/{id}/publish` with optional options.
+    pub async fn publish(&self, token: &str, id: i64, body: Option<Value>) -> Response {
+        self.send(
+            reqwest::Method::POST,
+            &format!("/api/v1/admin/articles/{id}/publish"),
+            Some(token),
+            None,
+            body.as_ref(),
+        )
+        .await
+    }
+
     /// Uploads `bytes` as the `file` part of a multipart form, with text parts.
     pub async fn upload(
         &self,

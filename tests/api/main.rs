@@ -16,6 +16,7 @@ mod images;
 mod layout;
 mod login_limits;
 mod media;
+mod media_in_content;
 mod openapi;
 mod ops;
 mod permissions;

@@ -64,6 +64,8 @@ pub(super) fn summaries(
     let mut tags = Tag::for_articles(conn, &ids)?;
     let author_ids: Vec<i32> = rows.iter().filter_map(|r| r.author_id).collect();
     let names = User::names(conn, &author_ids)?;
+    let cover_ids: Vec<i32> = rows.iter().filter_map(|r| r.cover_id).collect();
+    let covers = Media::rows(conn, &cover_ids)?;
     Ok(rows
         .into_iter()
         .map(|r| Listed {
@@ -72,6 +74,7 @@ pub(super) fn summaries(
                 .author_id
                 .and_then(|a| names.get(&a))
                 .map(|name| Author { name: name.clone() }),
+            cover: r.cover_id.and_then(|c| covers.get(&c)).map(Image::of),
             id: r.id,
             slug: r.slug,
             title: r.title,
@@ -102,6 +105,10 @@ fn article_json_ld(summary: &Listed, seo: &Seo, faqs: &[Faq], site: Option<&Site
             name: site.name.clone(),
         }),
         main_entity_of_page: seo.canonical_url.clone(),
+        image: summary.cover.as_ref().map(|cover| {
+            let base = site.map_or("", |s| s.base_url.trim_end_matches('/'));
+            format!("{base}{}", cover.src)
+        }),
     };
     let mut graph = vec![JsonLdNode::Article(article)];
     if !faqs.is_empty() {

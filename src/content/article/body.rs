@@ -3,20 +3,38 @@
 use super::*;
 
 impl Article {
-    /// Renders the stored Markdown, with the tables it embeds, into HTML,
-    /// blocks and search text. Called after every change to the body or to
-    /// what it embeds, never on a read.
+    /// Renders the stored Markdown, with the tables and library images it
+    /// embeds, into HTML, blocks and search text, and records which images
+    /// the article shows (its cover and the body's). Called after every
+    /// change to the body or to what it embeds, never on a read.
     pub fn render_body(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
-        let markdown: String = articles::table
+        let (markdown, cover): (String, Option<i32>) = articles::table
             .find(id)
-            .select(articles::body_markdown)
+            .select((articles::body_markdown, articles::cover_id))
             .first(conn)?;
+        let mut shown: Vec<i32> = crate::render::media_refs(&markdown)
+            .into_iter()
+            .map(|(media_id, _)| media_id)
+            .collect();
         let mut embeds = Embeds::new();
-        embeds.insert(
+        embeds.images = Media::rows(conn, &shown)?
+            .into_iter()
+            .map(|(media_id, row)| (media_id, Image::of(&row)))
+            .collect();
+        shown.extend(cover);
+        shown.sort_unstable();
+        shown.dedup();
+        shown.retain(|media_id| Some(*media_id) == cover || embeds.images.contains_key(media_id));
+        diesel::delete(article_media::table.filter(article_media::article_id.eq(id)))
+            .execute(conn)?;
+        for media_id in shown {
+            insert_row!(article_media: article_id = id, media_id).execute(conn)?;
+        }
+        embeds.tables.insert(
             "massage-types".into(),
             MassageType::embed_table(&MassageType::for_article(conn, id)?),
         );
-        embeds.insert(
+        embeds.tables.insert(
             "treatments".into(),
             Treatment::embed_table(&Treatment::for_article(conn, id)?),
         );

@@ -23,6 +23,7 @@ use utoipa::ToSchema;
 use super::change::{Action, Change, Item};
 use super::faq::Faq;
 use super::massage_type::MassageType;
+use super::media::{Image, Media};
 use super::site::Site;
 use super::tag::{Tag, TagRef};
 use super::treatment::Treatment;
@@ -31,7 +32,8 @@ use super::{to_utc, PageRequest, Paged};
 use crate::db::backend;
 use crate::db::insert_row;
 use crate::db::schema::{
-    article_massage_types, article_related, article_tags, article_treatments, articles,
+    article_massage_types, article_media, article_related, article_tags, article_treatments,
+    articles,
 };
 use crate::db::DbConnection;
 use crate::json_ld::{
@@ -101,6 +103,8 @@ macro_rules! article_summary {
             pub tags: Vec<TagRef>,
             /// Null when the author's account was removed.
             pub author: Option<Author>,
+            /// The cover image, when the article has one.
+            pub cover: Option<Image>,
             $(#[$published_meta])*
             pub published_at: $published,
             pub updated_at: DateTime<Utc>,
@@ -121,6 +125,7 @@ macro_rules! article_summary {
                     excerpt: listed.excerpt,
                     tags: listed.tags,
                     author: listed.author,
+                    cover: listed.cover,
                     published_at,
                     updated_at: to_utc(listed.updated_at),
                     reading_time_minutes: listed.reading_time_minutes,
@@ -157,6 +162,7 @@ struct Listed {
     excerpt: String,
     tags: Vec<TagRef>,
     author: Option<Author>,
+    cover: Option<Image>,
     published_at: Option<NaiveDateTime>,
     updated_at: NaiveDateTime,
     reading_time_minutes: i32,
@@ -193,6 +199,7 @@ struct SummaryRow {
     author_id: Option<i32>,
     status: StoredStatus,
     version: i32,
+    cover_id: Option<i32>,
 }
 
 #[derive(Debug, Queryable, Selectable)]
@@ -290,6 +297,7 @@ pub struct NewArticle<'a> {
     pub seo_title: Option<&'a str>,
     pub seo_description: Option<&'a str>,
     pub canonical_url: Option<&'a str>,
+    pub cover_id: Option<i32>,
     pub created_by: Option<i32>,
     pub updated_by: Option<i32>,
     pub created_at: NaiveDateTime,

@@ -67,6 +67,9 @@ pub struct ArticleCreate {
     pub related: Vec<String>,
     #[serde(default, deserialize_with = "object_or_null")]
     pub seo: Option<SeoInput>,
+    /// The cover image: the id of a media item (`/api/v1/admin/media`).
+    #[schema(minimum = 1)]
+    pub cover: Option<i32>,
     /// `draft` (the default); `published` or `archived` need the editor role.
     pub status: Option<StoredStatus>,
     /// With `status: published`, when it goes public (now when absent; in
@@ -109,6 +112,10 @@ pub struct ArticlePatch {
     #[serde(default, deserialize_with = "object_double_option")]
     #[schema(value_type = Option<SeoInput>)]
     pub seo: Option<Option<SeoInput>>,
+    /// The cover image's media id; `null` removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>, minimum = 1)]
+    pub cover: Option<Option<i32>>,
     /// A status change needs the editor role.
     pub status: Option<StoredStatus>,
     #[serde(default, deserialize_with = "double_option")]
@@ -216,6 +223,7 @@ impl ArticleCreate {
             related: checks.slug_list("related", &self.related),
             status: StoredStatus::Draft,
             author_id: Some(user.id),
+            cover: self.cover,
             ..ArticleState::default()
         };
         if let Some(seo) = self.seo {
@@ -265,6 +273,9 @@ impl ArticlePatch {
             if let Some(value) = value {
                 *target = checks.slug_list(field, &value.unwrap_or_default());
             }
+        }
+        if let Some(cover) = self.cover {
+            state.cover = cover;
         }
         match self.seo {
             Some(Some(seo)) => apply_seo(&mut checks, seo, state),

@@ -1,0 +1,138 @@
+//! Where media items are used (articles, massage types, treatments,
+//! avatars), and so whether anyone may see one.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::article::is_public;
+use super::media::{Media, MediaRow};
+use crate::db::schema::{article_media, articles, massage_types, treatments, users};
+use crate::db::DbConnection;
+
+/// Where an item is used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct MediaUse {
+    /// `article`, `massage_type`, `treatment` or `user`.
+    pub kind: String,
+    pub id: i32,
+    /// The article's title, the table row's or the account's name.
+    pub label: String,
+}
+
+impl std::fmt::Display for MediaUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} ({:?})",
+            self.kind.replace('_', " "),
+            self.id,
+            self.label
+        )
+    }
+}
+
+impl Media {
+    /// True when anyone may see the item at `now`: marked public, or shown
+    /// by published content (an article, a massage type or treatment, the
+    /// avatar of a published article's author).
+    pub fn is_visible(
+        conn: &mut DbConnection,
+        row: &MediaRow,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        if row.public {
+            return Ok(true);
+        }
+        let id = row.id;
+        let in_article: i64 = article_media::table
+            .inner_join(articles::table)
+            .filter(article_media::media_id.eq(id))
+            .filter(is_public(now))
+            .count()
+            .get_result(conn)?;
+        if in_article > 0 {
+            return Ok(true);
+        }
+        let in_tables: i64 = massage_types::table
+            .filter(massage_types::image_id.eq(id))
+            .count()
+            .get_result::<i64>(conn)?
+            + treatments::table
+                .filter(treatments::image_id.eq(id))
+                .count()
+                .get_result::<i64>(conn)?;
+        if in_tables > 0 {
+            return Ok(true);
+        }
+        let authors: i64 = users::table
+            .inner_join(articles::table.on(articles::author_id.eq(users::id.nullable())))
+            .filter(users::avatar_id.eq(id))
+            .filter(is_public(now))
+            .count()
+            .get_result(conn)?;
+        Ok(authors > 0)
+    }
+
+    /// Where each of `ids` is used.
+    pub fn uses(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<HashMap<i32, Vec<MediaUse>>> {
+        let mut map: HashMap<i32, Vec<MediaUse>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(map);
+        }
+        let mut add = |rows: Vec<(i32, i32, String)>, kind: &str| {
+            for (media_id, id, label) in rows {
+                map.entry(media_id).or_default().push(MediaUse {
+                    kind: kind.into(),
+                    id,
+                    label,
+                });
+            }
+        };
+        add(
+            article_media::table
+                .inner_join(articles::table)
+                .filter(article_media::media_id.eq_any(ids))
+                .order(articles::id)
+                .select((article_media::media_id, articles::id, articles::title))
+                .load(conn)?,
+            "article",
+        );
+        add(
+            massage_types::table
+                .filter(massage_types::image_id.eq_any(ids))
+                .order(massage_types::id)
+                .select((
+                    massage_types::image_id.assume_not_null(),
+                    massage_types::id,
+                    massage_types::name,
+                ))
+                .load(conn)?,
+            "massage_type",
+        );
+        add(
+            treatments::table
+                .filter(treatments::image_id.eq_any(ids))
+                .order(treatments::id)
+                .select((
+                    treatments::image_id.assume_not_null(),
+                    treatments::id,
+                    treatments::name,
+                ))
+                .load(conn)?,
+            "treatment",
+        );
+        add(
+            users::table
+                .filter(users::avatar_id.eq_any(ids))
+                .order(users::id)
+                .select((users::avatar_id.assume_not_null(), users::id, users::name))
+                .load(conn)?,
+            "user",
+        );
+        Ok(map)
+    }
+}
