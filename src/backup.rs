@@ -6,6 +6,8 @@ use crate::content::change::{Action, Change, Item};
 use std::io::Write;
 
 use anyhow::{bail, Context};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -13,29 +15,37 @@ use serde::{Deserialize, Serialize};
 use crate::db::{backend, schema, DbConnection};
 
 pub const FORMAT: &str = "clinic-cms-backup";
-pub const VERSION: u32 = 1;
+/// 2: the media library (its rows, covers, table images, avatars, and each
+/// image's stored original in `media_files`). Version 1 is still read.
+pub const VERSION: u32 = 2;
+/// The oldest version `import` reads.
+const OLDEST_VERSION: u32 = 1;
 /// Rows read per query when exporting, so memory stays flat on big sites.
 const BATCH: i64 = 1000;
 
 /// Declares the backup's tables (see the invocation below).
 macro_rules! backup_tables {
-    ($($table:ident: $row:ident by ($($key:ident),+) { $($field:ident: $ty:ty),* $(,)? })*) => {
+    ($($table:ident: $row:ident by ($($key:ident),+) { $($(#[$field_meta:meta])* $field:ident: $ty:ty),* $(,)? })*) => {
         $(
             #[derive(Debug, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
             #[diesel(table_name = schema::$table)]
             #[serde(deny_unknown_fields)]
             pub struct $row {
-                $(pub $field: $ty,)*
+                $($(#[$field_meta])* pub $field: $ty,)*
             }
         )*
 
-        /// A whole backup, as `import` reads it.
+        /// A whole backup, as `import` reads it (a table an older version
+        /// did not have is empty).
         #[derive(Debug, Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct Backup {
             pub format: String,
             pub version: u32,
-            $(pub $table: Vec<$row>,)*
+            $(#[serde(default)] pub $table: Vec<$row>,)*
+            /// Each image's stored original (variants are made again).
+            #[serde(default)]
+            pub media_files: Vec<MediaFile>,
         }
 
         impl Backup {
@@ -95,6 +105,30 @@ backup_tables! {
         version: i32,
         created_at: NaiveDateTime,
         updated_at: NaiveDateTime,
+        #[serde(default)]
+        avatar_id: Option<i32>,
+    }
+    media: MediaRow by (id) {
+        id: i32,
+        hash: String,
+        format: crate::media::variant::Format,
+        width: i32,
+        height: i32,
+        bytes: i64,
+        animated: bool,
+        filename: String,
+        alt: String,
+        decorative: bool,
+        caption: String,
+        credit: String,
+        focal_x: f64,
+        focal_y: f64,
+        public: bool,
+        version: i32,
+        created_by: Option<i32>,
+        updated_by: Option<i32>,
+        created_at: NaiveDateTime,
+        updated_at: NaiveDateTime,
     }
     tags: TagsRow by (id) {
         id: i32,
@@ -119,6 +153,8 @@ backup_tables! {
         updated_at: NaiveDateTime,
         created_by: Option<i32>,
         updated_by: Option<i32>,
+        #[serde(default)]
+        image_id: Option<i32>,
     }
     treatments: TreatmentsRow by (id) {
         id: i32,
@@ -132,6 +168,8 @@ backup_tables! {
         updated_at: NaiveDateTime,
         created_by: Option<i32>,
         updated_by: Option<i32>,
+        #[serde(default)]
+        image_id: Option<i32>,
     }
     articles: ArticlesRow by (id) {
         id: i32,
@@ -154,6 +192,8 @@ backup_tables! {
         updated_by: Option<i32>,
         created_at: NaiveDateTime,
         updated_at: NaiveDateTime,
+        #[serde(default)]
+        cover_id: Option<i32>,
     }
     faqs: FaqsRow by (id) {
         id: i32,
@@ -188,6 +228,10 @@ backup_tables! {
         related_id: i32,
         position: i32,
     }
+    article_media: ArticleMediaRow by (article_id, media_id) {
+        article_id: i32,
+        media_id: i32,
+    }
     article_revisions: ArticleRevisionsRow by (id) {
         id: i32,
         article_id: i32,
@@ -207,10 +251,60 @@ backup_tables! {
     }
 }
 
-/// Writes every table, in primary-key order, as one JSON document with one row a line.
-pub fn export(conn: &mut DbConnection, out: &mut impl Write) -> anyhow::Result<()> {
+/// The stored original of an image, as a backup carries it.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaFile {
+    pub hash: String,
+    /// `original.{ext}`.
+    pub file: String,
+    /// The bytes, in standard base64.
+    pub data: String,
+}
+
+/// Reads a stored file (`hash`, `file`) of the media store.
+pub type FetchFile<'a> = dyn Fn(&str, &str) -> anyhow::Result<Option<Vec<u8>>> + 'a;
+/// Stores a file of the media store.
+pub type PutFile<'a> = dyn Fn(&str, &str, Vec<u8>) -> anyhow::Result<()> + 'a;
+
+/// Writes every table, in primary-key order, as one JSON document with one
+/// row a line, then each image's stored original, one a line.
+pub fn export(
+    conn: &mut DbConnection,
+    out: &mut impl Write,
+    fetch: &FetchFile,
+) -> anyhow::Result<()> {
     write!(out, "{{\n\"format\": \"{FORMAT}\",\n\"version\": {VERSION}")?;
     export_tables(conn, out)?;
+    write_table(out, conn, "media_files", |conn, offset| {
+        let rows: Vec<(i32, String, crate::media::variant::Format)> = schema::media::table
+            .order(schema::media::id)
+            .limit(BATCH)
+            .offset(offset)
+            .select((
+                schema::media::id,
+                schema::media::hash,
+                schema::media::format,
+            ))
+            .load(conn)?;
+        rows.into_iter()
+            .map(|(id, hash, format)| {
+                let file = format!("original.{}", format.extension());
+                let bytes = fetch(&hash, &file)
+                    .map_err(|e| diesel::result::Error::QueryBuilderError(e.into()))?
+                    .ok_or_else(|| {
+                        diesel::result::Error::QueryBuilderError(
+                            format!("the media store has no {hash}/{file} (media {id})").into(),
+                        )
+                    })?;
+                Ok(MediaFile {
+                    data: BASE64.encode(bytes),
+                    hash,
+                    file,
+                })
+            })
+            .collect()
+    })?;
     writeln!(out, "\n}}")?;
     out.flush()?;
     Ok(())
@@ -243,15 +337,34 @@ fn write_table<R: Serialize>(
 
 /// Loads a backup in one transaction: it all goes in, or nothing changes.
 /// Refuses a database that holds content unless `replace` is set.
-pub fn import(conn: &mut DbConnection, backup: &Backup, replace: bool) -> anyhow::Result<usize> {
+/// The media files go to the store first, so no imported row ever names
+/// a file the store lacks (a failed import leaves unused files at most).
+pub fn import(
+    conn: &mut DbConnection,
+    backup: &Backup,
+    replace: bool,
+    put: &PutFile,
+) -> anyhow::Result<usize> {
     if backup.format != FORMAT {
         bail!("not a clinic-cms backup (format {:?})", backup.format);
     }
-    if backup.version != VERSION {
+    if !(OLDEST_VERSION..=VERSION).contains(&backup.version) {
         bail!(
-            "backup version {} is not supported (this build reads {VERSION})",
+            "backup version {} is not supported (this build reads {OLDEST_VERSION} to {VERSION})",
             backup.version
         );
+    }
+    for row in &backup.media {
+        let file = format!("original.{}", row.format.extension());
+        let found = backup
+            .media_files
+            .iter()
+            .find(|f| f.hash == row.hash && f.file == file)
+            .with_context(|| format!("the backup lacks {}/{file} (media {})", row.hash, row.id))?;
+        let bytes = BASE64
+            .decode(&found.data)
+            .with_context(|| format!("{}/{file} is not base64", row.hash))?;
+        put(&row.hash, &file, bytes).with_context(|| format!("storing {}/{file}", row.hash))?;
     }
     let total = backup.rows();
     let mut progress = Progress::new(total);
@@ -279,6 +392,7 @@ pub fn import(conn: &mut DbConnection, backup: &Backup, replace: bool) -> anyhow
                 "treatments",
                 "articles",
                 "faqs",
+                "media",
                 "article_revisions",
                 "activity",
             ],
@@ -298,6 +412,7 @@ fn delete_everything(conn: &mut DbConnection) -> QueryResult<()> {
     diesel::delete(schema::sessions::table).execute(conn)?;
     diesel::delete(schema::activity::table).execute(conn)?;
     diesel::delete(schema::article_revisions::table).execute(conn)?;
+    diesel::delete(schema::article_media::table).execute(conn)?;
     diesel::delete(schema::article_related::table).execute(conn)?;
     diesel::delete(schema::article_treatments::table).execute(conn)?;
     diesel::delete(schema::article_massage_types::table).execute(conn)?;
@@ -306,6 +421,7 @@ fn delete_everything(conn: &mut DbConnection) -> QueryResult<()> {
     diesel::delete(schema::articles::table).execute(conn)?;
     diesel::delete(schema::treatments::table).execute(conn)?;
     diesel::delete(schema::massage_types::table).execute(conn)?;
+    diesel::delete(schema::media::table).execute(conn)?;
     diesel::delete(schema::tags::table).execute(conn)?;
     diesel::delete(schema::users::table).execute(conn)?;
     diesel::delete(schema::site::table).execute(conn)?;

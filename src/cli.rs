@@ -135,8 +135,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::from_env()?;
             let db = DbPool::<PoolError>::connect(&config.database_url, &single_connection())?;
             let mut conn = db.get()?;
+            let (store, runtime) = media_store(&config)?;
+            let fetch = |hash: &str, file: &str| -> anyhow::Result<Option<Vec<u8>>> {
+                let found = runtime.block_on(store.get(hash, file))?;
+                Ok(found.map(|bytes| bytes.to_vec()))
+            };
             let stdout = std::io::stdout().lock();
-            crate::backup::export(&mut conn, &mut std::io::BufWriter::new(stdout))
+            crate::backup::export(&mut conn, &mut std::io::BufWriter::new(stdout), &fetch)
         }
         Command::Import { file, replace } => {
             let config = Config::from_env()?;
@@ -150,7 +155,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 serde_json::from_str(&text).context("parsing the backup")?;
             let db = DbPool::<PoolError>::connect(&config.database_url, &single_connection())?;
             let mut conn = db.get()?;
-            let rows = crate::backup::import(&mut conn, &backup, replace)?;
+            let (store, runtime) = media_store(&config)?;
+            let put = |hash: &str, file: &str, bytes: Vec<u8>| -> anyhow::Result<()> {
+                Ok(runtime.block_on(store.put(hash, file, bytes))?)
+            };
+            let rows = crate::backup::import(&mut conn, &backup, replace, &put)?;
             crate::db::backend::refresh_statistics(&mut conn)?;
             tracing::info!(rows, database = %config.database_url, "imported the backup");
             Ok(())
@@ -182,6 +191,18 @@ fn run_server(config: Config) -> anyhow::Result<()> {
         );
         server.await.context("the server task")?.context("serving")
     })
+}
+
+/// The media store of the configuration, and a runtime to call it from
+/// the one-shot commands.
+fn media_store(config: &Config) -> anyhow::Result<(crate::media::Store, tokio::runtime::Runtime)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting a runtime for the media store")?;
+    let store =
+        crate::media::Store::open(&config.media.store).context("opening the media store")?;
+    Ok((store, runtime))
 }
 
 /// Pool settings for one-shot commands.

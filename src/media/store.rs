@@ -51,6 +51,7 @@ impl Store {
         let inner: Arc<dyn ObjectStore> = match config {
             StoreConfig::Folder(dir) => {
                 std::fs::create_dir_all(dir)?;
+                remove_staged(dir)?;
                 Arc::new(LocalFileSystem::new_with_prefix(dir)?)
             }
             StoreConfig::S3 { bucket } => Arc::new(
@@ -92,4 +93,27 @@ impl Store {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Removes what a process killed mid-write left: the local store writes
+/// `{hash}/{file}#{n}` and renames it into place, so a name with `#` is
+/// never a stored file (no row can name one).
+fn remove_staged(dir: &std::path::Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let folder = entry?.path();
+        if !folder.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&folder)? {
+            let file = file?.path();
+            if file
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().contains('#'))
+            {
+                std::fs::remove_file(&file)?;
+                tracing::info!(file = %file.display(), "removed a half-written media file");
+            }
+        }
+    }
+    Ok(())
 }

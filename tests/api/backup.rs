@@ -2,6 +2,7 @@
 //! and several nodes on one database; `seed --synthetic`.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use reqwest::StatusCode;
@@ -11,12 +12,56 @@ use crate::helpers::{
     fresh_postgres_database, postgres_server, spawn_app, spawn_app_with, SAMPLE_SLUG,
 };
 
-fn cli(database_url: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_clinic-cms"))
+/// A database and the media folder beside it.
+struct Place {
+    url: String,
+    media: PathBuf,
+}
+
+impl Place {
+    fn of(app: &crate::helpers::TestApp) -> Self {
+        Self {
+            url: app.database_url.clone(),
+            media: app.media_dir.clone(),
+        }
+    }
+
+    /// A fresh, empty database of the kind the suite runs on, and a folder.
+    fn empty(dir: &tempfile::TempDir, name: &str) -> Self {
+        let url = match postgres_server() {
+            Some(server) => fresh_postgres_database(&server),
+            None => format!("sqlite://{}", dir.path().join(name).display()),
+        };
+        Self {
+            url,
+            media: dir.path().join(format!("{name}.media")),
+        }
+    }
+
+    /// The variables that make an app serve this place.
+    fn vars(&self) -> [(&str, &str); 2] {
+        [
+            ("DATABASE_URL", self.url.as_str()),
+            ("MEDIA_DIR", self.media.to_str().unwrap()),
+        ]
+    }
+}
+
+fn cli(place: &Place, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clinic-cms"));
+    command
         .args(args)
         .env_clear()
-        .env("DATABASE_URL", database_url)
-        .env("RUST_LOG", "error")
+        .env("DATABASE_URL", &place.url)
+        .env("MEDIA_DIR", &place.media)
+        .env("RUST_LOG", "error");
+    if let Ok(store) = std::env::var("TEST_MEDIA_STORE") {
+        command.env("MEDIA_STORE", store);
+        for (key, value) in std::env::vars().filter(|(k, _)| k.starts_with("AWS_")) {
+            command.env(key, value);
+        }
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -29,8 +74,8 @@ fn cli(database_url: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn export(database_url: &str) -> Vec<u8> {
-    let out = cli(database_url, &["export"], None);
+fn export(place: &Place) -> Vec<u8> {
+    let out = cli(place, &["export"], None);
     assert!(
         out.status.success(),
         "export failed: {}",
@@ -39,28 +84,30 @@ fn export(database_url: &str) -> Vec<u8> {
     out.stdout
 }
 
-fn import(database_url: &str, backup: &[u8], replace: bool) -> Output {
+fn import(place: &Place, backup: &[u8], replace: bool) -> Output {
     let args: &[&str] = if replace {
         &["import", "-", "--replace"]
     } else {
         &["import", "-"]
     };
-    cli(database_url, args, Some(backup))
-}
-
-/// A fresh, empty database of the kind the suite runs on.
-fn empty_database(dir: &tempfile::TempDir, name: &str) -> String {
-    match postgres_server() {
-        Some(server) => fresh_postgres_database(&server),
-        None => format!("sqlite://{}", dir.path().join(name).display()),
-    }
+    cli(place, args, Some(backup))
 }
 
 /// Content with something of every kind, written through the API.
 async fn site_with_edits() -> crate::helpers::TestApp {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    app.create_article(&token, &json!({"title": "Backed Up", "body": {"markdown": "Keep **this**."}, "tags": ["posture"], "related": [SAMPLE_SLUG], "status": "published"})).await;
+    let res = app
+        .upload(
+            &token,
+            "cover.jpg",
+            crate::images::phone_jpeg(700, 400),
+            &[("alt", "A calm room")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let cover = res.json::<serde_json::Value>().await.unwrap()["data"]["id"].clone();
+    app.create_article(&token, &json!({"title": "Backed Up", "cover": cover, "body": {"markdown": "Keep **this**."}, "tags": ["posture"], "related": [SAMPLE_SLUG], "status": "published"})).await;
     let (_, _) = app.user_with_role("editor").await;
     let res = app
         .post(
@@ -77,7 +124,7 @@ async fn site_with_edits() -> crate::helpers::TestApp {
 async fn an_export_imported_elsewhere_exports_identically_and_serves_the_same() {
     let source = site_with_edits().await;
     source.stop().await;
-    let first = export(&source.database_url);
+    let first = export(&Place::of(&source));
     let text = String::from_utf8(first.clone()).unwrap();
     assert!(text.contains("\"format\": \"clinic-cms-backup\""));
     assert!(text.contains("$argon2id$"), "password hashes are kept");
@@ -87,7 +134,7 @@ async fn an_export_imported_elsewhere_exports_identically_and_serves_the_same() 
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let target = empty_database(&dir, "target.db");
+    let target = Place::empty(&dir, "target.db");
     let out = import(&target, &first, false);
     assert!(
         out.status.success(),
@@ -100,9 +147,23 @@ async fn an_export_imported_elsewhere_exports_identically_and_serves_the_same() 
         "export -> import -> export is identical"
     );
 
-    let app = spawn_app_with(&[("DATABASE_URL", &target)]).await;
+    let app = spawn_app_with(&target.vars()).await;
     let article = app.get_article("backed-up").await;
     assert_eq!(article["related"][0]["slug"], SAMPLE_SLUG);
+    // The images came along: the original as it was, variants made again.
+    assert!(text.contains("\"media_files\""));
+    let cover = &article["cover"];
+    assert_eq!(cover["alt"], "A calm room");
+    for url in [
+        cover["src"].as_str().unwrap(),
+        &cover["src"]
+            .as_str()
+            .unwrap()
+            .replace("original.jpg", "320.webp"),
+    ] {
+        let res = app.get(url).await;
+        assert_eq!(res.status(), StatusCode::OK, "{url}");
+    }
     // Passwords survive; new rows get new ids after the imported ones.
     let token = app.admin_token().await;
     let (id, _) = app
@@ -118,8 +179,11 @@ async fn sqlite_to_postgres_and_back_is_identical() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = format!("sqlite://{}", dir.path().join("source.db").display());
-    let source = spawn_app_with(&[("DATABASE_URL", &sqlite)]).await;
+    let sqlite = Place {
+        url: format!("sqlite://{}", dir.path().join("source.db").display()),
+        media: dir.path().join("source.media"),
+    };
+    let source = spawn_app_with(&sqlite.vars()).await;
     let token = source.admin_token().await;
     source
         .create_article(
@@ -130,7 +194,10 @@ async fn sqlite_to_postgres_and_back_is_identical() {
     source.stop().await;
     let from_sqlite = export(&sqlite);
 
-    let postgres = fresh_postgres_database(&server);
+    let postgres = Place {
+        url: fresh_postgres_database(&server),
+        media: dir.path().join("postgres.media"),
+    };
     assert!(import(&postgres, &from_sqlite, false).status.success());
     let from_postgres = export(&postgres);
     assert_eq!(
@@ -138,7 +205,10 @@ async fn sqlite_to_postgres_and_back_is_identical() {
         "SQLite -> PostgreSQL keeps every byte"
     );
 
-    let back = format!("sqlite://{}", dir.path().join("back.db").display());
+    let back = Place {
+        url: format!("sqlite://{}", dir.path().join("back.db").display()),
+        media: dir.path().join("back.media"),
+    };
     assert!(import(&back, &from_postgres, false).status.success());
     assert_eq!(export(&back), from_sqlite, "and back again");
 }
@@ -147,8 +217,9 @@ async fn sqlite_to_postgres_and_back_is_identical() {
 async fn import_refuses_content_and_a_failed_import_changes_nothing() {
     let app = spawn_app().await;
     app.stop().await;
-    let backup = export(&app.database_url);
-    let out = import(&app.database_url, &backup, false);
+    let place = Place::of(&app);
+    let backup = export(&place);
+    let out = import(&place, &backup, false);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--replace"));
 
@@ -159,15 +230,15 @@ async fn import_refuses_content_and_a_failed_import_changes_nothing() {
         1,
     );
     assert_ne!(broken.as_bytes(), backup.as_slice());
-    let out = import(&app.database_url, broken.as_bytes(), true);
+    let out = import(&place, broken.as_bytes(), true);
     assert!(!out.status.success(), "a broken backup must not load");
-    assert_eq!(export(&app.database_url), backup, "nothing changed");
+    assert_eq!(export(&place), backup, "nothing changed");
 
-    let out = import(&app.database_url, b"{\"format\": \"something else\"}", true);
+    let out = import(&place, b"{\"format\": \"something else\"}", true);
     assert!(!out.status.success());
-    assert_eq!(export(&app.database_url), backup);
+    assert_eq!(export(&place), backup);
     assert!(
-        import(&app.database_url, &backup, true).status.success(),
+        import(&place, &backup, true).status.success(),
         "--replace loads a good one"
     );
 }
@@ -222,8 +293,8 @@ async fn two_nodes_on_one_database_see_each_others_writes() {
 #[tokio::test]
 async fn seed_adds_complete_synthetic_articles_that_list_tag_and_search() {
     let dir = tempfile::tempdir().unwrap();
-    let url = empty_database(&dir, "seeded.db");
-    let out = cli(&url, &["seed", "--synthetic", "30"], None);
+    let place = Place::empty(&dir, "seeded.db");
+    let out = cli(&place, &["seed", "--synthetic", "30"], None);
     assert!(
         out.status.success(),
         "seed failed: {}",
@@ -235,7 +306,7 @@ async fn seed_adds_complete_synthetic_articles_that_list_tag_and_search() {
         .await["meta"]["total"]
         .as_u64()
         .unwrap();
-    let app = spawn_app_with(&[("DATABASE_URL", &url)]).await;
+    let app = spawn_app_with(&place.vars()).await;
     let list = app.get_ok("/api/v1/articles?per_page=50").await;
     assert_eq!(list["meta"]["total"].as_u64(), Some(sample_total + 30));
     let sample = app.get_ok(&format!("/api/v1/articles/{SAMPLE_SLUG}")).await;
@@ -286,7 +357,7 @@ async fn an_import_renders_bodies_with_this_renderer() {
         .await;
     source.stop().await;
     let mut backup: serde_json::Value =
-        serde_json::from_slice(&export(&source.database_url)).unwrap();
+        serde_json::from_slice(&export(&Place::of(&source))).unwrap();
     let stale =
         r#"[{"type":"code","language":"\"><script>alert(1)</script>","code":"fn main() {}\n"}]"#;
     for article in backup["articles"].as_array_mut().unwrap() {
@@ -296,18 +367,51 @@ async fn an_import_renders_bodies_with_this_renderer() {
     }
     // A target that has served already: its bodies are this renderer's.
     let dir = tempfile::tempdir().unwrap();
-    let target = empty_database(&dir, "target.db");
-    spawn_app_with(&[("DATABASE_URL", &target)])
-        .await
-        .stop()
-        .await;
+    let target = Place::empty(&dir, "target.db");
+    spawn_app_with(&target.vars()).await.stop().await;
     let out = import(&target, &serde_json::to_vec(&backup).unwrap(), true);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let app = spawn_app_with(&[("DATABASE_URL", &target)]).await;
+    let app = spawn_app_with(&target.vars()).await;
     let blocks = app.get_article("code").await["body"]["blocks"].clone();
     assert_eq!(blocks[0]["language"], "rust", "{blocks}");
+}
+
+/// A backup made before the media library (version 1: no media tables, no
+/// cover or image columns) still loads.
+#[tokio::test]
+async fn a_version_1_backup_still_loads() {
+    let source = spawn_app().await;
+    source.stop().await;
+    let mut backup: serde_json::Value =
+        serde_json::from_slice(&export(&Place::of(&source))).unwrap();
+    assert_eq!(backup["version"], 2);
+    let map = backup.as_object_mut().unwrap();
+    map.insert("version".into(), json!(1));
+    for table in ["media", "article_media", "media_files"] {
+        map.remove(table);
+    }
+    for (table, column) in [
+        ("users", "avatar_id"),
+        ("articles", "cover_id"),
+        ("massage_types", "image_id"),
+        ("treatments", "image_id"),
+    ] {
+        for row in map[table].as_array_mut().unwrap() {
+            row.as_object_mut().unwrap().remove(column);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let target = Place::empty(&dir, "v1.db");
+    let out = import(&target, &serde_json::to_vec(&backup).unwrap(), false);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let app = spawn_app_with(&target.vars()).await;
+    assert_eq!(app.get_article(SAMPLE_SLUG).await["slug"], SAMPLE_SLUG);
 }

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The SQLite file, when on SQLite.
     pub db_path: Option<PathBuf>,
+    /// Where the app keeps media files (unless TEST_MEDIA_STORE names S3).
+    pub media_dir: PathBuf,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -124,6 +126,7 @@ async fn spawn_in(dir: TempDir, vars: &[(&str, &str)]) -> TestApp {
     for (k, v) in vars {
         env.insert(k.to_string(), v.to_string());
     }
+    let media_dir = PathBuf::from(&env["MEDIA_DIR"]);
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
     let state = tokio::task::spawn_blocking(move || AppState::prepare(config))
         .await
@@ -143,6 +146,7 @@ async fn spawn_in(dir: TempDir, vars: &[(&str, &str)]) -> TestApp {
         _dir: dir,
         database_url,
         db_path,
+        media_dir,
         server: handle,
     }
 }

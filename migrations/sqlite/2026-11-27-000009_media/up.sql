@@ -44,4 +44,7 @@ CREATE INDEX article_media_media ON article_media (media_id);
 ALTER TABLE articles ADD COLUMN cover_id INTEGER REFERENCES media (id);
 ALTER TABLE massage_types ADD COLUMN image_id INTEGER REFERENCES media (id);
 ALTER TABLE treatments ADD COLUMN image_id INTEGER REFERENCES media (id);
-ALTER TABLE users ADD COLUMN avatar_id INTEGER REFERENCES media (id);
+-- No foreign key here: media rows name their uploader, so users and media
+-- would reference each other (a backup could not insert either first); the
+-- app refuses to delete an image in use as an avatar.
+ALTER TABLE users ADD COLUMN avatar_id INTEGER;
