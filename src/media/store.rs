@@ -10,6 +10,7 @@ use bytes::Bytes;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 /// Which store, as configured (`MEDIA_STORE`, `MEDIA_DIR`).
@@ -19,24 +20,32 @@ pub enum StoreConfig {
     Folder(std::path::PathBuf),
     /// An S3 bucket; endpoint, region and credentials come from the
     /// standard `AWS_*` variables (`AWS_ENDPOINT`, `AWS_REGION`,
-    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP`).
-    S3 { bucket: String },
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP`);
+    /// keys start with `prefix/` when one is given (`s3://bucket/prefix`).
+    S3 { bucket: String, prefix: String },
     /// Memory only (tests of the store's users).
     Memory,
 }
 
 impl StoreConfig {
-    /// `MEDIA_STORE`: `s3://bucket`, `memory`, or empty for the folder.
+    /// `MEDIA_STORE`: `s3://bucket[/prefix]`, `memory`, or empty for the folder.
     pub fn parse(store: Option<&str>, dir: &str) -> Result<Self, String> {
         match store.map(str::trim) {
             None | Some("") | Some("local") | Some("file") => Ok(Self::Folder(dir.into())),
             Some("memory") => Ok(Self::Memory),
-            Some(raw) => match raw.strip_prefix("s3://") {
-                Some(bucket) if !bucket.is_empty() && !bucket.contains('/') => Ok(Self::S3 {
+            Some(raw) => {
+                let (bucket, prefix) = raw
+                    .strip_prefix("s3://")
+                    .map(|rest| rest.split_once('/').unwrap_or((rest, "")))
+                    .ok_or("expected s3://BUCKET[/PREFIX], local or memory")?;
+                if bucket.is_empty() {
+                    return Err("the bucket name is empty".into());
+                }
+                Ok(Self::S3 {
                     bucket: bucket.to_string(),
-                }),
-                _ => Err("expected s3://BUCKET, local or memory".into()),
-            },
+                    prefix: prefix.trim_matches('/').to_string(),
+                })
+            }
         }
     }
 }
@@ -54,11 +63,16 @@ impl Store {
                 remove_staged(dir)?;
                 Arc::new(LocalFileSystem::new_with_prefix(dir)?)
             }
-            StoreConfig::S3 { bucket } => Arc::new(
-                AmazonS3Builder::from_env()
+            StoreConfig::S3 { bucket, prefix } => {
+                let s3 = AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
-                    .build()?,
-            ),
+                    .build()?;
+                if prefix.is_empty() {
+                    Arc::new(s3)
+                } else {
+                    Arc::new(PrefixStore::new(s3, prefix.as_str()))
+                }
+            }
             StoreConfig::Memory => Arc::new(object_store::memory::InMemory::new()),
         };
         Ok(Self { inner })
@@ -116,4 +130,60 @@ fn remove_staged(dir: &std::path::Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_store_urls() {
+        let dir = "data/media";
+        assert_eq!(
+            StoreConfig::parse(None, dir),
+            Ok(StoreConfig::Folder(dir.into()))
+        );
+        assert_eq!(
+            StoreConfig::parse(Some("local"), dir),
+            Ok(StoreConfig::Folder(dir.into()))
+        );
+        assert_eq!(
+            StoreConfig::parse(Some("s3://clinic"), dir),
+            Ok(StoreConfig::S3 {
+                bucket: "clinic".into(),
+                prefix: String::new()
+            })
+        );
+        assert_eq!(
+            StoreConfig::parse(Some("s3://clinic/site-a/"), dir),
+            Ok(StoreConfig::S3 {
+                bucket: "clinic".into(),
+                prefix: "site-a".into()
+            })
+        );
+        for bad in ["s3://", "s3:///x", "ftp://clinic", "clinic"] {
+            assert!(StoreConfig::parse(Some(bad), dir).is_err(), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn puts_are_read_back_and_deletes_forgive_missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&StoreConfig::Folder(dir.path().join("m"))).unwrap();
+        store
+            .put("abc", "original.png", b"png".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.get("abc", "original.png").await.unwrap().unwrap(),
+            &b"png"[..]
+        );
+        assert!(store.get("abc", "320.webp").await.unwrap().is_none());
+        store.delete("abc", "original.png").await.unwrap();
+        store.delete("abc", "original.png").await.unwrap();
+        // What a killed writer left is swept at the next start.
+        std::fs::write(dir.path().join("m/abc/320.webp#3"), b"half").unwrap();
+        Store::open(&StoreConfig::Folder(dir.path().join("m"))).unwrap();
+        assert!(!dir.path().join("m/abc/320.webp#3").exists());
+    }
 }

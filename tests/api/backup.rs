@@ -16,6 +16,8 @@ use crate::helpers::{
 struct Place {
     url: String,
     media: PathBuf,
+    /// An S3 bucket and prefix instead of `media`, when the suite runs on S3.
+    store: Option<String>,
 }
 
 impl Place {
@@ -23,6 +25,7 @@ impl Place {
         Self {
             url: app.database_url.clone(),
             media: app.media_dir.clone(),
+            store: app.media_store.clone(),
         }
     }
 
@@ -32,18 +35,30 @@ impl Place {
             Some(server) => fresh_postgres_database(&server),
             None => format!("sqlite://{}", dir.path().join(name).display()),
         };
-        Self {
-            url,
-            media: dir.path().join(format!("{name}.media")),
-        }
+        Self::with(url, dir.path().join(format!("{name}.media")))
+    }
+
+    fn with(url: String, media: PathBuf) -> Self {
+        let store = std::env::var("TEST_MEDIA_STORE").ok().map(|bucket| {
+            format!(
+                "{}/place-{}",
+                bucket.trim_end_matches('/'),
+                crate::helpers::rand_suffix()
+            )
+        });
+        Self { url, media, store }
     }
 
     /// The variables that make an app serve this place.
-    fn vars(&self) -> [(&str, &str); 2] {
-        [
+    fn vars(&self) -> Vec<(&str, &str)> {
+        let mut vars = vec![
             ("DATABASE_URL", self.url.as_str()),
             ("MEDIA_DIR", self.media.to_str().unwrap()),
-        ]
+        ];
+        if let Some(store) = &self.store {
+            vars.push(("MEDIA_STORE", store));
+        }
+        vars
     }
 }
 
@@ -55,7 +70,7 @@ fn cli(place: &Place, args: &[&str], stdin: Option<&[u8]>) -> Output {
         .env("DATABASE_URL", &place.url)
         .env("MEDIA_DIR", &place.media)
         .env("RUST_LOG", "error");
-    if let Ok(store) = std::env::var("TEST_MEDIA_STORE") {
+    if let Some(store) = &place.store {
         command.env("MEDIA_STORE", store);
         for (key, value) in std::env::vars().filter(|(k, _)| k.starts_with("AWS_")) {
             command.env(key, value);
@@ -179,10 +194,10 @@ async fn sqlite_to_postgres_and_back_is_identical() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Place {
-        url: format!("sqlite://{}", dir.path().join("source.db").display()),
-        media: dir.path().join("source.media"),
-    };
+    let sqlite = Place::with(
+        format!("sqlite://{}", dir.path().join("source.db").display()),
+        dir.path().join("source.media"),
+    );
     let source = spawn_app_with(&sqlite.vars()).await;
     let token = source.admin_token().await;
     source
@@ -194,10 +209,10 @@ async fn sqlite_to_postgres_and_back_is_identical() {
     source.stop().await;
     let from_sqlite = export(&sqlite);
 
-    let postgres = Place {
-        url: fresh_postgres_database(&server),
-        media: dir.path().join("postgres.media"),
-    };
+    let postgres = Place::with(
+        fresh_postgres_database(&server),
+        dir.path().join("postgres.media"),
+    );
     assert!(import(&postgres, &from_sqlite, false).status.success());
     let from_postgres = export(&postgres);
     assert_eq!(
@@ -205,10 +220,10 @@ async fn sqlite_to_postgres_and_back_is_identical() {
         "SQLite -> PostgreSQL keeps every byte"
     );
 
-    let back = Place {
-        url: format!("sqlite://{}", dir.path().join("back.db").display()),
-        media: dir.path().join("back.media"),
-    };
+    let back = Place::with(
+        format!("sqlite://{}", dir.path().join("back.db").display()),
+        dir.path().join("back.media"),
+    );
     assert!(import(&back, &from_postgres, false).status.success());
     assert_eq!(export(&back), from_sqlite, "and back again");
 }

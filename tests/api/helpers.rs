@@ -26,6 +26,8 @@ pub struct TestApp {
     pub db_path: Option<PathBuf>,
     /// Where the app keeps media files (unless TEST_MEDIA_STORE names S3).
     pub media_dir: PathBuf,
+    /// The S3 store it uses instead, when TEST_MEDIA_STORE names one.
+    pub media_store: Option<String>,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -120,13 +122,18 @@ async fn spawn_in(dir: TempDir, vars: &[(&str, &str)]) -> TestApp {
         ),
     ]);
     // CI runs the media tests against a real S3-compatible server too.
+    // Each app its own prefix of the bucket, as each has its own database.
     if let Ok(store) = std::env::var("TEST_MEDIA_STORE") {
-        env.insert("MEDIA_STORE".into(), store);
+        env.insert(
+            "MEDIA_STORE".into(),
+            format!("{}/app-{}", store.trim_end_matches('/'), rand_suffix()),
+        );
     }
     for (k, v) in vars {
         env.insert(k.to_string(), v.to_string());
     }
     let media_dir = PathBuf::from(&env["MEDIA_DIR"]);
+    let media_store = env.get("MEDIA_STORE").cloned();
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
     let state = tokio::task::spawn_blocking(move || AppState::prepare(config))
         .await
@@ -147,6 +154,7 @@ async fn spawn_in(dir: TempDir, vars: &[(&str, &str)]) -> TestApp {
         database_url,
         db_path,
         media_dir,
+        media_store,
         server: handle,
     }
 }
@@ -420,7 +428,7 @@ pub fn article(slug: &str, title: &str, body: &str) -> Value {
     })
 }
 
-fn rand_suffix() -> String {
+pub fn rand_suffix() -> String {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     format!(
