@@ -254,6 +254,7 @@ fn load(conn: &mut DbConnection, content: &SeedContent, bodies: &Bodies) -> anyh
             benefits: m.benefits.clone(),
             description: m.description.clone(),
             position,
+            image_id: None,
         };
         massage_types.insert(m.slug.clone(), MassageType::insert(conn, &fields, at)?);
     }
@@ -265,6 +266,7 @@ fn load(conn: &mut DbConnection, content: &SeedContent, bodies: &Bodies) -> anyh
             benefits: t.benefits.clone(),
             limitations: t.limitations.clone(),
             position,
+            image_id: None,
         };
         treatments.insert(t.slug.clone(), Treatment::insert(conn, &fields, at)?);
     }

@@ -352,6 +352,7 @@ mod tests {
             version: 1,
             created_at: chrono::Utc::now().naive_utc(),
             updated_at: chrono::Utc::now().naive_utc(),
+            avatar_id: None,
         };
         let token = keys.issue(&user, "s1").unwrap();
         let claims = keys.verify(&token).unwrap();

@@ -20,6 +20,8 @@ pub struct AccountChange {
     /// The new password's hash.
     pub password_hash: Option<String>,
     pub disabled: Option<bool>,
+    /// A new picture (`Some(None)` removes it).
+    pub avatar_id: Option<Option<i32>>,
 }
 
 /// A unique violation on an account is its email.
@@ -82,7 +84,12 @@ pub fn update(
     let ends_sessions = change.password_hash.is_some()
         || change.role.is_some_and(|r| r != target.role)
         || (change.disabled == Some(true) && !target.disabled);
-    let renamed = change.name.as_ref().is_some_and(|n| *n != target.name);
+    // Bylines show the name and the picture.
+    let renamed = change.name.as_ref().is_some_and(|n| *n != target.name)
+        || change.avatar_id.is_some_and(|a| a != target.avatar_id);
+    if let Some(avatar) = change.avatar_id {
+        super::image::check_public_image(conn, avatar)?;
+    }
     let label = change.email.clone().unwrap_or_else(|| target.email.clone());
     let changes = UserChanges {
         email: change.email,
@@ -90,6 +97,7 @@ pub fn update(
         role: change.role,
         password_hash: change.password_hash.map(Some),
         disabled: change.disabled,
+        avatar_id: change.avatar_id,
     };
     if !User::update(conn, target.id, version, &changes, at).map_err(email_taken)? {
         return Err(ContentError::Stale(version));

@@ -189,7 +189,15 @@ fn forget_sql(item: Item) -> String {
             format!("SELECT article_id FROM faqs WHERE id = {id} AND article_id IS NOT NULL")
         }
         Item::Author(id) => format!("SELECT id FROM articles WHERE author_id = {id}"),
-        Item::Media(id) => format!("SELECT article_id FROM article_media WHERE media_id = {id}"),
+        Item::Media(id) => format!(
+            "SELECT article_id FROM article_media WHERE media_id = {id} \
+             UNION SELECT article_id FROM article_massage_types WHERE massage_type_id IN \
+             (SELECT id FROM massage_types WHERE image_id = {id}) \
+             UNION SELECT article_id FROM article_treatments WHERE treatment_id IN \
+             (SELECT id FROM treatments WHERE image_id = {id}) \
+             UNION SELECT id FROM articles WHERE author_id IN \
+             (SELECT id FROM users WHERE avatar_id = {id})"
+        ),
         Item::Site | Item::Everything => return "DELETE FROM article_documents".into(),
     };
     format!(

@@ -32,6 +32,9 @@ macro_rules! table_rows {
         pub struct $ty {
             pub id: i32,
             $($(#[$field_meta])* pub $field: $field_ty,)+
+            /// A picture of it, from the media library.
+            #[diesel(column_name = image_id, deserialize_as = crate::content::image::ImageSlot)]
+            pub image: Option<crate::content::image::Image>,
             /// Increases with every change; the admin `ETag` is made from it.
             pub version: i32,
             #[serde(serialize_with = "crate::content::serialize_utc")]
@@ -43,6 +46,8 @@ macro_rules! table_rows {
         #[derive(Clone, Debug, PartialEq)]
         pub struct $fields_ty {
             $(pub $field: $field_ty,)+
+            /// The media id of its picture.
+            pub image_id: Option<i32>,
         }
 
         impl $ty {
@@ -61,6 +66,7 @@ macro_rules! table_rows {
                 diesel::insert_into($table::table)
                     .values((
                         $($table::$field.eq(&fields.$field),)+
+                        $table::image_id.eq(fields.image_id),
                         $table::created_by.eq(user_id),
                         $table::updated_by.eq(user_id),
                         $table::created_at.eq(at),
@@ -82,32 +88,48 @@ macro_rules! table_rows {
                     .offset(page.offset())
                     .select($ty::as_select())
                     .load(conn)?;
-                Ok(Paged::new(items, total, page))
+                Ok(Paged::new(Self::pictured(conn, items)?, total, page))
+            }
+
+            /// The rows with their pictures filled in.
+            fn pictured(conn: &mut DbConnection, mut rows: Vec<$ty>) -> QueryResult<Vec<$ty>> {
+                crate::content::image::resolve_images(conn, rows.iter_mut().map(|r| &mut r.image))?;
+                Ok(rows)
+            }
+
+            fn one_pictured(conn: &mut DbConnection, row: $ty) -> QueryResult<$ty> {
+                Ok(Self::pictured(conn, vec![row])?.remove(0))
             }
 
             pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<$ty> {
-                $table::table
+                let row = $table::table
                     .filter($table::slug.eq(slug))
                     .select($ty::as_select())
-                    .first(conn)
+                    .first(conn)?;
+                Self::one_pictured(conn, row)
             }
 
             /// The rows an article shows, in the article's order.
             pub fn for_article(conn: &mut DbConnection, article_id: i32) -> QueryResult<Vec<$ty>> {
-                $links::table
+                let rows = $links::table
                     .inner_join($table::table)
                     .filter($links::article_id.eq(article_id))
                     .order($links::position)
                     .select($ty::as_select())
-                    .load(conn)
+                    .load(conn)?;
+                Self::pictured(conn, rows)
             }
 
             pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<$ty> {
-                $table::table.find(id).select($ty::as_select()).first(conn)
+                let row = $table::table.find(id).select($ty::as_select()).first(conn)?;
+                Self::one_pictured(conn, row)
             }
 
             pub fn fields(&self) -> $fields_ty {
-                $fields_ty { $($field: self.$field.clone(),)+ }
+                $fields_ty {
+                    $($field: self.$field.clone(),)+
+                    image_id: self.image.as_ref().map(|i| i.id),
+                }
             }
 
             /// The position after the last one, for a new row with none given.
@@ -149,6 +171,7 @@ macro_rules! table_rows {
                 user_id: i32,
                 at: NaiveDateTime,
             ) -> Result<i32, ContentError> {
+                crate::content::image::check_public_image(conn, fields.image_id)?;
                 Self::make_room(conn, None, fields.position)?;
                 let id = Self::insert_row(conn, fields, Some(user_id), at)?;
                 Change::record(conn, $item(id), Action::Created, By::new(user_id, &fields.name, at))?;
@@ -164,11 +187,13 @@ macro_rules! table_rows {
                 user_id: i32,
                 at: NaiveDateTime,
             ) -> Result<(), ContentError> {
+                crate::content::image::check_public_image(conn, fields.image_id)?;
                 if Self::find(conn, id)?.position != fields.position {
                     Self::make_room(conn, Some(id), fields.position)?;
                 }
                 update_at_version!(conn, $table, id, version, (
                     $($table::$field.eq(&fields.$field),)+
+                    $table::image_id.eq(fields.image_id),
                     $table::updated_by.eq(user_id),
                     $table::updated_at.eq(at),
                 ))?;

@@ -1,7 +1,12 @@
 //! The image object every public payload shows, made from a media row:
 //! the URLs of its files (by content hash) and its words for readers.
 
-use super::media::MediaRow;
+use std::collections::HashMap;
+
+use diesel::sql_types::{Integer, Nullable};
+
+use super::media::{Media, MediaRow};
+use crate::db::DbConnection;
 use crate::media::variant::{Format, Variant};
 pub use crate::render::{FocalPoint, Image, ImageSource};
 
@@ -62,5 +67,90 @@ impl Image {
             mime: shape.format.mime().into(),
             animated: row.animated,
         }
+    }
+}
+
+/// An image column (`image_id`) as a row loads it: the id alone, which
+/// `resolve_images` turns into the image object before the row is shown.
+pub struct ImageSlot(Option<i32>);
+
+impl<DB: diesel::backend::Backend> diesel::deserialize::Queryable<Nullable<Integer>, DB>
+    for ImageSlot
+where
+    Option<i32>: diesel::deserialize::FromSql<Nullable<Integer>, DB>,
+{
+    type Row = Option<i32>;
+
+    fn build(id: Option<i32>) -> diesel::deserialize::Result<Self> {
+        Ok(Self(id))
+    }
+}
+
+impl From<ImageSlot> for Option<Image> {
+    fn from(slot: ImageSlot) -> Self {
+        slot.0.map(Image::unresolved)
+    }
+}
+
+impl Image {
+    /// An image known by id only, until `resolve_images` fills it in.
+    pub(crate) fn unresolved(id: i32) -> Self {
+        Self {
+            id,
+            src: String::new(),
+            srcset: String::new(),
+            sources: Vec::new(),
+            width: 0,
+            height: 0,
+            alt: String::new(),
+            decorative: false,
+            caption: String::new(),
+            credit: String::new(),
+            focal_point: FocalPoint::CENTER,
+            mime: String::new(),
+            animated: false,
+        }
+    }
+}
+
+/// Fills in the images that rows loaded by id (one query for them all).
+pub fn resolve_images<'a>(
+    conn: &mut DbConnection,
+    slots: impl IntoIterator<Item = &'a mut Option<Image>>,
+) -> diesel::QueryResult<()> {
+    let slots: Vec<&mut Option<Image>> = slots.into_iter().collect();
+    let ids: Vec<i32> = slots
+        .iter()
+        .filter_map(|s| s.as_ref().map(|i| i.id))
+        .collect();
+    let rows: HashMap<i32, MediaRow> = Media::rows(conn, &ids)?;
+    for slot in slots {
+        *slot = slot.as_ref().and_then(|i| rows.get(&i.id)).map(Image::of);
+    }
+    Ok(())
+}
+
+/// An image shown at once to everyone (a table row's picture, an avatar):
+/// it must exist and have alt text or be decorative.
+pub fn check_public_image(
+    conn: &mut DbConnection,
+    image_id: Option<i32>,
+) -> Result<(), super::ContentError> {
+    let Some(id) = image_id else {
+        return Ok(());
+    };
+    match Media::rows(conn, &[id])?.remove(&id) {
+        None => Err(super::ContentError::UnknownReferences(vec![
+            super::FieldError::new("image", format!("no media item has the id {id}")),
+        ])),
+        Some(row) if row.lacks_alt() => Err(super::ContentError::invalid(
+            "image",
+            format!(
+                "image media:{id} ({}) has no alt text: describe it, or mark it decorative, \
+                 before it is shown",
+                row.filename
+            ),
+        )),
+        Some(_) => Ok(()),
     }
 }

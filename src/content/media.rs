@@ -316,7 +316,7 @@ impl Media {
                 .filter(is_public(at))
                 .select((articles::title, articles::cover_id, articles::body_markdown))
                 .load(conn)?;
-            let published: Vec<String> = showing
+            let shown: Vec<String> = showing
                 .into_iter()
                 .filter(|(_, cover, body)| {
                     *cover == Some(id)
@@ -325,14 +325,22 @@ impl Media {
                             .any(|(m, alt)| *m == id && alt.trim().is_empty())
                 })
                 .map(|(title, _, _)| title)
+                .chain(
+                    Self::uses(conn, &[id])?
+                        .remove(&id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|u| u.kind != "article")
+                        .map(|u| u.to_string()),
+                )
                 .collect();
-            if !published.is_empty() {
+            if !shown.is_empty() {
                 return Err(ContentError::invalid(
                     "alt",
                     format!(
-                        "published articles show this image ({}): it needs alt text or \
+                        "readers are shown this image ({}): it needs alt text or \
                          `decorative`",
-                        published.join("; ")
+                        shown.join("; ")
                     ),
                 ));
             }

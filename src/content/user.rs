@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::image::{resolve_images, Image};
 use super::{to_utc, PageRequest, Paged};
 use crate::db::schema::users;
 use crate::db::DbConnection;
@@ -74,6 +75,8 @@ pub struct UserRecord {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The media id of the account's picture.
+    pub avatar_id: Option<i32>,
 }
 
 /// A user as the API shows it.
@@ -86,6 +89,8 @@ pub struct UserView {
     pub disabled: bool,
     /// Whether the account has a password (bylines from a content file have none).
     pub can_log_in: bool,
+    /// The account's picture, shown beside its byline.
+    pub avatar: Option<Image>,
     pub version: i32,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -97,7 +102,14 @@ impl UserRecord {
         self.role
     }
 
-    pub fn view(&self) -> UserView {
+    /// The account as the API shows it, its avatar read.
+    pub fn view(&self, conn: &mut DbConnection) -> QueryResult<UserView> {
+        let mut avatar = self.avatar_id.map(Image::unresolved);
+        resolve_images(conn, [&mut avatar])?;
+        Ok(self.view_with(avatar))
+    }
+
+    fn view_with(&self, avatar: Option<Image>) -> UserView {
         UserView {
             id: self.id,
             email: self.email.clone(),
@@ -105,6 +117,7 @@ impl UserRecord {
             role: self.role(),
             disabled: self.disabled,
             can_log_in: self.password_hash.is_some(),
+            avatar,
             version: self.version,
             created_at: to_utc(self.created_at),
             updated_at: to_utc(self.updated_at),
@@ -131,6 +144,7 @@ pub struct UserChanges {
     pub role: Option<Role>,
     pub password_hash: Option<Option<String>>,
     pub disabled: Option<bool>,
+    pub avatar_id: Option<Option<i32>>,
 }
 
 pub struct User;
@@ -182,11 +196,18 @@ impl User {
             .limit(page.limit())
             .offset(page.offset())
             .select(UserRecord::as_select())
-            .load(conn)?
+            .load::<UserRecord>(conn)?;
+        let mut avatars: Vec<Option<Image>> = items
             .iter()
-            .map(UserRecord::view)
+            .map(|u| u.avatar_id.map(Image::unresolved))
             .collect();
-        Ok(Paged::new(items, total, page))
+        resolve_images(conn, avatars.iter_mut())?;
+        let views = items
+            .iter()
+            .zip(avatars)
+            .map(|(user, avatar)| user.view_with(avatar))
+            .collect();
+        Ok(Paged::new(views, total, page))
     }
 
     /// Applies changes when the stored version is `version`; false when it is not.
@@ -251,6 +272,30 @@ impl User {
             .select((users::id, users::name))
             .load::<(i32, String)>(conn)?
             .into_iter()
+            .collect())
+    }
+
+    /// Names and pictures of accounts, as bylines show them.
+    pub fn bylines(
+        conn: &mut DbConnection,
+        ids: &[i32],
+    ) -> QueryResult<HashMap<i32, (String, Option<Image>)>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(i32, String, Option<i32>)> = users::table
+            .filter(users::id.eq_any(ids))
+            .select((users::id, users::name, users::avatar_id))
+            .load(conn)?;
+        let mut avatars: Vec<Option<Image>> = rows
+            .iter()
+            .map(|(_, _, avatar)| avatar.map(Image::unresolved))
+            .collect();
+        resolve_images(conn, avatars.iter_mut())?;
+        Ok(rows
+            .into_iter()
+            .zip(avatars)
+            .map(|((id, name, _), avatar)| (id, (name, avatar)))
             .collect())
     }
 }

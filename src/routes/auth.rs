@@ -137,7 +137,7 @@ fn issue_pair(
         token_type: "Bearer",
         expires_in: ACCESS_TOKEN_SECONDS,
         refresh_token,
-        user: user.view(),
+        user: user.view(conn)?,
     })
 }
 
@@ -275,7 +275,7 @@ pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> R
 pub async fn me(account: Allowed<can::SignedIn>) -> Reply {
     let id = account.user.id;
     let view = account
-        .read(move |conn| Ok(User::find(conn, id)?.view()))
+        .read(move |conn| Ok(User::find(conn, id)?.view(conn)?))
         .await?;
     Ok(no_store(HttpResponse::Ok()).json(Item { data: view }))
 }

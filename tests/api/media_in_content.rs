@@ -236,3 +236,114 @@ async fn images_in_use_cannot_be_deleted_and_unknown_images_are_refused() {
         StatusCode::NO_CONTENT
     );
 }
+
+#[tokio::test]
+async fn tables_and_bylines_show_their_pictures() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let photo = upload(
+        &app,
+        &token,
+        "swedish.jpg",
+        phone_jpeg(800, 600),
+        "Long strokes on a client's back",
+    )
+    .await;
+    let portrait = upload(
+        &app,
+        &token,
+        "me.png",
+        png_with_alpha(300, 300),
+        "The clinic's admin",
+    )
+    .await;
+    let bare = upload(&app, &token, "bare.webp", webp(64, 64), "").await;
+
+    // A massage type with a picture: readers see the image object.
+    let (row, etag) = app.get_item("/api/v1/admin/massage-types/1", &token).await;
+    let slug = row["data"]["slug"].as_str().unwrap().to_string();
+    let res = app
+        .patch(
+            "/api/v1/admin/massage-types/1",
+            &token,
+            &etag,
+            &json!({"image": bare}),
+        )
+        .await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem_fields(&problem), ["image"]);
+    let res = app
+        .patch(
+            "/api/v1/admin/massage-types/1",
+            &token,
+            &etag,
+            &json!({"image": photo}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let public = app.get_ok(&format!("/api/v1/massage-types/{slug}")).await;
+    assert_eq!(public["data"]["image"]["id"], photo);
+    assert_eq!(
+        public["data"]["image"]["alt"],
+        "Long strokes on a client's back"
+    );
+    let src = public["data"]["image"]["src"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.get(&src).await.status(),
+        StatusCode::OK,
+        "shown in a public table: public"
+    );
+    let article = app.get_article(crate::helpers::SAMPLE_SLUG).await;
+    let shown = article["massage_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["slug"] == slug.as_str())
+        .unwrap();
+    assert_eq!(shown["image"]["id"], photo);
+
+    // The admin's picture beside the sample article's byline.
+    let me: Value = app
+        .get_auth("/api/v1/auth/me", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let me_path = format!("/api/v1/admin/users/{}", me["data"]["id"]);
+    let (_, etag) = app.get_item(&me_path, &token).await;
+    let res = app
+        .patch(&me_path, &token, &etag, &json!({"avatar": portrait}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let me: Value = app
+        .get_auth("/api/v1/auth/me", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["data"]["avatar"]["id"], portrait);
+    let avatar_src = me["data"]["avatar"]["src"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.get(&avatar_src).await.status(),
+        StatusCode::NOT_FOUND,
+        "no published byline yet"
+    );
+    let (id, _) = app
+        .create_article(&token, &json!({"title": "By the admin"}))
+        .await;
+    assert_eq!(app.publish(&token, id, None).await.status(), StatusCode::OK);
+    let article = app.get_article("by-the-admin").await;
+    assert_eq!(article["author"]["avatar"]["id"], portrait);
+    assert_eq!(
+        app.get(&avatar_src).await.status(),
+        StatusCode::OK,
+        "a published author's picture is public"
+    );
+
+    // In use as a table picture and an avatar: not deletable.
+    for id in [photo, portrait] {
+        let path = format!("/api/v1/admin/media/{id}");
+        let (_, etag) = app.get_item(&path, &token).await;
+        assert_problem(app.delete(&path, &token, &etag).await, StatusCode::CONFLICT).await;
+    }
+}

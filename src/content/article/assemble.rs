@@ -63,7 +63,7 @@ pub(super) fn summaries(
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     let mut tags = Tag::for_articles(conn, &ids)?;
     let author_ids: Vec<i32> = rows.iter().filter_map(|r| r.author_id).collect();
-    let names = User::names(conn, &author_ids)?;
+    let bylines = User::bylines(conn, &author_ids)?;
     let cover_ids: Vec<i32> = rows.iter().filter_map(|r| r.cover_id).collect();
     let covers = Media::rows(conn, &cover_ids)?;
     Ok(rows
@@ -72,8 +72,11 @@ pub(super) fn summaries(
             tags: tags.remove(&r.id).unwrap_or_default(),
             author: r
                 .author_id
-                .and_then(|a| names.get(&a))
-                .map(|name| Author { name: name.clone() }),
+                .and_then(|a| bylines.get(&a))
+                .map(|(name, avatar)| Author {
+                    name: name.clone(),
+                    avatar: avatar.clone(),
+                }),
             cover: r.cover_id.and_then(|c| covers.get(&c)).map(Image::of),
             id: r.id,
             slug: r.slug,

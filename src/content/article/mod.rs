@@ -82,6 +82,8 @@ pub enum Scope {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Author {
     pub name: String,
+    /// The author's picture, when the account has one.
+    pub avatar: Option<Image>,
 }
 
 /// The fields every article listing shows, declared once for the public

@@ -4,7 +4,7 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post};
+use actix_web::{delete, get, patch, post, HttpRequest};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -252,8 +252,13 @@ impl Collection for MediaLibrary {
     )
 )]
 #[post("/media")]
-pub async fn upload_media(editor: Allowed<can::SignedIn>, multipart: Multipart) -> Reply {
+pub async fn upload_media(
+    editor: Allowed<can::SignedIn>,
+    req: HttpRequest,
+    multipart: Multipart,
+) -> Reply {
     MediaLibrary::authorize_collection(&editor.user)?;
+    refuse_declared_size(&req, editor.media.max_bytes)?;
     let upload = read_upload(multipart, editor.media.max_bytes).await?;
     let fields = upload.fields()?;
     let hash = Library::hash(&upload.bytes);
@@ -289,6 +294,26 @@ pub async fn upload_media(editor: Allowed<can::SignedIn>, multipart: Multipart) 
         &item,
         item.version,
     ))
+}
+
+/// A body that says up front it is larger than any upload may be (the
+/// file's limit and room for the form around it) is refused unread.
+fn refuse_declared_size(req: &HttpRequest, max_bytes: usize) -> Result<(), ApiError> {
+    const FORM_ROOM: u64 = 64 * 1024;
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > max_bytes as u64 + FORM_ROOM => {
+            Err(ApiError::PayloadTooLarge(format!(
+                "the upload is larger than the limit of {} MB",
+                max_bytes / (1024 * 1024)
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// List the media library, newest first; `q` searches names, alt text,

@@ -47,6 +47,9 @@ macro_rules! table_collection {
             /// After the last one when not given; an occupied position moves the others down.
             #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
             pub position: Option<f64>,
+            /// A picture: the id of a media item with alt text (or decorative).
+            #[schema(minimum = 1)]
+            pub image: Option<i32>,
         }
 
         #[doc = $patch_doc]
@@ -65,6 +68,10 @@ macro_rules! table_collection {
             )*
             #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
             pub position: Option<f64>,
+            /// The picture's media id; `null` removes it.
+            #[serde(default, deserialize_with = "crate::routes::admin::double_option")]
+            #[schema(value_type = Option<i32>, minimum = 1)]
+            pub image: Option<Option<i32>>,
         }
 
         impl $create {
@@ -75,6 +82,7 @@ macro_rules! table_collection {
                     name,
                     $($text: checks.text(stringify!($text), &self.$text, $text_max),)*
                     position: 0,
+                    image_id: self.image,
                 };
                 (fields, self.position)
             }
@@ -95,6 +103,9 @@ macro_rules! table_collection {
                 )*
                 if let Some(p) = self.position {
                     fields.position = checks.position(p);
+                }
+                if let Some(image) = self.image {
+                    fields.image_id = image;
                 }
             }
         }

@@ -48,6 +48,11 @@ pub struct UserPatch {
     pub role: Option<String>,
     /// A disabled account cannot log in, and its tokens stop working at once.
     pub disabled: Option<bool>,
+    /// The media id of the account's picture (alt text or decorative
+    /// needed); `null` removes it.
+    #[serde(default, deserialize_with = "super::double_option")]
+    #[schema(value_type = Option<i32>, minimum = 1)]
+    pub avatar: Option<Option<i32>>,
 }
 
 fn parse_role(checks: &mut Checks, raw: &str) -> Role {
@@ -147,7 +152,7 @@ pub async fn create_user(admin: Allowed<can::Administer>, body: Json<UserCreate>
                 updated_at: at,
             };
             let id = account::create(conn, user.id, &new, disabled)?;
-            Ok(User::find(conn, id)?.view())
+            Ok(User::find(conn, id)?.view(conn)?)
         })
         .await?;
     Ok(created(
@@ -169,7 +174,7 @@ pub async fn create_user(admin: Allowed<can::Administer>, body: Json<UserCreate>
 #[get("/users/{id}")]
 pub async fn find_user(admin: Allowed<can::Administer>, PathId(id): PathId) -> Reply {
     let found = admin
-        .read(move |conn| Ok(User::find(conn, id).map_err(not_found)?.view()))
+        .read(move |conn| Ok(User::find(conn, id).map_err(not_found)?.view(conn)?))
         .await?;
     Ok(item_response(StatusCode::OK, &found, found.version))
 }
@@ -213,6 +218,7 @@ pub async fn update_user(
         None => None,
     };
     let disabled = patch.disabled;
+    let avatar_id = patch.avatar;
     let updated = admin
         .write(move |conn, user| {
             let (target, version) = lock_for_change(conn, id, &if_match)?;
@@ -222,9 +228,10 @@ pub async fn update_user(
                 role,
                 password_hash,
                 disabled,
+                avatar_id,
             };
             account::update(conn, user.id, &target, version, change, now())?;
-            Ok(User::find(conn, id)?.view())
+            Ok(User::find(conn, id)?.view(conn)?)
         })
         .await?;
     Ok(item_response(StatusCode::OK, &updated, updated.version))
