@@ -92,10 +92,10 @@ vips_set() { # FILE EXT [loader options] -> median ms of the same files by libvi
   mkdir -p "$out"
   for ((i = 0; i < RUNS; i++)); do
     t=$(date +%s%N)
-    vips copy "$1$3" "$out/original.$2[strip]"
+    vips copy "$1${3:-}" "$out/original.$2[strip]"
     for w in 320 640 960 1280 1920; do
-      vipsthumbnail "$1$3" --size "${w}x" -o "$out/$w.$2[strip]"
-      vipsthumbnail "$1$3" --size "${w}x" -o "$out/$w.webp[Q=80,strip]"
+      vipsthumbnail "$1${3:-}" --size "${w}x" -o "$out/$w.$2[strip]"
+      vipsthumbnail "$1${3:-}" --size "${w}x" -o "$out/$w.webp[Q=80,strip]"
     done
     times+=("$(ms "$t")")
   done

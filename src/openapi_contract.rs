@@ -63,6 +63,8 @@ enum Kind {
     Readiness,
     /// Public reads: cached, conditional.
     Public,
+    /// `/media/...`: image bytes, conditional, public or to an editor's token.
+    Media,
     /// `/auth/...`: tokens, no items.
     Auth,
     /// `/admin/...`: items with versions.
@@ -77,6 +79,7 @@ impl Kind {
             "/readyz" => Self::Readiness,
             p if p.starts_with("/api/v1/admin") => Self::Admin,
             p if p.starts_with("/api/v1/auth") => Self::Auth,
+            p if p.starts_with("/media/") => Self::Media,
             _ => Self::Public,
         }
     }
@@ -93,10 +96,14 @@ fn apply(operation: &mut Operation, kind: Kind, method: Method) {
     // (`security: []`) says "public" to generators, where a missing one
     // would inherit a global default.
     if operation.security.is_none() {
-        operation.security = Some(if kind == Kind::Admin {
-            vec![SecurityRequirement::new("bearer", Vec::<String>::new())]
-        } else {
-            Vec::new()
+        operation.security = Some(match kind {
+            Kind::Admin => vec![SecurityRequirement::new("bearer", Vec::<String>::new())],
+            // Anonymous, or an editor's token for images nobody published.
+            Kind::Media => vec![
+                SecurityRequirement::default(),
+                SecurityRequirement::new("bearer", Vec::<String>::new()),
+            ],
+            _ => Vec::new(),
         });
     }
     describe_if_match(operation);
@@ -127,7 +134,7 @@ fn apply(operation: &mut Operation, kind: Kind, method: Method) {
             "The database cannot serve the request now; retry after `Retry-After` seconds",
         );
     }
-    let is_public_read = kind == Kind::Public && method == Method::Get;
+    let is_public_read = matches!(kind, Kind::Public | Kind::Media) && method == Method::Get;
     if is_public_read {
         add_parameter_if_none_match(operation);
         operation
@@ -145,7 +152,13 @@ fn apply(operation: &mut Operation, kind: Kind, method: Method) {
         let RefOr::T(response) = response else {
             continue;
         };
-        add_headers(response, status, is_public_read, admin);
+        add_headers(
+            response,
+            status,
+            is_public_read,
+            kind == Kind::Public,
+            admin,
+        );
     }
 }
 
@@ -293,7 +306,13 @@ fn header(description: &str) -> Header {
 }
 
 /// The headers a response of this kind carries.
-fn add_headers(response: &mut Response, status: &str, public_read: bool, admin: bool) {
+fn add_headers(
+    response: &mut Response,
+    status: &str,
+    public_read: bool,
+    response_cached: bool,
+    admin: bool,
+) {
     let mut headers = vec![
         (
             "X-Request-Id",
@@ -315,7 +334,7 @@ fn add_headers(response: &mut Response, status: &str, public_read: bool, admin: 
              of the version (`\"v3\"`) on editor items (send it in `If-Match`)",
         ));
     }
-    if public_read && success {
+    if response_cached && success {
         headers.push((
             "X-Cache",
             "`HIT` when answered from the response cache, `MISS` when not",

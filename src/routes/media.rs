@@ -18,6 +18,22 @@ use crate::media::variant::Shape;
 use crate::media::Served;
 use crate::routes::Reply;
 
+/// The bytes of an image file.
+pub struct ImageBytes;
+
+impl utoipa::PartialSchema for ImageBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("The bytes of an image file"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ImageBytes {}
+
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 fn not_found() -> ApiError {
@@ -42,10 +58,10 @@ fn is_hash(raw: &str) -> bool {
     ),
     responses(
         (status = 200, description = "The image's bytes; `Cache-Control: public, max-age=31536000, immutable`", content(
-            (Vec<u8> = "image/webp"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/gif"),
+            (ImageBytes = "image/webp"), (ImageBytes = "image/jpeg"), (ImageBytes = "image/png"), (ImageBytes = "image/gif"),
         )),
-        (status = 206, description = "The requested range of the bytes", content(
-            (Vec<u8> = "image/webp"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/gif"),
+        (status = 206, description = "The requested range of the bytes (`Content-Range` says which)", content(
+            (ImageBytes = "image/webp"), (ImageBytes = "image/jpeg"), (ImageBytes = "image/png"), (ImageBytes = "image/gif"),
         )),
         (status = 304, description = "The client holds these bytes (`If-None-Match`)"),
         (status = 404, description = "No image anyone may see is at this address"),
