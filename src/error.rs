@@ -236,6 +236,12 @@ impl From<crate::media::MediaError> for ApiError {
                 }
             }
             M::Worker(detail) => Self::Internal(anyhow::anyhow!(detail)),
+            M::Busy { waiting } => Self::ServiceUnavailable {
+                detail: format!(
+                    "{waiting} images are waiting to be processed; try again in a few seconds"
+                ),
+                retry_after_secs: 5,
+            },
         }
     }
 }

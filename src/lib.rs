@@ -23,3 +23,4 @@ pub mod routes;
 pub mod sample;
 pub mod server;
 pub mod synthetic;
+pub mod workers;

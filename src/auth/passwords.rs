@@ -1,13 +1,12 @@
 //! Passwords: the `Password` an editor chose, and Argon2id hashing and
 //! verification on a few bounded worker threads.
 
-use std::sync::Arc;
-
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::error::ApiError;
+use crate::workers::{WorkerError, Workers};
 
 /// A password as an editor chose it: 12..=1024 characters. Never logged.
 pub struct Password(String);
@@ -35,15 +34,7 @@ impl std::fmt::Debug for Password {
 /// threads with its own allocator arena, made glibc keep gigabytes).
 #[derive(Clone)]
 pub struct Passwords {
-    jobs: std::sync::mpsc::SyncSender<PasswordJob>,
-}
-
-enum PasswordJob {
-    Hash(
-        Password,
-        tokio::sync::oneshot::Sender<Result<String, ApiError>>,
-    ),
-    Verify(Option<String>, String, tokio::sync::oneshot::Sender<bool>),
+    workers: Workers,
 }
 
 const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
@@ -89,74 +80,43 @@ fn verify_blocking(hash: &str, password: &str) -> bool {
 }
 
 impl Passwords {
-    /// Starts `workers` password threads.
     pub fn new(workers: usize) -> Self {
-        let (jobs, queue) = std::sync::mpsc::sync_channel::<PasswordJob>(PASSWORD_QUEUE);
-        let queue = Arc::new(std::sync::Mutex::new(queue));
-        for n in 0..workers.max(1) {
-            let queue = queue.clone();
-            let spawned = std::thread::Builder::new()
-                .name(format!("argon2-{n}"))
-                .spawn(move || loop {
-                    let job = match queue.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(PasswordJob::Hash(password, reply)) => {
-                            let _ = reply.send(hash_password_blocking(&password));
-                        }
-                        Ok(PasswordJob::Verify(hash, password, reply)) => {
-                            let ok = match hash {
-                                Some(hash) => verify_blocking(&hash, &password),
-                                None => {
-                                    verify_blocking(DUMMY_HASH, &password);
-                                    false
-                                }
-                            };
-                            let _ = reply.send(ok);
-                        }
-                        Err(_) => return,
-                    }
-                });
-            if let Err(e) = spawned {
-                tracing::error!(error = %e, "could not start a password worker");
-            }
+        Self {
+            workers: Workers::new("argon2", workers, PASSWORD_QUEUE, 0),
         }
-        Self { jobs }
     }
 
-    fn submit(&self, job: PasswordJob) -> Result<(), ApiError> {
-        self.jobs.try_send(job).map_err(|e| match e {
-            std::sync::mpsc::TrySendError::Full(_) => ApiError::ServiceUnavailable {
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.workers.run(job).await.map_err(|e| match e {
+            WorkerError::Full { waiting } => ApiError::ServiceUnavailable {
                 detail: format!(
-                    "too many passwords are being checked at once ({PASSWORD_QUEUE} waiting); \
+                    "too many passwords are being checked at once ({waiting} waiting); \
                      try again in a few seconds"
                 ),
                 retry_after_secs: 2,
             },
-            std::sync::mpsc::TrySendError::Disconnected(_) => {
-                ApiError::Internal(anyhow::anyhow!("the password workers stopped"))
-            }
+            other => ApiError::Internal(anyhow::anyhow!("a password worker: {other}")),
         })
     }
 
     pub async fn hash(&self, password: Password) -> Result<String, ApiError> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.submit(PasswordJob::Hash(password, reply))?;
-        answer
-            .await
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("a password worker stopped")))?
+        self.run(move || hash_password_blocking(&password)).await?
     }
 
-    /// True when `password` matches `hash`; with no hash, the dummy is checked
-    /// (and the answer is false) so the time taken gives nothing away.
+    /// Checks `password` against `hash`; with no hash (no such account) a
+    /// dummy hash is checked, so both take the same time.
     pub async fn verify(&self, hash: Option<String>, password: String) -> Result<bool, ApiError> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.submit(PasswordJob::Verify(hash, password, reply))?;
-        answer
-            .await
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("a password worker stopped")))
+        self.run(move || match hash {
+            Some(hash) => verify_blocking(&hash, &password),
+            None => {
+                verify_blocking(DUMMY_HASH, &password);
+                false
+            }
+        })
+        .await
     }
 }
 

@@ -7,11 +7,8 @@ pub mod process;
 pub mod store;
 pub mod variant;
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 
 pub use process::{Made, PixelLimit, Refusal};
 pub use store::{Store, StoreConfig};
@@ -27,6 +24,9 @@ pub enum MediaError {
     /// A decoder panicked or the worker was lost.
     #[error("the image worker failed: {0}")]
     Worker(String),
+    /// Too many images wait to be processed.
+    #[error("{waiting} images are waiting to be processed")]
+    Busy { waiting: usize },
 }
 
 /// How the library is set up (`MEDIA_*`).
@@ -43,11 +43,12 @@ pub struct MediaSettings {
     pub cache_bytes: u64,
 }
 
-/// One file ready to serve: its bytes and their strong `ETag`.
+/// One file ready to serve: its bytes and their strong `ETag`, as a
+/// header value made once.
 #[derive(Clone, Debug)]
 pub struct Served {
     pub bytes: Bytes,
-    pub etag: Arc<str>,
+    pub etag: actix_web::http::header::HeaderValue,
 }
 
 impl Served {
@@ -56,10 +57,32 @@ impl Served {
         let etag = format!("\"{}\"", hex::encode(&digest[..16]));
         Self {
             bytes,
-            etag: etag.into(),
+            etag: actix_web::http::header::HeaderValue::from_str(&etag)
+                .expect("hex in quotes is a valid header value"),
         }
     }
 }
+
+/// A file's key looked up without allocating: hashes as `(String, String)` does.
+struct FileRef<'a>(&'a str, &'a str);
+
+impl std::hash::Hash for FileRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+        self.1.hash(state);
+    }
+}
+
+impl quick_cache::Equivalent<(String, String)> for FileRef<'_> {
+    fn equivalent(&self, key: &(String, String)) -> bool {
+        self.0 == key.0 && self.1 == key.1
+    }
+}
+
+/// Images waiting per worker before uploads are told to come back.
+const QUEUED_PER_WORKER: usize = 8;
+/// The image workers' nice value: readers first when a core is contended.
+const WORKER_NICE: i32 = 10;
 
 #[derive(Clone)]
 struct ByBytes;
@@ -75,7 +98,7 @@ type FileCache = quick_cache::sync::Cache<(String, String), Served, ByBytes>;
 /// The media library's machinery (no database: the content layer keeps the rows).
 pub struct Library {
     store: Store,
-    workers: Arc<Semaphore>,
+    workers: crate::workers::Workers,
     limit: PixelLimit,
     pub max_bytes: usize,
     files: Option<FileCache>,
@@ -98,7 +121,12 @@ impl Library {
         });
         Ok(Self {
             store: Store::open(&settings.store)?,
-            workers: Arc::new(Semaphore::new(settings.workers.max(1))),
+            workers: crate::workers::Workers::new(
+                "image",
+                settings.workers,
+                settings.workers.max(1) * QUEUED_PER_WORKER,
+                WORKER_NICE,
+            ),
             limit: PixelLimit(settings.max_pixels),
             max_bytes: settings.max_bytes,
             files,
@@ -123,24 +151,21 @@ impl Library {
         hex::encode(Sha256::digest(bytes))
     }
 
-    /// Runs `f` on one of the bounded workers (a blocking thread): an
-    /// upload storm queues here instead of taking the request threads.
+    /// Runs `f` on one of the image workers: an upload storm queues there
+    /// (and past the queue is told to come back) instead of taking the
+    /// request threads, and at a lower CPU priority than readers.
     async fn on_worker<T, F>(&self, f: F) -> Result<T, MediaError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let _permit = self
-            .workers
-            .acquire()
-            .await
-            .map_err(|e| MediaError::Worker(e.to_string()))?;
-        actix_web::rt::task::spawn_blocking(f).await.map_err(|e| {
-            MediaError::Worker(if e.is_panic() {
-                "the image decoder panicked on this file".into()
-            } else {
-                e.to_string()
-            })
+        use crate::workers::WorkerError;
+        self.workers.run(f).await.map_err(|e| match e {
+            WorkerError::Full { waiting } => MediaError::Busy { waiting },
+            WorkerError::Panicked => {
+                MediaError::Worker("the image decoder panicked on this file".into())
+            }
+            WorkerError::Stopped => MediaError::Worker("the image workers stopped".into()),
         })
     }
 
@@ -175,8 +200,11 @@ impl Library {
         variant: Variant,
     ) -> Result<Option<Served>, MediaError> {
         let file = shape.file_name(variant);
-        let key = (hash.to_string(), file.clone());
-        if let Some(served) = self.files.as_ref().and_then(|c| c.get(&key)) {
+        if let Some(served) = self
+            .files
+            .as_ref()
+            .and_then(|c| c.get(&FileRef(hash, &file)))
+        {
             return Ok(Some(served));
         }
         let bytes = match self.store.get(hash, &file).await? {
@@ -198,7 +226,7 @@ impl Library {
         };
         let served = Served::new(bytes);
         if let Some(cache) = &self.files {
-            cache.insert(key, served.clone());
+            cache.insert((hash.to_string(), file), served.clone());
         }
         Ok(Some(served))
     }

@@ -4,9 +4,10 @@
 //! marked public); any other answers `404` unless an editor's bearer token
 //! comes with the request (then privately, never stored by caches).
 
+use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, FromRequest, HttpRequest, HttpResponse};
 
 use crate::app::AppState;
 use crate::auth::AuthUser;
@@ -69,21 +70,20 @@ fn is_hash(raw: &str) -> bool {
     )
 )]
 #[get("/media/{hash}/{file}")]
-pub async fn media_file(
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    state: web::Data<AppState>,
-    editor: Option<AuthUser>,
-) -> Reply {
-    let (hash, file) = path.into_inner();
-    if !is_hash(&hash) {
+pub async fn media_file(req: HttpRequest) -> Reply {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
+    let hash = req.match_info().get("hash").unwrap_or_default();
+    if !is_hash(hash) {
         return Err(not_found());
     }
     let generation = state.db.generation();
-    let (shape, public) = match state.media.known_public(&hash, generation) {
+    let (shape, public) = match state.media.known_public(hash, generation) {
         Some(shape) => (shape, true),
         None => {
-            let lookup = hash.clone();
+            let lookup = hash.to_string();
             let found: Option<(Shape, bool)> = state
                 .db
                 .run(move |conn| {
@@ -96,18 +96,24 @@ pub async fn media_file(
                 .await?;
             let (shape, public) = found.ok_or_else(not_found)?;
             if public {
-                state.media.remember_public(&hash, generation, shape);
+                state.media.remember_public(hash, generation, shape);
             }
             (shape, public)
         }
     };
-    if !public && editor.is_none() {
+    // Only an image nobody published asks who is asking.
+    if !public
+        && AuthUser::from_request(&req, &mut Payload::None)
+            .await
+            .is_err()
+    {
         return Err(not_found());
     }
-    let variant = shape.parse_file(&file).ok_or_else(not_found)?;
+    let file = req.match_info().get("file").unwrap_or_default();
+    let variant = shape.parse_file(file).ok_or_else(not_found)?;
     let served = state
         .media
-        .file(&hash, shape, variant)
+        .file(hash, shape, variant)
         .await?
         .ok_or_else(not_found)?;
     let cache_control = if public {
@@ -124,25 +130,37 @@ pub async fn media_file(
 }
 
 /// The file as the request asks for it: whole, a range of it, or `304`.
-fn respond(req: &HttpRequest, served: &Served, mime: &str, cache_control: &str) -> HttpResponse {
+fn respond(
+    req: &HttpRequest,
+    served: &Served,
+    mime: &'static str,
+    cache_control: &'static str,
+) -> HttpResponse {
     let builder = |status: StatusCode| {
         let mut res = HttpResponse::build(status);
-        res.insert_header((header::ETAG, served.etag.as_ref()))
-            .insert_header((header::CACHE_CONTROL, cache_control))
-            .insert_header((header::ACCEPT_RANGES, "bytes"))
-            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+        res.insert_header((header::ETAG, served.etag.clone()))
+            .insert_header((
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache_control),
+            ))
+            .insert_header((header::ACCEPT_RANGES, HeaderValue::from_static("bytes")))
+            .insert_header((
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ));
         res
     };
-    if not_modified(if_none_match(req).as_ref(), &served.etag) {
+    let etag = served.etag.to_str().unwrap_or_default();
+    if not_modified(if_none_match(req).as_ref(), etag) {
         return builder(StatusCode::NOT_MODIFIED).finish();
     }
     let len = served.bytes.len() as u64;
-    match requested_range(req, &served.etag, len) {
+    match requested_range(req, etag, len) {
         Range::Whole => builder(StatusCode::OK)
-            .content_type(mime)
+            .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(mime)))
             .body(served.bytes.clone()),
         Range::Part(start, end) => builder(StatusCode::PARTIAL_CONTENT)
-            .content_type(mime)
+            .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(mime)))
             .insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")))
             .body(served.bytes.slice(start as usize..=end as usize)),
         Range::Unsatisfiable => {
