@@ -30,7 +30,7 @@ done
 cargo build --release --quiet --bin clinic-cms --example floor
 WORK="$(mktemp -d)"
 PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export DATABASE_URL="sqlite://$WORK/bench.db" MEDIA_DIR="$WORK/media" RUST_LOG=error \
   ADMIN_EMAIL=bench@clinic.test ADMIN_PASSWORD="bench password 123" \
   JWT_SECRET="bench-secret-bench-secret-bench-secret" MEDIA_MAX_MB=64
@@ -46,9 +46,9 @@ def photo(w, h):
     # Noise, blurred and tinted by gradients: a photo's entropy, roughly.
     bands = []
     for i, scale in enumerate((48, 64, 80)):
-        noise = Image.effect_noise((w, h), scale).filter(ImageFilter.GaussianBlur(1.2 + i))
+        noise = Image.effect_noise((w, h), scale).filter(ImageFilter.GaussianBlur(0.4 + 0.3 * i))
         grad = Image.linear_gradient("L").resize((w, h)).rotate(90 * i, expand=False).resize((w, h))
-        bands.append(Image.blend(noise, grad, 0.45))
+        bands.append(Image.blend(noise, grad, 0.3))
     return Image.merge("RGB", bands)
 photo(4000, 3000).save(f"{work}/photo.jpg", quality=90)
 photo(3000, 2000).save(f"{work}/large.png", compress_level=6)
@@ -158,6 +158,7 @@ read -r idle_rps _ idle_p99 <<<"$(measure "$ARTICLE")"
 sleep 0.2
 read -r busy_rps _ busy_p99 <<<"$(measure "$ARTICLE")"
 kill "$STORM" 2>/dev/null || true
+wait "$STORM" 2>/dev/null || true
 echo
 echo "| warm GET article (64 connections) | req/s | p99 |"
 echo "| --- | --- | --- |"

@@ -200,11 +200,7 @@ impl Library {
         variant: Variant,
     ) -> Result<Option<Served>, MediaError> {
         let file = shape.file_name(variant);
-        if let Some(served) = self
-            .files
-            .as_ref()
-            .and_then(|c| c.get(&FileRef(hash, &file)))
-        {
+        if let Some(served) = self.cached(hash, &file) {
             return Ok(Some(served));
         }
         let bytes = match self.store.get(hash, &file).await? {
@@ -229,6 +225,11 @@ impl Library {
             cache.insert((hash.to_string(), file), served.clone());
         }
         Ok(Some(served))
+    }
+
+    /// A file held in memory, looked up without allocating.
+    pub fn cached(&self, hash: &str, file: &str) -> Option<Served> {
+        self.files.as_ref()?.get(&FileRef(hash, file))
     }
 
     /// Removes every file of an item (after its row is gone).

@@ -78,6 +78,19 @@ impl Shape {
         widths
     }
 
+    /// `widths().contains(&width)`, without making the list (read on every
+    /// request for a file).
+    fn has_width(&self, width: u32) -> bool {
+        if self.animated || width == self.width {
+            return width == self.width;
+        }
+        width < self.width && WIDTHS.contains(&width)
+    }
+
+    fn has_format(&self, format: Format) -> bool {
+        format == self.format || (!self.animated && format == Format::Webp)
+    }
+
     /// The formats a page can choose from, best first: WebP, then the
     /// original's (one, when they are the same or the item is animated).
     pub fn formats(&self) -> Vec<Format> {
@@ -133,7 +146,7 @@ impl Shape {
             }
             let width: u32 = stem.parse().ok()?;
             let sized = self.file_variant(Variant::Sized { width, format });
-            let exists = self.widths().contains(&width) && self.formats().contains(&format);
+            let exists = self.has_width(width) && self.has_format(format);
             if sized == Variant::Original || !exists {
                 return None;
             }

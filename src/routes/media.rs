@@ -111,11 +111,15 @@ pub async fn media_file(req: HttpRequest) -> Reply {
     }
     let file = req.match_info().get("file").unwrap_or_default();
     let variant = shape.parse_file(file).ok_or_else(not_found)?;
-    let served = state
-        .media
-        .file(hash, shape, variant)
-        .await?
-        .ok_or_else(not_found)?;
+    // A file has one name (`parse_file` takes no other), so the URL's is the key.
+    let served = match state.media.cached(hash, file) {
+        Some(served) => served,
+        None => state
+            .media
+            .file(hash, shape, variant)
+            .await?
+            .ok_or_else(not_found)?,
+    };
     let cache_control = if public {
         IMMUTABLE
     } else {

@@ -261,7 +261,13 @@ pub async fn upload_media(
     refuse_declared_size(&req, editor.media.max_bytes)?;
     let upload = read_upload(multipart, editor.media.max_bytes).await?;
     let fields = upload.fields()?;
-    let hash = Library::hash(&upload.bytes);
+    // Hashing megabytes takes milliseconds: not on the request thread.
+    let hash = {
+        let bytes = upload.bytes.clone();
+        actix_web::web::block(move || Library::hash(&bytes))
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing an upload: {e}")))?
+    };
     let existing = {
         let hash = hash.clone();
         editor
