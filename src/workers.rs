@@ -81,17 +81,27 @@ impl Workers {
     }
 }
 
-/// Gives the calling thread a higher nice value (Linux keeps one per thread).
+/// Lowers the calling thread's CPU priority (Linux keeps one per thread):
+/// `nice` 19 and above asks for `SCHED_IDLE` — the thread runs only on a
+/// core nothing else wants, and yields it the moment a reader's thread
+/// wakes — falling back to nice 19; below that, that nice value.
 #[cfg(target_os = "linux")]
 fn lower_priority(nice: i32) {
     if nice <= 0 {
         return;
     }
+    if nice >= 19 {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: pid 0 is the calling thread; the call only reads `param`.
+        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0 {
+            return;
+        }
+    }
     // SAFETY: gettid takes no arguments; setpriority only reads its
     // arguments and changes this thread's nice value.
     let changed = unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, nice)
+        libc::setpriority(libc::PRIO_PROCESS, tid, nice.min(19))
     };
     if changed != 0 {
         tracing::warn!("could not lower a worker thread's priority");

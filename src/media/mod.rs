@@ -81,8 +81,9 @@ impl quick_cache::Equivalent<(String, String)> for FileRef<'_> {
 
 /// Images waiting per worker before uploads are told to come back.
 const QUEUED_PER_WORKER: usize = 8;
-/// The image workers' nice value: readers first when a core is contended.
-const WORKER_NICE: i32 = 10;
+/// The image workers' priority: idle (`SCHED_IDLE`), so readers come first
+/// whenever they want a core (src/workers.rs).
+const WORKER_NICE: i32 = 19;
 
 #[derive(Clone)]
 struct ByBytes;

@@ -18,17 +18,18 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::media::variant::Shape;
 use crate::media::Library;
-use crate::routes::{list_params, Allowed, Json, PathId, Query, Reply};
+use crate::routes::{list_params, text, Allowed, Json, PathId, Query, Reply};
 
-const FILENAME_MAX: usize = 255;
-const ALT_MAX: usize = 1000;
-const CAPTION_MAX: usize = 2000;
-const CREDIT_MAX: usize = 300;
+pub const FILENAME_MAX: usize = 255;
+pub const ALT_MAX: usize = 1000;
+pub const CAPTION_MAX: usize = 2000;
+pub const CREDIT_MAX: usize = 300;
 
 list_params! {
     /// `page`, `per_page`, and what to look for.
     pub struct MediaParams {
         /// Words in the file name, alt text, caption or credit.
+        #[param(schema_with = text::optional::<200>)]
         pub q: Option<String>,
         /// `true`: only images that need alt text (neither alt nor decorative).
         pub needs_alt: Option<bool>,
@@ -39,16 +40,16 @@ list_params! {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MediaPatch {
-    #[schema(max_length = 255)]
+    #[schema(schema_with = text::required_or_null::<FILENAME_MAX>)]
     pub filename: Option<String>,
     /// What the image shows; empty when unknown (publishing an article
     /// that shows it is then refused, unless it is decorative).
-    #[schema(max_length = 1000)]
+    #[schema(schema_with = text::optional_or_null::<ALT_MAX>)]
     pub alt: Option<String>,
     pub decorative: Option<bool>,
-    #[schema(max_length = 2000)]
+    #[schema(schema_with = text::optional_or_null::<CAPTION_MAX>)]
     pub caption: Option<String>,
-    #[schema(max_length = 300)]
+    #[schema(schema_with = text::optional_or_null::<CREDIT_MAX>)]
     pub credit: Option<String>,
     pub focal_point: Option<FocalPoint>,
     pub public: Option<bool>,
@@ -134,6 +135,15 @@ impl Collection for MediaLibrary {
     }
 
     fn filter(params: &MediaParams) -> Result<(MediaFilter, PageRequest), ApiError> {
+        match params.q.as_deref() {
+            Some(q) if q.chars().count() > 200 => {
+                return Err(ApiError::bad_query("q", "must be at most 200 characters"))
+            }
+            Some(q) if q.contains('\0') => {
+                return Err(ApiError::bad_query("q", "must not contain NUL"))
+            }
+            _ => {}
+        }
         let filter = MediaFilter {
             q: params.q.clone(),
             needs_alt: params.needs_alt,

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::media::process::sniff;
+use crate::routes::text;
 
 /// An upload: one image and, optionally, its words. (The multipart body's
 /// schema; `read_upload` reads it part by part.)
@@ -23,10 +24,13 @@ pub struct MediaUpload {
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// What the image shows, for readers who cannot see it.
+    #[schema(schema_with = text::optional::<{ super::media::ALT_MAX }>)]
     pub alt: Option<String>,
     /// `true` when the image is decorative (no alt text needed).
     pub decorative: Option<bool>,
+    #[schema(schema_with = text::optional::<{ super::media::CAPTION_MAX }>)]
     pub caption: Option<String>,
+    #[schema(schema_with = text::optional::<{ super::media::CREDIT_MAX }>)]
     pub credit: Option<String>,
     /// `true` to serve it to anyone even before published content uses it.
     pub public: Option<bool>,
@@ -103,7 +107,9 @@ pub async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<U
                 value.extend_from_slice(&chunk);
             }
             let value = String::from_utf8(value.to_vec())
-                .map_err(|_| ApiError::invalid_field(&name, "must be UTF-8 text"))?;
+                .ok()
+                .filter(|v| !v.contains('\0'))
+                .ok_or_else(|| ApiError::invalid_field(&name, "must be UTF-8 text without NUL"))?;
             text.insert(name, value);
         } else {
             return Err(ApiError::bad_request(format!(
