@@ -6,7 +6,7 @@
 -- points at nothing.
 CREATE TABLE media (
     id          SERIAL PRIMARY KEY,
-    hash        TEXT NOT NULL UNIQUE,
+    hash        TEXT NOT NULL,
     -- jpeg, png, gif, webp: decided by the bytes
     format      TEXT NOT NULL,
     width       INTEGER NOT NULL,
@@ -29,6 +29,7 @@ CREATE TABLE media (
     created_at  TIMESTAMP NOT NULL,
     updated_at  TIMESTAMP NOT NULL
 );
+CREATE UNIQUE INDEX media_hash_key ON media (hash);
 CREATE INDEX media_created ON media (created_at, id);
 
 -- Every image an article shows (its cover and the images of its body),
