@@ -110,6 +110,7 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
             .app_data(BodyDeadline(state.config.request_timeout))
             .wrap(from_fn(catch_panic))
             .wrap(from_fn(public_cache))
+            .wrap(from_fn(crate::routes::media::media_hits))
             .wrap(from_fn(head_as_get))
             .wrap(cors(&state.config.cors_allowed_origins))
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))

@@ -4,9 +4,11 @@
 //! marked public); any other answers `404` unless an editor's bearer token
 //! comes with the request (then privately, never stored by caches).
 
-use actix_web::dev::Payload;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
 use actix_web::{get, web, FromRequest, HttpRequest, HttpResponse};
 
 use crate::app::AppState;
@@ -130,6 +132,40 @@ pub async fn media_file(req: HttpRequest) -> Reply {
         &served,
         shape.format_of(variant).mime(),
         cache_control,
+    ))
+}
+
+/// Answers a request for a public file held in memory before it is routed
+/// (as the response cache answers JSON): the common case then costs no
+/// database, extractor or handler. Anything else goes on to `media_file`.
+pub async fn media_hits(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::GET {
+        if let Some(res) = req
+            .app_data::<web::Data<AppState>>()
+            .and_then(|state| answer_from_memory(req.request(), state))
+        {
+            return Ok(req.into_response(res).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+fn answer_from_memory(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
+    let (hash, file) = req.path().strip_prefix("/media/")?.split_once('/')?;
+    if !is_hash(hash) {
+        return None;
+    }
+    let shape = state.media.known_public(hash, state.db.generation())?;
+    let variant = shape.parse_file(file)?;
+    let served = state.media.cached(hash, file)?;
+    Some(respond(
+        req,
+        &served,
+        shape.format_of(variant).mime(),
+        IMMUTABLE,
     ))
 }
 
