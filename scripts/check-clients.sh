@@ -171,6 +171,7 @@ step_python() {
     cd "$gen"
     # COLUMNS: the tool wraps its messages to the terminal width.
     COLUMNS=200 openapi-python-client generate --path "$DOC" --meta poetry \
+      --config "$ROOT/clients/openapi-python-client.yaml" \
       --output-path "$gen/clinic-cms-client" --fail-on-warning
   ) >"$gen/generate.log" 2>&1 || rc=$?
   cp "$gen/generate.log" "$TMP/artifacts/openapi-python-client.log"

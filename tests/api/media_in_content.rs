@@ -201,7 +201,11 @@ async fn images_in_use_cannot_be_deleted_and_unknown_images_are_refused() {
     let token = app.admin_token().await;
     let cover = upload(&app, &token, "c.png", png_with_alpha(100, 100), "Logo").await;
     let (id, _) = app
-        .create_article(&token, &json!({"title": "Uses a cover", "cover": cover}))
+        // An id written as JSON's `7.0` is the integer 7.
+        .create_article(
+            &token,
+            &json!({"title": "Uses a cover", "cover": cover as f64}),
+        )
         .await;
 
     let media = format!("/api/v1/admin/media/{cover}");

@@ -68,6 +68,7 @@ pub struct ArticleCreate {
     #[serde(default, deserialize_with = "object_or_null")]
     pub seo: Option<SeoInput>,
     /// The cover image: the id of a media item (`/api/v1/admin/media`).
+    #[serde(default, deserialize_with = "super::optional_id")]
     #[schema(minimum = 1)]
     pub cover: Option<i32>,
     /// `draft` (the default); `published` or `archived` need the editor role.
@@ -113,7 +114,7 @@ pub struct ArticlePatch {
     #[schema(value_type = Option<SeoInput>)]
     pub seo: Option<Option<SeoInput>>,
     /// The cover image's media id; `null` removes it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::patched_id")]
     #[schema(value_type = Option<i32>, minimum = 1)]
     pub cover: Option<Option<i32>>,
     /// A status change needs the editor role.

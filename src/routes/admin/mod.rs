@@ -54,6 +54,28 @@ pub fn no_content() -> HttpResponse {
     HttpResponse::NoContent().finish()
 }
 
+/// An item id as JSON may write it: an integer, or a number with no
+/// fraction (`7.0` is the integer 7 to JSON Schema).
+fn whole_id<E: serde::de::Error>(n: f64) -> Result<i32, E> {
+    if n.fract() == 0.0 && n >= f64::from(i32::MIN) && n <= f64::from(i32::MAX) {
+        Ok(n as i32)
+    } else {
+        Err(E::custom("must be a whole number (an item's id)"))
+    }
+}
+
+/// `Option<i32>` of an id field, written either way `whole_id` takes.
+pub fn optional_id<'de, D: Deserializer<'de>>(de: D) -> Result<Option<i32>, D::Error> {
+    Option::<f64>::deserialize(de)?.map(whole_id).transpose()
+}
+
+/// `optional_id` for a merge patch: absent `None`, `null` `Some(None)`.
+pub fn patched_id<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Option<i32>>, D::Error> {
+    Ok(Some(
+        Option::<f64>::deserialize(de)?.map(whole_id).transpose()?,
+    ))
+}
+
 /// For JSON merge patch: absent is `None`, `null` is `Some(None)`, a value is `Some(Some(v))`.
 pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
 where

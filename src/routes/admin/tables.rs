@@ -48,6 +48,7 @@ macro_rules! table_collection {
             #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
             pub position: Option<f64>,
             /// A picture: the id of a media item with alt text (or decorative).
+            #[serde(default, deserialize_with = "crate::routes::admin::optional_id")]
             #[schema(minimum = 1)]
             pub image: Option<i32>,
         }
@@ -69,7 +70,7 @@ macro_rules! table_collection {
             #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
             pub position: Option<f64>,
             /// The picture's media id; `null` removes it.
-            #[serde(default, deserialize_with = "crate::routes::admin::double_option")]
+            #[serde(default, deserialize_with = "crate::routes::admin::patched_id")]
             #[schema(value_type = Option<i32>, minimum = 1)]
             pub image: Option<Option<i32>>,
         }

@@ -50,7 +50,7 @@ pub struct UserPatch {
     pub disabled: Option<bool>,
     /// The media id of the account's picture (alt text or decorative
     /// needed); `null` removes it.
-    #[serde(default, deserialize_with = "super::double_option")]
+    #[serde(default, deserialize_with = "super::patched_id")]
     #[schema(value_type = Option<i32>, minimum = 1)]
     pub avatar: Option<Option<i32>>,
 }
