@@ -143,14 +143,13 @@ pub fn check_public_image(
         None => Err(super::ContentError::UnknownReferences(vec![
             super::FieldError::new("image", format!("no media item has the id {id}")),
         ])),
-        Some(row) if row.lacks_alt() => Err(super::ContentError::invalid(
-            "image",
-            format!(
-                "image media:{id} ({}) has no alt text: describe it, or mark it decorative, \
-                 before it is shown",
-                row.filename
-            ),
-        )),
+        // The request is well formed; the image it names is not ready to be
+        // shown (a conflict with that image's state, fixed there).
+        Some(row) if row.lacks_alt() => Err(super::ContentError::Conflict(format!(
+            "image: media:{id} ({}) has no alt text: describe it, or mark it decorative, \
+             before it is shown",
+            row.filename
+        ))),
         Some(_) => Ok(()),
     }
 }

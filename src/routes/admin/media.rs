@@ -80,9 +80,9 @@ fn clean_filename(raw: &str) -> String {
 }
 
 fn flag(checks: &mut Checks, field: &str, raw: Option<&String>) -> bool {
-    match raw.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("") | Some("false") | Some("0") | Some("off") => false,
-        Some("true") | Some("1") | Some("on") => true,
+    match raw.map(|v| v.trim()) {
+        None | Some("false") => false,
+        Some("true") => true,
         Some(_) => {
             checks.fail(field, "must be true or false");
             false
