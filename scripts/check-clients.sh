@@ -302,8 +302,12 @@ step_schemathesis() {
     cd "$TMP/schemathesis"
     export SCHEMATHESIS_HOOKS="$ROOT/clients/schemathesis_hooks.py"
     export CHECK_CLIENTS_PROTECTED_USER_ID="$admin_id" CHECK_CLIENTS_STAND_IN_USER_ID="$stand_in"
+    # Uploads are judged by their bytes, which no schema can describe (random
+    # bytes are rightly 415, and a real image turns a negative case valid):
+    # tests/api/media.rs covers that operation, over HTTP, instead.
     schemathesis --config-file "$ROOT/clients/schemathesis.toml" run "$DOC" \
       --url "$BASE" \
+      --exclude-name 'POST /api/v1/admin/media' \
       --checks all \
       -H "Authorization: Bearer $token" \
       --max-examples "$MAX_EXAMPLES" \
