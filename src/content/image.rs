@@ -60,10 +60,7 @@ impl Image {
             decorative: row.decorative,
             caption: row.caption.clone(),
             credit: row.credit.clone(),
-            focal_point: FocalPoint {
-                x: row.focal_x,
-                y: row.focal_y,
-            },
+            focal_point: row.focal_point(),
             mime: shape.format.mime().into(),
             animated: row.animated,
         }

@@ -56,6 +56,13 @@ impl MediaRow {
         }
     }
 
+    pub fn focal_point(&self) -> FocalPoint {
+        FocalPoint {
+            x: self.focal_x,
+            y: self.focal_y,
+        }
+    }
+
     /// Alt text is required unless the image is marked decorative.
     pub fn lacks_alt(&self) -> bool {
         !self.decorative && self.alt.trim().is_empty()
@@ -202,10 +209,7 @@ impl Media {
                             name: name.clone(),
                         })
                     }),
-                    focal_point: FocalPoint {
-                        x: row.focal_x,
-                        y: row.focal_y,
-                    },
+                    focal_point: row.focal_point(),
                     version: row.version,
                     created_at: to_utc(row.created_at),
                     updated_at: to_utc(row.updated_at),
