@@ -8,7 +8,7 @@
 
 use std::io;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
@@ -22,8 +22,11 @@ constant!(QuestionType = "Question");
 constant!(AnswerType = "Answer");
 constant!(PersonType = "Person");
 constant!(OrganizationType = "Organization");
+constant!(MedicalWebPageType = "MedicalWebPage");
+constant!(CreativeWorkType = "CreativeWork");
 
-/// The JSON-LD of an article page: an `Article` and, when it has FAQs, a `FAQPage`.
+/// The JSON-LD of an article page: the `Article`, the `MedicalWebPage`
+/// showing it (with its medical review) and, when it has FAQs, a `FAQPage`.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct JsonLd {
     #[serde(rename = "@context")]
@@ -38,11 +41,59 @@ pub struct JsonLd {
 #[serde(untagged)]
 #[schema(discriminator(property_name = "@type", mapping(
     ("Article" = "#/components/schemas/ArticleLd"),
+    ("MedicalWebPage" = "#/components/schemas/MedicalWebPageLd"),
     ("FAQPage" = "#/components/schemas/FaqPageLd"),
 )))]
 pub enum JsonLdNode {
     Article(ArticleLd),
+    WebPage(MedicalWebPageLd),
     FaqPage(FaqPageLd),
+}
+
+/// A reference to another node of the graph.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct NodeRef {
+    #[serde(rename = "@id")]
+    pub id: String,
+}
+
+/// The page showing the article: health content, with who reviewed it and when.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MedicalWebPageLd {
+    #[serde(rename = "@type")]
+    #[schema(inline)]
+    pub kind: MedicalWebPageType,
+    /// `{canonical URL}#webpage` (relative, `#webpage`, when the site's address is not set).
+    #[serde(rename = "@id")]
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub name: String,
+    /// The `Article`.
+    pub main_entity: NodeRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_reviewed: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed_by: Option<PersonLd>,
+}
+
+/// A source the article cites.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreativeWorkLd {
+    #[serde(rename = "@type")]
+    #[schema(inline)]
+    pub kind: CreativeWorkType,
+    pub name: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<OrganizationLd>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_published: Option<NaiveDate>,
+    /// Its DOI and PubMed pages.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_as: Vec<String>,
 }
 
 /// A schema.org `Article`.
@@ -52,12 +103,16 @@ pub struct ArticleLd {
     #[serde(rename = "@type")]
     #[schema(inline)]
     pub kind: ArticleType,
+    /// `{canonical URL}#article` (relative, `#article`, when the site's address is not set).
+    #[serde(rename = "@id")]
+    pub id: String,
     pub headline: String,
     pub description: String,
     pub date_published: Option<DateTime<Utc>>,
     pub date_modified: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author: Option<PersonLd>,
+    /// The credited people, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub author: Vec<PersonLd>,
     pub keywords: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publisher: Option<OrganizationLd>,
@@ -67,14 +122,29 @@ pub struct ArticleLd {
     /// The cover image's URL (absolute when the site's address is set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// The references, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub citation: Vec<CreativeWorkLd>,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct PersonLd {
     #[serde(rename = "@type")]
     #[schema(inline)]
     pub kind: PersonType,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    /// Post-nominal credentials, e.g. `LMT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub honorific_suffix: Option<String>,
+    /// Pages about the same person (licence registry, professional profile).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_as: Vec<String>,
+    /// The person's picture (absolute when the site's address is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -168,18 +238,39 @@ mod tests {
             graph: vec![
                 JsonLdNode::Article(ArticleLd {
                     kind: ArticleType,
+                    id: "#article".into(),
                     headline: headline.into(),
                     description: "a & b\u{2028}c\u{2029}".into(),
                     date_published: None,
                     date_modified: DateTime::<Utc>::default(),
-                    author: Some(PersonLd {
-                        kind: PersonType,
+                    author: vec![PersonLd {
                         name: "<b>".into(),
-                    }),
+                        honorific_suffix: Some("L&MT".into()),
+                        ..PersonLd::default()
+                    }],
                     keywords: vec!["x>y".into()],
                     publisher: None,
                     main_entity_of_page: None,
                     image: None,
+                    citation: vec![CreativeWorkLd {
+                        kind: CreativeWorkType,
+                        name: "</script>".into(),
+                        url: "https://example.org/?a=1&b=2".into(),
+                        publisher: None,
+                        date_published: NaiveDate::from_ymd_opt(2017, 4, 4),
+                        same_as: Vec::new(),
+                    }],
+                }),
+                JsonLdNode::WebPage(MedicalWebPageLd {
+                    kind: MedicalWebPageType,
+                    id: "#webpage".into(),
+                    url: None,
+                    name: headline.into(),
+                    main_entity: NodeRef {
+                        id: "#article".into(),
+                    },
+                    last_reviewed: NaiveDate::from_ymd_opt(2026, 3, 2),
+                    reviewed_by: None,
                 }),
                 JsonLdNode::FaqPage(FaqPageLd {
                     kind: FaqPageType,
@@ -209,7 +300,11 @@ mod tests {
         assert_eq!(parsed, serde_json::to_value(&value).unwrap());
         assert_eq!(parsed["@graph"][0]["headline"], hostile);
         assert_eq!(parsed["@graph"][0]["@type"], "Article");
-        assert_eq!(parsed["@graph"][1]["@type"], "FAQPage");
+        assert_eq!(parsed["@graph"][1]["@type"], "MedicalWebPage");
+        assert_eq!(parsed["@graph"][1]["lastReviewed"], "2026-03-02");
+        assert_eq!(parsed["@graph"][1]["mainEntity"]["@id"], "#article");
+        assert_eq!(parsed["@graph"][2]["@type"], "FAQPage");
+        assert_eq!(parsed["@graph"][0]["citation"][0]["name"], "</script>");
         assert_eq!(parsed["@context"], "https://schema.org");
     }
 

@@ -77,8 +77,8 @@ impl Kind {
             "/healthz" => Self::Process,
             "/openapi.json" => Self::Public,
             "/readyz" => Self::Readiness,
-            p if p.starts_with("/api/v1/admin") => Self::Admin,
-            p if p.starts_with("/api/v1/auth") => Self::Auth,
+            p if p.starts_with("/api/v1/admin/") => Self::Admin,
+            p if p.starts_with("/api/v1/auth/") => Self::Auth,
             p if p.starts_with("/media/") => Self::Media,
             _ => Self::Public,
         }

@@ -21,6 +21,8 @@ use crate::content::{now, Slug};
 use crate::db::DbConnection;
 use crate::render::{render_markdown, Embeds};
 
+mod credits;
+
 const BUILTIN_CONTENT: &str = include_str!("sample/content.json");
 const BUILTIN_BODIES: &[(&str, &str)] = &[(
     "massage-benefits-for-back-pain-and-posture.md",
@@ -34,6 +36,9 @@ pub struct SeedContent {
     pub site: SeedSite,
     #[serde(default)]
     pub authors: Vec<SeedAuthor>,
+    /// Author profiles: the people articles credit.
+    #[serde(default)]
+    pub people: Vec<credits::SeedPerson>,
     #[serde(default)]
     pub tags: Vec<SeedTag>,
     #[serde(default)]
@@ -56,6 +61,17 @@ pub struct SeedSite {
     pub description: String,
     #[serde(default)]
     pub base_url: String,
+    /// The medical disclaimer, Markdown.
+    #[serde(default)]
+    pub disclaimer: String,
+    #[serde(default)]
+    pub require_review: bool,
+    #[serde(default = "twelve_months")]
+    pub review_interval_months: i32,
+}
+
+fn twelve_months() -> i32 {
+    12
 }
 
 /// A byline. Authors from a content file cannot log in until given a password.
@@ -126,6 +142,12 @@ pub struct SeedArticle {
     pub seo: SeedSeo,
     #[serde(default)]
     pub faqs: Vec<SeedFaq>,
+    /// Profile slugs, in order.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    pub references: Vec<crate::content::reference::Reference>,
+    pub review: Option<credits::SeedReview>,
 }
 
 fn default_status() -> StoredStatus {
@@ -208,9 +230,15 @@ fn load(conn: &mut DbConnection, content: &SeedContent, bodies: &Bodies) -> anyh
             location: &site.location,
             description: &site.description,
             base_url: &site.base_url,
+            disclaimer_markdown: &site.disclaimer,
+            disclaimer_html: &render_markdown(&site.disclaimer, &Embeds::new()).html,
+            require_review: site.require_review,
+            review_interval_months: site.review_interval_months,
+            preview_url: "",
             updated_at: at,
         },
     )?;
+    let people = credits::insert_people(conn, &content.people, at)?;
 
     let mut authors = HashMap::new();
     for author in &content.authors {
@@ -288,8 +316,10 @@ fn load(conn: &mut DbConnection, content: &SeedContent, bodies: &Bodies) -> anyh
             massage_types: field("massage type", &article.massage_types, &massage_types)?,
             treatments: field("treatment", &article.treatments, &treatments)?,
             related: field("related article", &article.related, &articles)?,
+            people: field("author profile", &article.authors, &people)?,
         };
         Article::set_links(conn, id, &links)?;
+        credits::credit(conn, id, article, &people)?;
         Article::render_body(conn, id)?;
         crate::content::revision::snapshot_current(conn, id, at)?;
         insert_faqs(conn, Some(id), &article.faqs)?;

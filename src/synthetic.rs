@@ -190,6 +190,7 @@ fn insert_one(
         } else {
             Vec::new()
         },
+        people: Vec::new(),
     };
     Article::set_links(conn, id, &links)?;
     Article::render_body(conn, id)?;

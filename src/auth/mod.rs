@@ -209,6 +209,10 @@ pub enum Action {
     Administer,
     /// Upload to the media library (authors too: their drafts need images).
     UploadMedia,
+    /// Approve an article or request changes to it.
+    Review,
+    /// Create, change or delete author profiles.
+    ChangePeople,
     /// Change or delete a media item; `own` when the asker uploaded it.
     ChangeMedia { own: bool },
 }
@@ -256,21 +260,29 @@ pub mod can {
         Administer,
         /// Upload an image.
         UploadMedia,
+        /// Approve an article or request changes.
+        Review,
     }
 }
 
-/// The permission matrix of the contract: author < editor < admin.
+/// The permission matrix of the contract: author < editor < admin, each
+/// doing what the one below does and more; a reviewer reads everything an
+/// editor reads and reviews articles, and writes nothing else.
 pub fn authorize(user: &AuthUser, action: Action) -> Result<(), ApiError> {
+    let writer = user.role != Role::Reviewer;
+    let editor = matches!(user.role, Role::Editor | Role::Admin);
     let allowed = match action {
-        Action::ReadContent | Action::CreateArticle | Action::UploadMedia => true,
+        Action::ReadContent => true,
+        Action::CreateArticle | Action::UploadMedia => writer,
         Action::ChangeArticle {
             created_by,
             is_draft,
-        } => user.role >= Role::Editor || (is_draft && created_by == Some(user.id)),
-        Action::Publish | Action::ChangeCollection => user.role >= Role::Editor,
-        Action::ChangeFaq { own_draft } => user.role >= Role::Editor || own_draft,
-        Action::ChangeMedia { own } => user.role >= Role::Editor || own,
-        Action::Administer => user.role >= Role::Admin,
+        } => editor || (writer && is_draft && created_by == Some(user.id)),
+        Action::Publish | Action::ChangeCollection | Action::ChangePeople => editor,
+        Action::Review => editor || user.role == Role::Reviewer,
+        Action::ChangeFaq { own_draft } => editor || (writer && own_draft),
+        Action::ChangeMedia { own } => editor || (writer && own),
+        Action::Administer => user.role == Role::Admin,
     };
     if allowed {
         Ok(())
@@ -392,5 +404,20 @@ mod tests {
         assert!(authorize(&editor, Action::Publish).is_ok());
         assert!(authorize(&editor, Action::Administer).is_err());
         assert!(authorize(&admin, Action::Administer).is_ok());
+        let reviewer = user(Role::Reviewer);
+        assert!(authorize(&reviewer, Action::ReadContent).is_ok());
+        assert!(authorize(&reviewer, Action::Review).is_ok());
+        assert!(authorize(&author, Action::Review).is_err());
+        assert!(authorize(&editor, Action::Review).is_ok());
+        for refused in [
+            own_draft,
+            Action::CreateArticle,
+            Action::UploadMedia,
+            Action::Publish,
+            Action::ChangePeople,
+            Action::Administer,
+        ] {
+            assert!(authorize(&reviewer, refused).is_err(), "{refused:?}");
+        }
     }
 }

@@ -20,8 +20,8 @@ fn cacheable(req: &ServiceRequest) -> bool {
     let path = req.path();
     req.method() == Method::GET
         && ((path.starts_with("/api/v1/")
-            && !path.starts_with("/api/v1/admin")
-            && !path.starts_with("/api/v1/auth"))
+            && !path.starts_with("/api/v1/admin/")
+            && !path.starts_with("/api/v1/auth/"))
             || path == "/openapi.json")
 }
 

@@ -11,11 +11,13 @@ use utoipa::ToSchema;
 use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, StoredStatus};
 use super::change::{Action, By, Change, Item};
 use super::media::{Media, MediaRow};
+use super::reference::{Reference, References};
+use super::review;
 use super::versioned::{delete_at_version, update_at_version};
 use super::{ContentError, FieldError, Slug};
 use crate::db::schema::{
-    article_massage_types, article_related, article_tags, article_treatments, articles,
-    massage_types, tags, treatments,
+    article_massage_types, article_people, article_related, article_tags, article_treatments,
+    articles, massage_types, people, tags, treatments,
 };
 use crate::db::DbConnection;
 
@@ -46,6 +48,26 @@ pub struct ArticleState {
     /// The cover image: a media item's id.
     #[serde(default)]
     pub cover: Option<i32>,
+    /// The people credited as authors, in order (profile slugs).
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub authors: Vec<Slug>,
+    /// The sources backing the article, in order.
+    #[serde(default)]
+    pub references: Vec<Reference>,
+}
+
+impl ArticleState {
+    /// Whether `other` differs in content: anything but when and whether it
+    /// is public (what a medical review approves).
+    pub fn content_differs(&self, other: &ArticleState) -> bool {
+        let unpublished = |s: &ArticleState| ArticleState {
+            status: StoredStatus::Draft,
+            published_at: None,
+            ..s.clone()
+        };
+        unpublished(self) != unpublished(other)
+    }
 }
 
 /// What the permission check and `If-Match` need to know of the stored article.
@@ -116,6 +138,8 @@ impl ArticleState {
             massage_types: linked_slugs(conn, id, Link::MassageTypes)?,
             treatments: linked_slugs(conn, id, Link::Treatments)?,
             related: linked_slugs(conn, id, Link::Related)?,
+            authors: linked_slugs(conn, id, Link::People)?,
+            references: References::for_article(conn, id)?,
             seo_title,
             seo_description,
             canonical_url,
@@ -142,6 +166,7 @@ pub(super) enum Link {
     MassageTypes,
     Treatments,
     Related,
+    People,
 }
 
 fn linked_slugs(conn: &mut DbConnection, id: i32, link: Link) -> QueryResult<Vec<Slug>> {
@@ -169,6 +194,12 @@ fn linked_slugs(conn: &mut DbConnection, id: i32, link: Link) -> QueryResult<Vec
             .filter(article_related::article_id.eq(id))
             .order(article_related::position)
             .select(articles::slug)
+            .load(conn)?,
+        Link::People => article_people::table
+            .inner_join(people::table)
+            .filter(article_people::article_id.eq(id))
+            .order(article_people::position)
+            .select(people::slug)
             .load(conn)?,
     };
     // Stored slugs were valid when written.
@@ -238,6 +269,13 @@ fn resolve_links(
                 .optional()
         },
     )?;
+    let people_ids = resolve(
+        conn,
+        "authors",
+        &state.authors,
+        (&mut errors, &mut unknown),
+        super::person::People::id_by_slug,
+    )?;
     check_images(conn, state, (&mut errors, &mut unknown))?;
     // Invalid values are the request's fault (422, naming unknown slugs
     // too); when the only fault is slugs that name nothing, it is a 404,
@@ -261,6 +299,7 @@ fn resolve_links(
         massage_types: massage_type_ids,
         treatments: treatment_ids,
         related: related_ids,
+        people: people_ids,
     })
 }
 
@@ -355,6 +394,7 @@ pub fn create(
     at: NaiveDateTime,
 ) -> Result<i32, ContentError> {
     let links = resolve_links(conn, state, &state.slug, errors)?;
+    review::check_publication(conn, None, None, state, at)?;
     let id = Article::insert(
         conn,
         &NewArticle {
@@ -381,13 +421,16 @@ pub fn create(
     Ok(id)
 }
 
-/// Replaces the article's state when it is still at `version`; `action` names
-/// the change in the activity log. `errors` as for `create`.
+/// Replaces the article's state (`before` as it was) when it is still at
+/// `version`; `action` names the change in the activity log. `errors` as
+/// for `create`. An edit of an approved article's content sends it back
+/// for review; publishing needs what `review::check_publication` asks.
 #[allow(clippy::too_many_arguments)]
 pub fn update(
     conn: &mut DbConnection,
     id: i32,
     version: i32,
+    before: (&Stored, &ArticleState),
     state: &ArticleState,
     errors: Vec<FieldError>,
     user_id: i32,
@@ -395,6 +438,9 @@ pub fn update(
     at: NaiveDateTime,
 ) -> Result<(), ContentError> {
     let links = resolve_links(conn, state, &state.slug, errors)?;
+    let (stored, old) = before;
+    let was = ArticleStatus::of(stored.status, stored.published_at, at);
+    review::check_publication(conn, Some(id), Some((was, old)), state, at)?;
     update_at_version!(
         conn,
         articles,
@@ -417,6 +463,9 @@ pub fn update(
         )
     )?;
     finish(conn, id, version + 1, state, &links, user_id, at)?;
+    if old.content_differs(state) {
+        review::reopen_if_approved(conn, id, version + 1, user_id, at)?;
+    }
     let by = By::new(user_id, &state.title, at);
     Change::record(conn, Item::Article(id), action, by)?;
     Ok(())
@@ -448,6 +497,7 @@ fn finish(
     at: NaiveDateTime,
 ) -> Result<(), ContentError> {
     Article::set_links(conn, id, links)?;
+    References::set(conn, id, &state.references)?;
     Article::render_body(conn, id)?;
     super::revision::save(conn, id, version, state, Some(user_id), at)?;
     Ok(())

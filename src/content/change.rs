@@ -28,6 +28,8 @@ pub enum Item {
     Media(i32),
     /// An account's name, as articles show it in their byline.
     Author(i32),
+    /// An author profile (an article's author or reviewer).
+    Person(i32),
     Site,
     /// Everything at once: an import, bodies rendered by a new renderer.
     Everything,
@@ -44,6 +46,7 @@ impl Item {
             Item::Faq(_) => "faq",
             Item::Media(_) => "media",
             Item::Author(_) => "user",
+            Item::Person(_) => "person",
             Item::Site => "site",
             Item::Everything => "everything",
         }
@@ -57,7 +60,8 @@ impl Item {
             | Item::Treatment(id)
             | Item::Faq(id)
             | Item::Media(id)
-            | Item::Author(id) => Some(id),
+            | Item::Author(id)
+            | Item::Person(id) => Some(id),
             Item::Site | Item::Everything => None,
         }
     }
@@ -78,6 +82,12 @@ pub enum Action {
     Imported,
     /// Derived data made again (bodies by a newer renderer).
     Rendered,
+    /// Sent for medical review.
+    Submitted,
+    /// Approved by a reviewer.
+    Approved,
+    /// Sent back by a reviewer with a change request.
+    ChangesRequested,
 }
 
 impl Action {
@@ -93,6 +103,9 @@ impl Action {
             Action::Restored => "restored",
             Action::Imported => "imported",
             Action::Rendered => "rendered",
+            Action::Submitted => "submitted",
+            Action::Approved => "approved",
+            Action::ChangesRequested => "changes_requested",
         }
     }
 }
@@ -170,7 +183,7 @@ impl Change {
 }
 
 /// The statement that deletes the documents showing `item`. A document
-/// shows its article, the article's tags, tables, FAQs and author, the
+/// shows its article, the article's tags, tables, FAQs, author, people, the
 /// site, and the summaries of its related articles: so an item shows in the
 /// articles linked to it and in every article relating to those. (Ids are
 /// our own integers, written into the statement; a subquery, not a list,
@@ -189,6 +202,10 @@ fn forget_sql(item: Item) -> String {
             format!("SELECT article_id FROM faqs WHERE id = {id} AND article_id IS NOT NULL")
         }
         Item::Author(id) => format!("SELECT id FROM articles WHERE author_id = {id}"),
+        Item::Person(id) => format!(
+            "SELECT article_id FROM article_people WHERE person_id = {id} \
+             UNION SELECT id FROM articles WHERE reviewed_by = {id}"
+        ),
         Item::Media(id) => format!(
             "SELECT article_id FROM article_media WHERE media_id = {id} \
              UNION SELECT article_id FROM article_massage_types WHERE massage_type_id IN \
@@ -196,7 +213,11 @@ fn forget_sql(item: Item) -> String {
              UNION SELECT article_id FROM article_treatments WHERE treatment_id IN \
              (SELECT id FROM treatments WHERE image_id = {id}) \
              UNION SELECT id FROM articles WHERE author_id IN \
-             (SELECT id FROM users WHERE avatar_id = {id})"
+             (SELECT id FROM users WHERE avatar_id = {id}) \
+             UNION SELECT article_id FROM article_people WHERE person_id IN \
+             (SELECT id FROM people WHERE avatar_id = {id}) \
+             UNION SELECT id FROM articles WHERE reviewed_by IN \
+             (SELECT id FROM people WHERE avatar_id = {id})"
         ),
         Item::Site | Item::Everything => return "DELETE FROM article_documents".into(),
     };

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::article::is_public;
 use super::change::{Action, By, Change, Item};
 use super::versioned::{delete_at_version, update_at_version};
-use super::{to_utc, ContentError, PageRequest, Paged};
+use super::{escape_like, lower, to_utc, ContentError, PageRequest, Paged};
 use crate::db::insert_row;
 use crate::db::schema::{article_media, articles, media, users};
 use crate::db::DbConnection;
@@ -403,18 +403,4 @@ impl Media {
         delete_at_version!(conn, media, row.id, version)?;
         Ok(())
     }
-}
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
-/// `%`, `_` and `\` taken literally in a `LIKE … ESCAPE '\'` pattern.
-fn escape_like(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for c in raw.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -10,13 +10,15 @@ use utoipa::ToSchema;
 
 use super::article::is_public;
 use super::media::{Media, MediaRow};
-use crate::db::schema::{article_media, articles, massage_types, treatments, users};
+use crate::db::schema::{
+    article_media, article_people, articles, massage_types, people, treatments, users,
+};
 use crate::db::DbConnection;
 
 /// Where an item is used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct MediaUse {
-    /// `article`, `massage_type`, `treatment` or `user`.
+    /// `article`, `massage_type`, `treatment`, `user` or `person`.
     pub kind: String,
     pub id: i32,
     /// The article's title, the table row's or the account's name.
@@ -38,7 +40,8 @@ impl std::fmt::Display for MediaUse {
 impl Media {
     /// True when anyone may see the item at `now`: marked public, or shown
     /// by published content (an article, a massage type or treatment, the
-    /// avatar of a published article's author).
+    /// avatar of a published article's author account or of a profile a
+    /// published article credits).
     pub fn is_visible(
         conn: &mut DbConnection,
         row: &MediaRow,
@@ -74,7 +77,23 @@ impl Media {
             .filter(is_public(now))
             .count()
             .get_result(conn)?;
-        Ok(authors > 0)
+        if authors > 0 {
+            return Ok(true);
+        }
+        let credited: i64 = article_people::table
+            .inner_join(people::table)
+            .inner_join(articles::table)
+            .filter(people::avatar_id.eq(id))
+            .filter(is_public(now))
+            .count()
+            .get_result(conn)?;
+        let reviewers: i64 = articles::table
+            .inner_join(people::table.on(articles::reviewed_by.eq(people::id.nullable())))
+            .filter(people::avatar_id.eq(id))
+            .filter(is_public(now))
+            .count()
+            .get_result(conn)?;
+        Ok(credited + reviewers > 0)
     }
 
     /// Where each of `ids` is used.
@@ -132,6 +151,18 @@ impl Media {
                 .select((users::avatar_id.assume_not_null(), users::id, users::name))
                 .load(conn)?,
             "user",
+        );
+        add(
+            people::table
+                .filter(people::avatar_id.eq_any(ids))
+                .order(people::id)
+                .select((
+                    people::avatar_id.assume_not_null(),
+                    people::id,
+                    people::name,
+                ))
+                .load(conn)?,
+            "person",
         );
         Ok(map)
     }

@@ -14,7 +14,10 @@ pub mod massage_type;
 pub mod media;
 pub mod media_use;
 pub mod meta;
+pub mod person;
+pub mod reference;
 pub mod refresh_token;
+pub mod review;
 pub mod revision;
 pub mod session;
 pub mod site;
@@ -51,7 +54,7 @@ macro_rules! text_enum {
             diesel::deserialize::FromSqlRow,
         )]
         #[diesel(sql_type = diesel::sql_types::Text)]
-        #[serde(rename_all = "lowercase")]
+        #[serde(rename_all = "snake_case")]
         $(#[$meta])*
         pub enum $name {
             $($(#[$variant_meta])* $variant,)+
@@ -305,6 +308,10 @@ impl WebUrl {
         Ok(Self(crate::render::escape_url(raw)))
     }
 
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn into_inner(self) -> String {
         self.0
     }
@@ -373,6 +380,23 @@ impl<T> Paged<T> {
     }
 }
 
+diesel::define_sql_function!(
+    /// SQL `lower`, for case-insensitive `LIKE` on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
+
+/// `%`, `_` and `\` taken literally in a `LIKE … ESCAPE '\'` pattern.
+pub(crate) fn escape_like(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,6 +413,14 @@ mod tests {
         }
         check(StoredStatus::ALL, StoredStatus::as_str);
         check(Role::ALL, Role::as_str);
+        check(
+            super::review::ReviewState::ALL,
+            super::review::ReviewState::as_str,
+        );
+        check(
+            super::review::StepKind::ALL,
+            super::review::StepKind::as_str,
+        );
         assert_eq!(Role::parse("editor"), Some(Role::Editor));
         assert_eq!(StoredStatus::parse("Draft"), None);
     }

@@ -9,10 +9,12 @@ use utoipa::ToSchema;
 
 use super::article::StoredStatus;
 use super::article_write::{ArticleState, Link};
+use super::reference::Reference;
+use super::review::{self, ReviewStep};
 use super::user::User;
 use super::{to_utc, Slug};
 use crate::db::insert_row;
-use crate::db::schema::{article_revisions, articles, massage_types, tags, treatments};
+use crate::db::schema::{article_revisions, articles, massage_types, people, tags, treatments};
 use crate::db::DbConnection;
 
 /// One saved version of an article.
@@ -25,6 +27,9 @@ pub struct Revision {
     pub created_by: Option<i32>,
     pub created_by_name: Option<String>,
     pub state: ArticleState,
+    /// The review step that made this version, when one did (a submission,
+    /// an approval, a change request, or an edit that reopened the review).
+    pub review_step: Option<ReviewStep>,
 }
 
 /// The stored form of a revision, format 1: what an editor could change
@@ -61,6 +66,17 @@ struct SnapshotV2 {
     cover: Option<i32>,
 }
 
+/// Format 3: format 2 and the article's authors (profile slugs) and references.
+#[derive(Serialize, Deserialize)]
+struct SnapshotV3 {
+    #[serde(flatten)]
+    v2: SnapshotV2,
+    #[serde(default)]
+    authors: Vec<String>,
+    #[serde(default)]
+    references: Vec<Reference>,
+}
+
 /// A revision as stored: its format and the fields of that format.
 #[derive(Deserialize)]
 struct Snapshot {
@@ -89,11 +105,11 @@ fn slugs(texts: &[String]) -> Vec<Slug> {
 struct Written {
     format: u32,
     #[serde(flatten)]
-    fields: SnapshotV2,
+    fields: SnapshotV3,
 }
 
 /// The format `save` writes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 impl Snapshot {
     fn encode(state: &ArticleState) -> serde_json::Result<String> {
@@ -115,9 +131,13 @@ impl Snapshot {
         };
         serde_json::to_string(&Written {
             format: FORMAT,
-            fields: SnapshotV2 {
-                v1,
-                cover: state.cover,
+            fields: SnapshotV3 {
+                v2: SnapshotV2 {
+                    v1,
+                    cover: state.cover,
+                },
+                authors: texts(&state.authors),
+                references: state.references.clone(),
             },
         })
     }
@@ -135,6 +155,15 @@ impl Snapshot {
                 let v2: SnapshotV2 = serde_json::from_value(snapshot.fields.into())
                     .map_err(|e| fail(e.to_string()))?;
                 Ok(from_v1(v2.v1, v2.cover))
+            }
+            3 => {
+                let v3: SnapshotV3 = serde_json::from_value(snapshot.fields.into())
+                    .map_err(|e| fail(e.to_string()))?;
+                Ok(ArticleState {
+                    authors: slugs(&v3.authors),
+                    references: v3.references,
+                    ..from_v1(v3.v2.v1, v3.v2.cover)
+                })
             }
             newer => Err(fail(format!(
                 "revision format {newer} is newer than this server reads"
@@ -161,6 +190,8 @@ fn from_v1(v1: SnapshotV1, cover: Option<i32>) -> ArticleState {
         published_at: v1.published_at,
         author_id: v1.author_id,
         cover,
+        authors: Vec::new(),
+        references: Vec::new(),
     }
 }
 
@@ -194,9 +225,14 @@ pub fn revisions(conn: &mut DbConnection, id: i32) -> QueryResult<Vec<Revision>>
         .load(conn)?;
     let user_ids: Vec<i32> = rows.iter().filter_map(|r| r.2).collect();
     let names = User::names(conn, &user_ids)?;
+    let mut steps: std::collections::HashMap<i32, ReviewStep> = review::steps(conn, id)?
+        .into_iter()
+        .map(|s| (s.version, s))
+        .collect();
     rows.into_iter()
         .map(|(version, snapshot, created_by, created_at)| {
             Ok(Revision {
+                review_step: steps.remove(&version),
                 version,
                 created_at: to_utc(created_at),
                 created_by_name: created_by.and_then(|u| names.get(&u).cloned()),
@@ -242,6 +278,7 @@ pub fn without_missing_links(
             Link::MassageTypes => with_slug!(massage_types),
             Link::Treatments => with_slug!(treatments),
             Link::Related => with_slug!(articles),
+            Link::People => with_slug!(people),
         };
         Ok(count > 0)
     };
@@ -250,6 +287,7 @@ pub fn without_missing_links(
         (Link::MassageTypes, &mut state.massage_types),
         (Link::Treatments, &mut state.treatments),
         (Link::Related, &mut state.related),
+        (Link::People, &mut state.authors),
     ] {
         let mut kept = Vec::with_capacity(list.len());
         for slug in list.drain(..) {
@@ -293,11 +331,22 @@ mod tests {
         assert_eq!(state.tags, ["a"]);
         let again = Snapshot::decode(&Snapshot::encode(&state).unwrap()).unwrap();
         assert_eq!(again, state);
-        assert!(Snapshot::encode(&state).unwrap().contains(r#""format":2"#));
+        assert!(Snapshot::encode(&state).unwrap().contains(r#""format":3"#));
         let format_1 = before_formats.replacen('{', r#"{"format":1,"#, 1);
         assert_eq!(Snapshot::decode(&format_1).unwrap(), state);
+        let format_2 = before_formats.replacen('{', r#"{"format":2,"cover":7,"#, 1);
+        assert_eq!(Snapshot::decode(&format_2).unwrap().cover, Some(7));
         let covered = ArticleState {
             cover: Some(7),
+            authors: vec![Slug::parse("ana-ruiz").unwrap()],
+            references: vec![Reference {
+                title: "A trial".into(),
+                url: "https://example.org/trial".into(),
+                publisher: "A journal".into(),
+                published: chrono::NaiveDate::from_ymd_opt(2017, 4, 4),
+                doi: Some("10.7326/M16-2367".into()),
+                pmid: None,
+            }],
             ..state
         };
         assert_eq!(

@@ -13,11 +13,15 @@ use crate::db::schema::users;
 use crate::db::DbConnection;
 
 super::text_enum! {
-    /// What a user may do; each role includes the one below it.
+    /// What a user may do: author < editor < admin, each including the one
+    /// below it; a reviewer reads and reviews (see `auth::authorize`).
     #[derive(PartialOrd, Ord)]
     pub enum Role {
         /// Writes drafts, edits and deletes their own drafts; cannot publish.
         Author = "author",
+        /// A medical reviewer: reads everything under `/admin`, approves
+        /// articles or requests changes; writes no content.
+        Reviewer = "reviewer",
         /// Creates, edits, publishes, unpublishes and deletes all content.
         Editor = "editor",
         /// All of that, plus users and settings.

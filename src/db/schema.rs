@@ -10,6 +10,11 @@ diesel::table! {
         base_url -> Text,
         updated_at -> Timestamp,
         version -> Integer,
+        disclaimer_markdown -> Text,
+        disclaimer_html -> Text,
+        review_interval_months -> Integer,
+        require_review -> Bool,
+        preview_url -> Text,
     }
 }
 
@@ -51,6 +56,12 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         cover_id -> Nullable<Integer>,
+        review_state -> Text,
+        approved_version -> Nullable<Integer>,
+        review_note -> Text,
+        reviewed_by -> Nullable<Integer>,
+        last_reviewed -> Nullable<Date>,
+        next_review_due -> Nullable<Date>,
     }
 }
 
@@ -253,7 +264,79 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    people (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        credentials -> Text,
+        job_title -> Text,
+        bio_markdown -> Text,
+        bio_html -> Text,
+        bio_blocks -> Text,
+        avatar_id -> Nullable<Integer>,
+        same_as -> Text,
+        user_id -> Nullable<Integer>,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        updated_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_people (article_id, person_id) {
+        article_id -> Integer,
+        person_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_references (article_id, position) {
+        article_id -> Integer,
+        position -> Integer,
+        title -> Text,
+        url -> Text,
+        publisher -> Text,
+        published -> Nullable<Date>,
+        doi -> Nullable<Text>,
+        pmid -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    review_steps (id) {
+        id -> Integer,
+        article_id -> Integer,
+        step -> Text,
+        version -> Integer,
+        user_id -> Nullable<Integer>,
+        reviewer_id -> Nullable<Integer>,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    preview_tokens (id) {
+        id -> Text,
+        article_id -> Integer,
+        version -> Nullable<Integer>,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(article_people -> articles (article_id));
+diesel::joinable!(article_people -> people (person_id));
+diesel::joinable!(article_references -> articles (article_id));
+diesel::joinable!(review_steps -> articles (article_id));
+diesel::joinable!(preview_tokens -> articles (article_id));
 diesel::joinable!(article_documents -> articles (article_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -289,4 +372,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     app_meta,
     media,
     article_media,
+    people,
+    article_people,
+    article_references,
+    review_steps,
+    preview_tokens,
 );

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod articles;
 pub mod auth;
+pub mod authors;
 mod context;
 mod envelope;
 pub mod faqs;
@@ -46,6 +47,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(treatments::list_treatments)
                 .service(treatments::find_treatment)
                 .service(faqs::list_faqs)
+                .service(authors::list_authors)
+                .service(authors::find_author)
                 .service(tags::list_tags)
                 .service(site::find_site)
                 .service(auth::login)
@@ -75,6 +78,10 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         .service(articles::delete_article)
         .service(articles::publish_article)
         .service(articles::unpublish_article)
+        .service(review::submit_article)
+        .service(review::approve_article)
+        .service(review::request_article_changes)
+        .service(review::review_queue)
         .service(revisions::list_article_revisions)
         .service(revisions::restore_article_revision)
         .service(tables::list_admin_massage_types)
@@ -107,6 +114,11 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         .service(media::find_media)
         .service(media::update_media)
         .service(media::delete_media)
+        .service(people::list_admin_people)
+        .service(people::create_person)
+        .service(people::find_admin_person)
+        .service(people::update_person)
+        .service(people::delete_person)
         .service(activity::list_activity)
         .service(site::find_admin_site)
         .service(site::update_site)

@@ -127,6 +127,20 @@ pub fn password_or_null() -> Object {
     string(12, Some(1024), NO_NUL, true)
 }
 
+/// An http(s) URL of at most `MAX` characters.
+pub fn url<const MAX: usize>() -> Object {
+    string(1, Some(MAX), WEB_URL, false)
+}
+
+/// A list of at most `ITEMS` distinct http(s) URLs of at most `MAX` characters each.
+pub fn url_list<const ITEMS: usize, const MAX: usize>() -> RefOr<Schema> {
+    ArrayBuilder::new()
+        .items(url::<MAX>())
+        .max_items(Some(ITEMS))
+        .unique_items(true)
+        .into()
+}
+
 /// An http(s) URL of at most `MAX` characters, or `null`.
 pub fn url_or_null<const MAX: usize>() -> Object {
     ObjectBuilder::new()

@@ -211,7 +211,7 @@ async fn faqs_are_managed_per_article() {
     let article = app.get_article(SAMPLE_SLUG).await;
     assert_eq!(article["faqs"].as_array().unwrap().len(), 6);
     assert_eq!(
-        article["json_ld"]["@graph"][1]["mainEntity"]
+        article["json_ld"]["@graph"][2]["mainEntity"]
             .as_array()
             .unwrap()
             .len(),

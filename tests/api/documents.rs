@@ -48,8 +48,8 @@ async fn a_stored_document_shows_every_write_to_what_it_shows() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|u| u["name"] == before["author"]["name"])
-        .expect("the byline is a user")["id"]
+        .find(|u| u["name"] == before["related"][0]["author"]["name"])
+        .expect("a related article's byline is a user")["id"]
         .clone();
     let related_id = before["related"][0]["id"].clone();
     let tag_id = app
@@ -103,7 +103,17 @@ async fn a_stored_document_shows_every_write_to_what_it_shows() {
         (
             format!("/api/v1/admin/users/{author_id}"),
             json!({"name": "Changed Byline"}),
-            |a| a["author"]["name"].clone(),
+            |a| a["related"][0]["author"]["name"].clone(),
+        ),
+        (
+            "/api/v1/admin/people/1".into(),
+            json!({"name": "Changed Profile"}),
+            |a| a["authors"][0]["name"].clone(),
+        ),
+        (
+            "/api/v1/admin/people/2".into(),
+            json!({"credentials": "MD"}),
+            |a| a["review"]["reviewed_by"]["credentials"].clone(),
         ),
         (
             "/api/v1/admin/site".into(),

@@ -68,23 +68,48 @@ pub fn fresh_postgres_database(server: &str) -> String {
     }
 }
 
-/// The app as `cargo run` starts it: built-in sample content loaded.
+/// The built-in sample content with publishing free of medical review, as
+/// most tests want it (their subject is not the review workflow).
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
-/// The app with extra configuration variables.
+/// The app exactly as `cargo run` starts it: the built-in sample content,
+/// whose site requires an approved medical review before publishing.
+pub async fn spawn_app_as_shipped() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_in(dir, &[]).await
+}
+
+/// `spawn_app` with extra configuration variables.
 pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    spawn_in(dir, vars).await
+    let mut content: Value =
+        serde_json::from_str(include_str!("../../src/sample/content.json")).unwrap();
+    content["site"]["require_review"] = Value::Bool(false);
+    let file = write_content(&dir, &content);
+    std::fs::write(
+        dir.path().join(SAMPLE_BODY_FILE),
+        include_str!("../../src/sample/massage-benefits-for-back-pain-and-posture.md"),
+    )
+    .unwrap();
+    let mut all: Vec<(&str, &str)> = vec![("SAMPLE_CONTENT", &file)];
+    all.extend_from_slice(vars);
+    spawn_in(dir, &all).await
+}
+
+const SAMPLE_BODY_FILE: &str = "massage-benefits-for-back-pain-and-posture.md";
+
+fn write_content(dir: &TempDir, content: &Value) -> String {
+    let file = dir.path().join("content.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(content).unwrap()).unwrap();
+    file.to_string_lossy().into_owned()
 }
 
 /// The app loaded with a content file of our own instead of the sample.
 pub async fn spawn_app_with_content(content: &Value) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("content.json");
-    std::fs::write(&file, serde_json::to_vec_pretty(content).unwrap()).unwrap();
-    let file = file.to_string_lossy().into_owned();
+    let file = write_content(&dir, content);
     spawn_in(dir, &[("SAMPLE_CONTENT", &file)]).await
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, SAMPLE_SLUG};
+use crate::helpers::{spawn_app, spawn_app_as_shipped, SAMPLE_SLUG};
 
 const PAGE: &str = include_str!("../fixtures/massage-benefits-for-back-pain-and-posture.txt");
 
@@ -267,7 +267,7 @@ async fn more_from_the_blog_are_four_published_related_articles() {
 
 #[tokio::test]
 async fn the_article_carries_seo_and_json_ld_with_its_faqs() {
-    let app = spawn_app().await;
+    let app = spawn_app_as_shipped().await;
     let article = app.get_article(SAMPLE_SLUG).await;
     assert_eq!(
         article["seo"]["title"],
@@ -279,17 +279,99 @@ async fn the_article_carries_seo_and_json_ld_with_its_faqs() {
     let graph = article["json_ld"]["@graph"].as_array().unwrap();
     assert_eq!(article["json_ld"]["@context"], "https://schema.org");
     assert_eq!(graph[0]["@type"], "Article");
+    assert_eq!(graph[0]["@id"], "#article");
     assert_eq!(graph[0]["headline"], article["title"]);
     assert_eq!(graph[0]["datePublished"], article["published_at"]);
     assert_eq!(graph[0]["dateModified"], article["updated_at"]);
-    assert_eq!(graph[0]["author"]["name"], article["author"]["name"]);
-    assert_eq!(graph[1]["@type"], "FAQPage");
-    assert_eq!(graph[1]["mainEntity"].as_array().unwrap().len(), 5);
+    assert_eq!(graph[0]["author"][0]["name"], article["author"]["name"]);
+    assert_eq!(graph[2]["@type"], "FAQPage");
+    assert_eq!(graph[2]["mainEntity"].as_array().unwrap().len(), 5);
     assert_eq!(
-        graph[1]["mainEntity"][1]["name"],
+        graph[2]["mainEntity"][1]["name"],
         "Can massage fix posture permanently?"
     );
     assert!(article["reading_time_minutes"].as_i64().unwrap() >= 4);
+}
+
+/// The sample page shows who wrote it, who medically reviewed it and when,
+/// its sources and the clinic's disclaimer, in the payload and in JSON-LD.
+#[tokio::test]
+async fn the_sample_article_shows_its_authors_review_and_sources() {
+    let app = spawn_app_as_shipped().await;
+    let article = app.get_article(SAMPLE_SLUG).await;
+    assert_eq!(article["authors"][0]["slug"], "maya-chen");
+    assert_eq!(article["authors"][0]["credentials"], "LMT");
+    assert_eq!(
+        article["authors"][0]["job_title"],
+        "Licensed Massage Therapist"
+    );
+    // Old clients' byline is the first credited person.
+    assert_eq!(article["author"]["name"], "Maya Chen");
+    let review = &article["review"];
+    assert_eq!(review["reviewed_by"]["name"], "Dr. Ana Ruiz");
+    assert_eq!(review["reviewed_by"]["credentials"], "DC");
+    assert_eq!(review["last_reviewed"], "2026-03-02");
+    assert_eq!(
+        review["next_review_due"], "2027-03-02",
+        "twelve months later"
+    );
+    let references = article["references"].as_array().unwrap();
+    assert_eq!(references.len(), 3);
+    assert_eq!(references[0]["doi"], "10.7326/M16-2367");
+    assert_eq!(references[0]["published"], "2017-04-04");
+    assert!(article["disclaimer"]["html"]
+        .as_str()
+        .unwrap()
+        .starts_with("<p>This article is for general information only"));
+
+    let graph = &article["json_ld"]["@graph"];
+    let page = &graph[1];
+    assert_eq!(page["@type"], "MedicalWebPage");
+    assert_eq!(page["mainEntity"]["@id"], graph[0]["@id"]);
+    assert_eq!(page["lastReviewed"], "2026-03-02");
+    assert_eq!(page["reviewedBy"]["@type"], "Person");
+    assert_eq!(page["reviewedBy"]["honorificSuffix"], "DC");
+    assert_eq!(page["reviewedBy"]["jobTitle"], "Doctor of Chiropractic");
+    let author = &graph[0]["author"][0];
+    assert_eq!(author["@type"], "Person");
+    assert_eq!(author["name"], "Maya Chen");
+    assert_eq!(author["honorificSuffix"], "LMT");
+    assert_eq!(
+        author["sameAs"][0],
+        "https://www.example.org/sample-licence-registry/maya-chen"
+    );
+    let citation = &graph[0]["citation"];
+    assert_eq!(citation.as_array().unwrap().len(), 3);
+    assert_eq!(citation[0]["@type"], "CreativeWork");
+    assert_eq!(citation[0]["sameAs"][0], "https://doi.org/10.7326/M16-2367");
+    assert_eq!(
+        citation[0]["sameAs"][1],
+        "https://pubmed.ncbi.nlm.nih.gov/28192789/"
+    );
+    assert_eq!(
+        citation[0]["publisher"]["name"],
+        "Annals of Internal Medicine"
+    );
+
+    // The people, publicly: both credited by a published article.
+    let people = app.get_ok("/api/v1/authors").await;
+    let names: Vec<&str> = people["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Dr. Ana Ruiz", "Maya Chen"]);
+    let maya = app.get_ok("/api/v1/authors/maya-chen").await["data"].clone();
+    assert!(maya["bio"]["html"]
+        .as_str()
+        .unwrap()
+        .contains("SAMPLE DATA: an invented person"));
+    assert_eq!(maya["articles"][0]["slug"], SAMPLE_SLUG);
+    assert_eq!(maya["articles_meta"]["total"], 1);
+    let ana = app.get_ok("/api/v1/authors/ana-ruiz?per_page=1").await["data"].clone();
+    assert_eq!(ana["articles"][0]["slug"], SAMPLE_SLUG, "reviewed counts");
+    assert_eq!(app.get("/api/v1/authors/nobody").await.status(), 404);
 }
 
 #[tokio::test]

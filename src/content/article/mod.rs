@@ -21,9 +21,12 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::change::{Action, Change, Item};
-use super::faq::Faq;
+use super::faq::{Faq, RichText};
 use super::massage_type::MassageType;
 use super::media::{Image, Media};
+use super::person::{People, PersonRef};
+use super::reference::{Reference, References};
+use super::review::{MedicalReview, ReviewWorkflow};
 use super::site::Site;
 use super::tag::{Tag, TagRef};
 use super::treatment::Treatment;
@@ -32,12 +35,13 @@ use super::{to_utc, PageRequest, Paged};
 use crate::db::backend;
 use crate::db::insert_row;
 use crate::db::schema::{
-    article_massage_types, article_media, article_related, article_tags, article_treatments,
-    articles,
+    article_massage_types, article_media, article_people, article_related, article_tags,
+    article_treatments, articles,
 };
 use crate::db::DbConnection;
 use crate::json_ld::{
-    self, AnswerLd, ArticleLd, FaqPageLd, JsonLd, JsonLdNode, OrganizationLd, PersonLd, QuestionLd,
+    self, AnswerLd, ArticleLd, CreativeWorkLd, FaqPageLd, JsonLd, JsonLdNode, MedicalWebPageLd,
+    NodeRef, OrganizationLd, PersonLd, QuestionLd,
 };
 use crate::render::{render_markdown, Block, Embeds};
 use search::Drive;
@@ -103,8 +107,11 @@ macro_rules! article_summary {
             pub title: String,
             pub excerpt: String,
             pub tags: Vec<TagRef>,
-            /// Null when the author's account was removed.
+            /// The byline old clients read: the first of `authors`; without
+            /// profiles, the account that wrote it (null when removed).
             pub author: Option<Author>,
+            /// The people credited as authors, in order.
+            pub authors: Vec<PersonRef>,
             /// The cover image, when the article has one.
             pub cover: Option<Image>,
             $(#[$published_meta])*
@@ -127,6 +134,7 @@ macro_rules! article_summary {
                     excerpt: listed.excerpt,
                     tags: listed.tags,
                     author: listed.author,
+                    authors: listed.authors,
                     cover: listed.cover,
                     published_at,
                     updated_at: to_utc(listed.updated_at),
@@ -164,6 +172,7 @@ struct Listed {
     excerpt: String,
     tags: Vec<TagRef>,
     author: Option<Author>,
+    authors: Vec<PersonRef>,
     cover: Option<Image>,
     published_at: Option<NaiveDateTime>,
     updated_at: NaiveDateTime,
@@ -213,6 +222,9 @@ struct BodyRow {
     seo_title: Option<String>,
     seo_description: Option<String>,
     canonical_url: Option<String>,
+    reviewed_by: Option<i32>,
+    last_reviewed: Option<chrono::NaiveDate>,
+    next_review_due: Option<chrono::NaiveDate>,
 }
 
 /// An article body in the three forms a front end may want.
@@ -243,10 +255,18 @@ pub struct ArticleContent {
     /// The treatment comparison this article presents, in order.
     pub treatments: Vec<Treatment>,
     pub faqs: Vec<Faq>,
+    /// Who medically reviewed it, when, and when it is due again.
+    pub review: MedicalReview,
+    /// The sources backing it, in order.
+    pub references: Vec<Reference>,
+    /// The site's medical disclaimer, when it has one.
+    pub disclaimer: Option<RichText>,
     pub seo: Seo,
     /// schema.org JSON-LD ready to embed in `<script type="application/ld+json">`:
-    /// an `Article` and, with FAQs, a `FAQPage`. Every `<`, `>` and `&` in it
-    /// is written as a `\u` escape, so its bytes can sit inside the script as is.
+    /// a `MedicalWebPage` (with its review) whose main entity is the
+    /// `Article` (authors, citations) and, with FAQs, a `FAQPage`. Every
+    /// `<`, `>` and `&` in it is written as a `\u` escape, so its bytes can
+    /// sit inside the script as is.
     #[schema(value_type = JsonLd)]
     pub json_ld: Box<RawValue>,
 }
@@ -276,6 +296,8 @@ pub struct AdminArticle {
     pub created_by: Option<i32>,
     /// The id of the user who changed it last.
     pub updated_by: Option<i32>,
+    /// Its medical review workflow: state, open change request, steps.
+    pub workflow: ReviewWorkflow,
 }
 
 #[derive(Debug, Queryable, Selectable)]
@@ -313,6 +335,8 @@ pub struct ArticleLinks {
     pub massage_types: Vec<i32>,
     pub treatments: Vec<i32>,
     pub related: Vec<i32>,
+    /// The people credited as authors.
+    pub people: Vec<i32>,
 }
 
 pub struct Article;
@@ -383,7 +407,61 @@ impl Article {
             created_at: to_utc(meta.created_at),
             created_by: meta.created_by,
             updated_by: meta.updated_by,
+            workflow: super::review::workflow(conn, id)?,
         })
+    }
+
+    /// Editors' summaries of the given articles, in the order given.
+    pub fn admin_summaries(
+        conn: &mut DbConnection,
+        ids: &[i32],
+        now: NaiveDateTime,
+    ) -> QueryResult<Vec<AdminArticleSummary>> {
+        let rows: Vec<SummaryRow> = articles::table
+            .filter(articles::id.eq_any(ids))
+            .select(SummaryRow::as_select())
+            .load(conn)?;
+        let mut listed: HashMap<i32, Listed> = summaries(conn, rows)?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| listed.remove(id))
+            .map(|l| l.admin(now))
+            .collect())
+    }
+
+    /// The public articles crediting a person (as author or reviewer), newest first.
+    pub fn by_person(
+        conn: &mut DbConnection,
+        person_id: i32,
+        page: PageRequest,
+        now: NaiveDateTime,
+    ) -> QueryResult<Paged<ArticleSummary>> {
+        let query = || {
+            articles::table.filter(is_public(now)).filter(
+                articles::id
+                    .eq_any(
+                        article_people::table
+                            .filter(article_people::person_id.eq(person_id))
+                            .select(article_people::article_id),
+                    )
+                    .or(articles::reviewed_by.eq(person_id)),
+            )
+        };
+        let total = query().count().get_result(conn)?;
+        let rows = query()
+            .order((articles::published_at.desc(), articles::id.desc()))
+            .limit(page.limit())
+            .offset(page.offset())
+            .select(SummaryRow::as_select())
+            .load(conn)?;
+        let items = summaries(conn, rows)?
+            .into_iter()
+            .map(Listed::public)
+            .collect();
+        Ok(Paged::new(items, total, page))
     }
 
     pub fn insert(conn: &mut DbConnection, new: &NewArticle) -> QueryResult<i32> {
@@ -408,6 +486,8 @@ impl Article {
             .execute(conn)?;
         diesel::delete(article_related::table.filter(article_related::article_id.eq(id)))
             .execute(conn)?;
+        diesel::delete(article_people::table.filter(article_people::article_id.eq(id)))
+            .execute(conn)?;
         // One row at a time: multi-row inserts do not compile for a MultiConnection.
         for (position, tag_id) in (0..).zip(&links.tags) {
             insert_row!(article_tags: article_id = id, tag_id, position).execute(conn)?;
@@ -422,6 +502,9 @@ impl Article {
         }
         for (position, related_id) in (0..).zip(&links.related) {
             insert_row!(article_related: article_id = id, related_id, position).execute(conn)?;
+        }
+        for (position, person_id) in (0..).zip(&links.people) {
+            insert_row!(article_people: article_id = id, person_id, position).execute(conn)?;
         }
         Ok(())
     }

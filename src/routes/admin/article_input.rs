@@ -1,6 +1,6 @@
 //! What editors send to `/api/v1/admin/articles`, and how it becomes an article's state.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -8,6 +8,7 @@ use super::{double_option, object_double_option, object_or_null, Checks};
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::article::{ArticleStatus, StatusRequest, StoredStatus};
 use crate::content::article_write::ArticleState;
+use crate::content::reference::Reference;
 use crate::content::{now, WebUrl};
 use crate::error::{ApiError, FieldError};
 use crate::routes::articles::SortParam;
@@ -36,6 +37,28 @@ pub struct SeoInput {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(schema_with = text::url_or_null::<SEO_MAX>)]
     pub canonical_url: Option<Option<String>>,
+}
+
+/// One source backing an article.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceInput {
+    #[schema(schema_with = text::required::<REFERENCE_TEXT_MAX>)]
+    pub title: String,
+    /// An http(s) URL.
+    #[schema(schema_with = text::url::<SEO_MAX>)]
+    pub url: String,
+    #[serde(default)]
+    #[schema(schema_with = text::optional::<REFERENCE_TEXT_MAX>)]
+    pub publisher: String,
+    /// When the source was published.
+    pub published: Option<NaiveDate>,
+    /// A DOI, e.g. `10.7326/M16-2367`.
+    #[schema(pattern = r"^10\.[0-9]{4,9}/[^\u0000-\u0020]{1,200}$")]
+    pub doi: Option<String>,
+    /// A PubMed id, e.g. `28192789`.
+    #[schema(pattern = r"^[0-9]{1,9}$")]
+    pub pmid: Option<String>,
 }
 
 /// A new article. Relations are ordered lists of slugs that must exist.
@@ -71,6 +94,14 @@ pub struct ArticleCreate {
     #[serde(default, deserialize_with = "super::optional_id")]
     #[schema(minimum = 1)]
     pub cover: Option<i32>,
+    /// The people credited as authors (profile slugs, in order); by default
+    /// the profile linked to the creating account, if it has one.
+    #[schema(schema_with = text::slug_list_or_null)]
+    pub authors: Option<Vec<String>>,
+    /// The sources backing the article, in order.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub references: Vec<ReferenceInput>,
     /// `draft` (the default); `published` or `archived` need the editor role.
     pub status: Option<StoredStatus>,
     /// With `status: published`, when it goes public (now when absent; in
@@ -117,6 +148,14 @@ pub struct ArticlePatch {
     #[serde(default, deserialize_with = "super::patched_id")]
     #[schema(value_type = Option<i32>, minimum = 1)]
     pub cover: Option<Option<i32>>,
+    /// Profile slugs, in order; `null` credits nobody.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(schema_with = text::slug_list_or_null)]
+    pub authors: Option<Option<Vec<String>>>,
+    /// The whole list, in order; `null` empties it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<ReferenceInput>>, max_items = 100)]
+    pub references: Option<Option<Vec<ReferenceInput>>>,
     /// A status change needs the editor role.
     pub status: Option<StoredStatus>,
     #[serde(default, deserialize_with = "double_option")]
@@ -151,12 +190,76 @@ list_params! {
         /// Keyset paging: `meta.next_cursor` of the previous page.
         #[param(schema_with = text::cursor)]
         pub cursor: Option<String>,
+        /// `overdue`: published articles past their `next_review_due`, the
+        /// most overdue first (with no other filter).
+        #[param(inline)]
+        pub review: Option<ReviewFilter>,
     }
+}
+
+/// Articles by the state of their medical review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewFilter {
+    /// Published, and past the date their review was due.
+    Overdue,
 }
 
 const TITLE_MAX: usize = 200;
 const EXCERPT_MAX: usize = 2_000;
 const SEO_MAX: usize = 500;
+const REFERENCE_TEXT_MAX: usize = 500;
+const REFERENCES_MAX: usize = 100;
+
+/// Checks each reference: a title, an http(s) URL, a DOI and PubMed id of
+/// their shapes.
+fn references(checks: &mut Checks, given: Vec<ReferenceInput>) -> Vec<Reference> {
+    if given.len() > REFERENCES_MAX {
+        checks.fail("references", format!("at most {REFERENCES_MAX} references"));
+    }
+    given
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let field = |name: &str| format!("references[{i}].{name}");
+            let url = checks.text(&field("url"), &r.url, SEO_MAX);
+            let url = match WebUrl::parse(&url) {
+                Ok(url) => url.into_inner(),
+                Err(message) => {
+                    checks.fail(&field("url"), message);
+                    url
+                }
+            };
+            if let Some(doi) = &r.doi {
+                let ok = doi
+                    .strip_prefix("10.")
+                    .and_then(|rest| rest.split_once('/'))
+                    .is_some_and(|(registrant, suffix)| {
+                        (4..=9).contains(&registrant.len())
+                            && registrant.chars().all(|c| c.is_ascii_digit())
+                            && (1..=200).contains(&suffix.chars().count())
+                            && !suffix.chars().any(|c| c.is_whitespace() || c.is_control())
+                    });
+                if !ok {
+                    checks.fail(&field("doi"), "must be a DOI such as 10.7326/M16-2367");
+                }
+            }
+            if let Some(pmid) = &r.pmid {
+                if !(1..=9).contains(&pmid.len()) || !pmid.chars().all(|c| c.is_ascii_digit()) {
+                    checks.fail(&field("pmid"), "must be a PubMed id: 1 to 9 digits");
+                }
+            }
+            Reference {
+                title: checks.required_text(&field("title"), &r.title, REFERENCE_TEXT_MAX),
+                url,
+                publisher: checks.text(&field("publisher"), &r.publisher, REFERENCE_TEXT_MAX),
+                published: r.published,
+                doi: r.doi,
+                pmid: r.pmid,
+            }
+        })
+        .collect()
+}
 
 fn seo_field(checks: &mut Checks, field: &str, value: Option<String>) -> Option<String> {
     value.map(|v| checks.text(field, &v, SEO_MAX))
@@ -225,6 +328,8 @@ impl ArticleCreate {
             status: StoredStatus::Draft,
             author_id: Some(user.id),
             cover: self.cover,
+            authors: checks.slug_list("authors", self.authors.as_deref().unwrap_or_default()),
+            references: references(&mut checks, self.references),
             ..ArticleState::default()
         };
         if let Some(seo) = self.seo {
@@ -277,6 +382,12 @@ impl ArticlePatch {
         }
         if let Some(cover) = self.cover {
             state.cover = cover;
+        }
+        if let Some(authors) = self.authors {
+            state.authors = checks.slug_list("authors", &authors.unwrap_or_default());
+        }
+        if let Some(given) = self.references {
+            state.references = references(&mut checks, given.unwrap_or_default());
         }
         match self.seo {
             Some(Some(seo)) => apply_seo(&mut checks, seo, state),

@@ -13,7 +13,10 @@ use crate::error::ApiError;
 use crate::routes::articles::{ArticleListParams, SortParam};
 use crate::routes::{Allowed, Item, Json, List, OptionalJson, PathId, Query, Reply};
 
-use super::article_input::{AdminArticleListParams, ArticleCreate, ArticlePatch, PublishRequest};
+use super::article_input::{
+    AdminArticleListParams, ArticleCreate, ArticlePatch, PublishRequest, ReviewFilter,
+};
+use crate::content::review;
 
 /// Loads the article, checks the permission and, for writes, `If-Match`.
 pub(super) fn load_for_change(
@@ -56,6 +59,26 @@ pub async fn list_admin_articles(
 ) -> Reply {
     let params = params.into_inner();
     let page = params.page_request()?;
+    if params.review == Some(ReviewFilter::Overdue) {
+        if params.q.is_some()
+            || params.tag.is_some()
+            || params.cursor.is_some()
+            || params.status.is_some()
+        {
+            return Err(ApiError::bad_query(
+                "review",
+                "review=overdue lists published articles by due date, with no other filter",
+            ));
+        }
+        let at = now();
+        let paged = editor
+            .read(move |conn| {
+                let ids = review::overdue(conn, at.date(), page, at)?;
+                super::review::summaries(conn, ids, at)
+            })
+            .await?;
+        return Ok(super::list_response(paged));
+    }
     // Editors see the most recently changed first, unless they search or sort.
     let sort = match (params.sort, &params.q) {
         (None, None) => Some(SortParam::UpdatedDesc),
@@ -92,10 +115,15 @@ pub async fn create_article(
     author: Allowed<can::CreateArticle>,
     body: Json<ArticleCreate>,
 ) -> Reply {
-    let (article_state, errors) = body.into_inner().into_state(&author.user)?;
+    let body = body.into_inner();
+    let default_authors = body.authors.is_none();
+    let (mut article_state, errors) = body.into_state(&author.user)?;
     let article = author
         .write(move |conn, user| {
             let at = now();
+            if default_authors {
+                article_state.authors = own_profile(conn, user.id)?;
+            }
             let id = article_write::create(conn, &article_state, errors, user.id, at)
                 .map_err(slug_conflict)?;
             Ok(Article::find_admin(conn, id, at)?)
@@ -106,6 +134,21 @@ pub async fn create_article(
         &article,
         article.summary.version,
     ))
+}
+
+/// The profile linked to an account, as an article's default authors.
+fn own_profile(
+    conn: &mut DbConnection,
+    user_id: i32,
+) -> Result<Vec<crate::content::Slug>, ApiError> {
+    let Some(id) = crate::content::person::People::id_for_user(conn, user_id)? else {
+        return Ok(Vec::new());
+    };
+    let refs = crate::content::person::People::refs(conn, &[id])?;
+    Ok(refs
+        .values()
+        .filter_map(|p| crate::content::Slug::parse(&p.slug).ok())
+        .collect())
 }
 
 pub(super) fn slug_conflict(e: ContentError) -> ApiError {
@@ -204,6 +247,7 @@ pub async fn delete_article(
         (status = 200, description = "The article, published or scheduled", body = Item<AdminArticle>),
         (status = 403, description = "The role may not publish"),
         (status = 404, description = "No article has this id"),
+        (status = 409, description = "The site requires an approved medical review of this version first"),
     )
 )]
 #[post("/articles/{id}/publish")]
@@ -265,11 +309,12 @@ async fn apply_patch<P>(
 ) -> Reply {
     let article = editor
         .write(move |conn, user| {
-            let (mut article_state, stored) = load_for_change(conn, user, id)?;
+            let (before, stored) = load_for_change(conn, user, id)?;
             let version = match &precondition {
                 Precondition::Required(if_match) => if_match.version(stored.version)?,
                 Precondition::IfSent(if_match) => if_match.version_if_sent(stored.version)?,
             };
+            let mut article_state = before.clone();
             let errors = patch.apply(user, &mut article_state)?;
             let action = article_write::action_for(&stored, &article_state);
             let at = now();
@@ -277,6 +322,7 @@ async fn apply_patch<P>(
                 conn,
                 id,
                 version,
+                (&stored, &before),
                 &article_state,
                 errors,
                 user.id,

@@ -175,7 +175,7 @@ macro_rules! collection_routes {
         create_fn: ($create_fn:ident, $create_doc:expr $(, $create_status:literal => $create_text:expr)*),
         find: ($find_fn:ident, $find_doc:expr, $find_200:expr),
         update: ($update_fn:ident, $update_doc:expr, $update_200:expr $(, $update_status:literal => $update_text:expr)*),
-        delete: ($delete_fn:ident, $delete_doc:expr),
+        delete: ($delete_fn:ident, $delete_doc:expr $(, $delete_status:literal => $delete_text:expr)*),
     ) => {
         #[doc = $list_doc]
         #[utoipa::path(
@@ -257,6 +257,7 @@ macro_rules! collection_routes {
                 (status = 204, description = "Deleted"),
                 (status = 403, description = $forbidden),
                 (status = 404, description = $not_found),
+                $((status = $delete_status, description = $delete_text),)*
             )
         )]
         #[delete($item_path)]

@@ -6,6 +6,8 @@ pub mod articles;
 mod collection;
 pub mod faqs;
 pub mod media;
+pub mod people;
+pub mod review;
 pub mod revisions;
 pub mod site;
 pub mod tables;

@@ -81,6 +81,7 @@ pub async fn restore_article_revision(
                 conn,
                 id,
                 version,
+                (&stored, &current),
                 &restored,
                 Vec::new(),
                 user.id,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::{item_response, Checks, IfMatch};
 use crate::auth::can;
 use crate::content::now;
-use crate::content::site::{Site, SiteChanges};
+use crate::content::site::{AdminSite, Site, SiteChanges};
 use crate::routes::{text, Allowed, Item, Json, Reply};
 
 /// A JSON merge patch of the site.
@@ -24,20 +24,33 @@ pub struct SitePatch {
     /// The public address of the site (`https://...`), for canonical URLs; empty for none.
     #[schema(schema_with = text::base_url_or_null::<BASE_URL_MAX>)]
     pub base_url: Option<String>,
+    /// The medical disclaimer every article shows, in Markdown; empty for none.
+    #[schema(schema_with = text::optional_or_null::<DISCLAIMER_MAX>)]
+    pub disclaimer: Option<String>,
+    /// Whether publishing needs an approved medical review.
+    pub require_review: Option<bool>,
+    /// Months from a review to the next one due, 1..=60.
+    #[schema(minimum = 1, maximum = 60)]
+    pub review_interval_months: Option<i32>,
+    /// The front end's preview route, an http(s) URL with `{token}` (and
+    /// optionally `{slug}`, `{id}`) in it; empty for none.
+    #[schema(schema_with = text::optional_or_null::<BASE_URL_MAX>)]
+    pub preview_url: Option<String>,
 }
 
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 2_000;
 const BASE_URL_MAX: usize = 500;
+const DISCLAIMER_MAX: usize = 5_000;
 
 /// The site settings.
 #[utoipa::path(
-    responses((status = 200, description = "The site; `ETag` is its version", body = Item<Site>))
+    responses((status = 200, description = "The site; `ETag` is its version", body = Item<AdminSite>))
 )]
 #[get("/site")]
 pub async fn find_admin_site(editor: Allowed<can::ReadContent>) -> Reply {
-    let site = editor.read(|conn| Ok(Site::find(conn)?)).await?;
-    Ok(item_response(StatusCode::OK, &site, site.version))
+    let site = AdminSite::from(editor.read(|conn| Ok(Site::find(conn)?)).await?);
+    Ok(item_response(StatusCode::OK, &site, site.site.version))
 }
 
 /// Change the site settings (admins); needs `If-Match`.
@@ -45,7 +58,7 @@ pub async fn find_admin_site(editor: Allowed<can::ReadContent>) -> Reply {
     params(("If-Match" = String, Header, description = "The ETag last read")),
     request_body(content = SitePatch, content_type = "application/merge-patch+json"),
     responses(
-        (status = 200, description = "The changed site", body = Item<Site>),
+        (status = 200, description = "The changed site", body = Item<AdminSite>),
         (status = 403, description = "Only admins change settings"),
     )
 )]
@@ -86,17 +99,70 @@ pub async fn update_site(
                 }
                 None => current.base_url.clone(),
             };
+            let disclaimer = match &patch.disclaimer {
+                Some(v) => {
+                    let text = checks.text("disclaimer", v, DISCLAIMER_MAX);
+                    checks.markdown("disclaimer", text)
+                }
+                None => current.disclaimer.markdown.clone(),
+            };
+            let review_interval_months = match patch.review_interval_months {
+                Some(months) if !(1..=60).contains(&months) => {
+                    checks.fail("review_interval_months", "must be 1 to 60 months");
+                    months
+                }
+                Some(months) => months,
+                None => current.editorial.review_interval_months,
+            };
+            let preview_url = match &patch.preview_url {
+                Some(v) if v.is_empty() => String::new(),
+                Some(v) => {
+                    let template = checks.text("preview_url", v, BASE_URL_MAX);
+                    if let Err(message) = check_preview_url(&template) {
+                        checks.fail("preview_url", message);
+                    }
+                    template
+                }
+                None => current.editorial.preview_url.clone(),
+            };
             checks.finish()?;
+            let disclaimer_html =
+                crate::render::render_markdown(&disclaimer, &crate::render::Embeds::new()).html;
             let changes = SiteChanges {
                 name: &name,
                 location: &location,
                 description: &description,
                 base_url: &base_url,
+                disclaimer_markdown: &disclaimer,
+                disclaimer_html: &disclaimer_html,
+                require_review: patch
+                    .require_review
+                    .unwrap_or(current.editorial.require_review),
+                review_interval_months,
+                preview_url: &preview_url,
                 updated_at: now(),
             };
             Site::update(conn, version, &changes, user.id)?;
-            Ok(Site::find(conn)?)
+            Ok(AdminSite::from(Site::find(conn)?))
         })
         .await?;
-    Ok(item_response(StatusCode::OK, &site, site.version))
+    Ok(item_response(StatusCode::OK, &site, site.site.version))
+}
+
+/// A preview route: an http(s) URL once its placeholders are filled, with
+/// `{token}` among them (the front end needs the token).
+fn check_preview_url(template: &str) -> Result<(), String> {
+    if !template.contains("{token}") {
+        return Err("must contain {token}, where the preview token goes".into());
+    }
+    let filled = template
+        .replace("{token}", "t")
+        .replace("{slug}", "s")
+        .replace("{id}", "1");
+    if filled.contains('{') || filled.contains('}') {
+        return Err("the placeholders are {token}, {slug} and {id}".into());
+    }
+    crate::content::WebUrl::parse(&filled)
+        .map(|_| ())
+        .map_err(str::to_string)
 }
