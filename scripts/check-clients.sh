@@ -15,6 +15,8 @@
 #                read back, a stale If-Match gets 412 problem+json, delete)
 #   redocly      @redocly/cli lint with the recommended rules (clients/redocly.yaml):
 #                errors fail, warnings are listed
+#   jsonld       every published article's json_ld flattens with PyLD and uses only
+#                schema.org types and properties, each on its domain (clients/jsonld/)
 #   schemathesis every operation, --checks all, as an admin (clients/schemathesis.toml)
 #
 # The server must be a throwaway: schemathesis creates, changes and deletes
@@ -48,7 +50,7 @@ export ADMIN_EMAIL ADMIN_PASSWORD
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DOC="$ROOT/openapi/openapi.json"
-STEPS="${CHECK_CLIENTS_STEPS:-drift python typescript redocly schemathesis}"
+STEPS="${CHECK_CLIENTS_STEPS:-drift python typescript redocly jsonld schemathesis}"
 MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-100}"
 WORKERS="${SCHEMATHESIS_WORKERS:-2}"
 ARTIFACTS="${CHECK_CLIENTS_ARTIFACTS:-}"
@@ -336,10 +338,17 @@ step_schemathesis() {
   return "$rc"
 }
 
+step_jsonld() {
+  python3 -m venv "$TMP/jsonld-venv"
+  "$TMP/jsonld-venv/bin/python" -m pip install --quiet --no-input -r "$ROOT/clients/jsonld/requirements.txt"
+  "$TMP/jsonld-venv/bin/python" "$ROOT/clients/jsonld/check.py" "$BASE"
+}
+
 run_step drift step_drift
 run_step python step_python
 run_step typescript step_typescript
 run_step redocly step_redocly
+run_step jsonld step_jsonld
 run_step schemathesis step_schemathesis
 
 echo

@@ -71,9 +71,16 @@ async function jsonLdChecks(browser) {
   await api("PATCH", "/api/v1/admin/site", { token, ifMatch: site.res.headers.get("etag"), body: { name: HOSTILE } });
   const created = await api("POST", "/api/v1/admin/articles", {
     token,
-    body: { title: HOSTILE, excerpt: HOSTILE, status: "published", body: { markdown: "Body." } },
+    body: { title: HOSTILE, excerpt: HOSTILE, body: { markdown: "Body." },
+      references: [{ title: HOSTILE, url: "https://example.org/?a=1&b=</script>", publisher: HOSTILE }] },
   });
   const slug = created.json.data.slug;
+  const id = created.json.data.id;
+  // The sample site requires a medical review before publishing.
+  for (const step of ["submit", "approve", "publish"]) {
+    const done = await api("POST", `/api/v1/admin/articles/${id}/${step}`, { token, body: {} });
+    check(done.res.status === 200, `${step}: ${done.res.status}`);
+  }
   await api("POST", "/api/v1/admin/faqs", { token, body: { question: HOSTILE, answer: { markdown: "An *answer*." }, article: slug } });
 
   const read = await api("GET", `/api/v1/articles/${slug}`);
@@ -93,7 +100,9 @@ async function jsonLdChecks(browser) {
     const back = await tab.evaluate(() => JSON.parse(document.querySelector('script[type="application/ld+json"]').textContent));
     check(ran === 0 && dialogs.length === 0, `embedded ${way}: no script ran`);
     check(back["@graph"][0].headline === HOSTILE && back["@graph"][0].publisher.name === HOSTILE
-      && back["@graph"][1].mainEntity[0].name === HOSTILE, `embedded ${way}: the JSON-LD reads back as written`);
+      && back["@graph"][0].citation[0].publisher.name === HOSTILE
+      && back["@graph"][1]["@type"] === "MedicalWebPage"
+      && back["@graph"][2].mainEntity[0].name === HOSTILE, `embedded ${way}: the JSON-LD reads back as written`);
     await tab.close();
   }
   // The control: what the escaping prevents really happens without it.

@@ -255,6 +255,28 @@ async function main(): Promise<void> {
   const patchedEtag = etagOf(patched.response);
   check(patchedEtag === `"v${afterPatch.version}"`, `ETag ${patchedEtag} is not "v${afterPatch.version}"`);
 
+  step = "publish refused before the medical review (the sample site requires one)";
+  const early = await admin.POST("/api/v1/admin/articles/{id}/publish", { params: { path: { id: draft.id } } });
+  check(early.response.status === 409, `publish before review gave ${early.response.status}, not 409`);
+
+  step = "submit for review, approve";
+  const submitted = expectData(
+    await admin.POST("/api/v1/admin/articles/{id}/submit", {
+      params: { path: { id: draft.id } },
+      body: { note: "Smoke test" },
+    }),
+    200,
+  ).data;
+  check(submitted.workflow.state === "in_review", `state is ${submitted.workflow.state}, not in_review`);
+  const approved = expectData(
+    await admin.POST("/api/v1/admin/articles/{id}/approve", {
+      params: { path: { id: draft.id } },
+      body: { reviewed_by: "ana-ruiz" },
+    }),
+    200,
+  ).data;
+  check(approved.workflow.state === "approved", `state is ${approved.workflow.state}, not approved`);
+
   step = "publish";
   const published = expectData(
     await admin.POST("/api/v1/admin/articles/{id}/publish", { params: { path: { id: draft.id } } }),
@@ -268,6 +290,8 @@ async function main(): Promise<void> {
   const article = expectData(fetched, 200).data;
   check(article.id === draft.id, `id is ${article.id}, not ${draft.id}`);
   check(article.title === draftInput.title, `title is ${article.title}`);
+  check(article.review.reviewed_by?.slug === "ana-ruiz", "the review's reviewer is not ana-ruiz");
+  check(article.json_ld["@graph"].some((node) => node["@type"] === "MedicalWebPage"), "no MedicalWebPage");
   check(article.excerpt === newExcerpt, `excerpt is ${JSON.stringify(article.excerpt)}`);
   check(article.massage_types.length > 0, "massage_types is empty");
   check(tableSources(article.body.blocks).includes("massage-types"), "the embedded table is missing from body.blocks");
