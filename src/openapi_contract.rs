@@ -67,6 +67,8 @@ enum Kind {
     Media,
     /// `/auth/...`: tokens, no items.
     Auth,
+    /// `/preview/...`: a draft for the holder of a preview token; never cached.
+    Preview,
     /// `/admin/...`: items with versions.
     Admin,
 }
@@ -79,6 +81,7 @@ impl Kind {
             "/readyz" => Self::Readiness,
             p if p.starts_with("/api/v1/admin/") => Self::Admin,
             p if p.starts_with("/api/v1/auth/") => Self::Auth,
+            p if p.starts_with("/api/v1/preview/") => Self::Preview,
             p if p.starts_with("/media/") => Self::Media,
             _ => Self::Public,
         }

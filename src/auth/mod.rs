@@ -1,6 +1,7 @@
 //! Tokens, the `AuthUser` extractor and the one permission check; passwords in `passwords`.
 
 mod passwords;
+pub mod preview;
 
 pub use passwords::{hash_password_blocking, Password, Passwords};
 

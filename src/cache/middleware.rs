@@ -15,13 +15,15 @@ use crate::app::AppState;
 use crate::content::now;
 use crate::error::ApiError;
 
-/// GETs of the public, anonymous API: what the cache may answer.
+/// GETs of the public, anonymous API: what the cache may answer (never a
+/// preview: a token's draft must not reach anyone else).
 fn cacheable(req: &ServiceRequest) -> bool {
     let path = req.path();
     req.method() == Method::GET
         && ((path.starts_with("/api/v1/")
             && !path.starts_with("/api/v1/admin/")
-            && !path.starts_with("/api/v1/auth/"))
+            && !path.starts_with("/api/v1/auth/")
+            && !path.starts_with("/api/v1/preview/"))
             || path == "/openapi.json")
 }
 

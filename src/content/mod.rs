@@ -15,6 +15,7 @@ pub mod media;
 pub mod media_use;
 pub mod meta;
 pub mod person;
+pub mod preview;
 pub mod reference;
 pub mod refresh_token;
 pub mod review;

@@ -431,25 +431,3 @@ pub fn queue(conn: &mut DbConnection, page: PageRequest) -> QueryResult<Paged<i3
         page,
     ))
 }
-
-/// Published articles whose review is past due on `today`, the most overdue first.
-pub fn overdue(
-    conn: &mut DbConnection,
-    today: NaiveDate,
-    page: PageRequest,
-    now: NaiveDateTime,
-) -> QueryResult<Paged<i32>> {
-    let query = || {
-        articles::table
-            .filter(super::article::is_public(now))
-            .filter(articles::next_review_due.lt(today))
-    };
-    let total = query().count().get_result(conn)?;
-    let ids = query()
-        .order((articles::next_review_due.asc(), articles::id.asc()))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(articles::id)
-        .load(conn)?;
-    Ok(Paged::new(ids, total, page))
-}

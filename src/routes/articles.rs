@@ -115,13 +115,8 @@ impl ArticleListParams {
             ),
             None => None,
         };
-        let search = match self.q.as_deref().map(str::trim) {
-            Some(q) if q.chars().count() > 200 => {
-                return Err(ApiError::bad_query("q", "must be at most 200 characters"))
-            }
-            Some(q) if q.contains('\0') => {
-                return Err(ApiError::bad_query("q", "must not contain NUL (U+0000)"))
-            }
+        let q = super::query::text_param("q", self.q.as_deref(), 200)?;
+        let search = match q.map(str::trim) {
             Some("") | None => None,
             // Text with no searchable word matches nothing rather than everything.
             Some(q) => Some(SearchWords::parse(q).map_or(Search::MatchNothing, Search::Words)),
@@ -153,6 +148,7 @@ impl ArticleListParams {
             search,
             sort,
             after,
+            overdue_on: None,
         })
     }
 }

@@ -11,6 +11,7 @@ mod json;
 pub mod massage_types;
 pub mod media;
 pub mod ops;
+pub mod preview;
 mod query;
 pub mod site;
 mod table_rows;
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(faqs::list_faqs)
                 .service(authors::list_authors)
                 .service(authors::find_author)
+                .service(preview::preview_article)
                 .service(tags::list_tags)
                 .service(site::find_site)
                 .service(auth::login)
@@ -82,6 +84,9 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         .service(review::approve_article)
         .service(review::request_article_changes)
         .service(review::review_queue)
+        .service(previews::create_preview)
+        .service(previews::list_previews)
+        .service(previews::revoke_preview)
         .service(revisions::list_article_revisions)
         .service(revisions::restore_article_revision)
         .service(tables::list_admin_massage_types)

@@ -29,3 +29,23 @@ fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
 fn form_urlencoded(query: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(query.as_bytes())
 }
+
+/// A free-text query parameter (`q`) as the document describes it: at most
+/// `max` characters, no NUL; `400` naming it otherwise.
+pub fn text_param<'a>(
+    name: &str,
+    value: Option<&'a str>,
+    max: usize,
+) -> Result<Option<&'a str>, crate::error::ApiError> {
+    use crate::error::ApiError;
+    match value {
+        Some(text) if text.chars().count() > max => Err(ApiError::bad_query(
+            name,
+            format!("must be at most {max} characters"),
+        )),
+        Some(text) if text.contains('\0') => {
+            Err(ApiError::bad_query(name, "must not contain NUL (U+0000)"))
+        }
+        other => Ok(other),
+    }
+}

@@ -21,6 +21,7 @@ mod media_in_content;
 mod openapi;
 mod ops;
 mod permissions;
+mod preview;
 mod requests;
 mod review;
 mod sample_content;

@@ -10,6 +10,8 @@ pub struct ArticleFilter {
     pub sort: ArticleSort,
     /// Keyset paging: only articles after this one in `sort` order.
     pub after: Option<Cursor>,
+    /// Only published articles whose review was due before this day.
+    pub overdue_on: Option<chrono::NaiveDate>,
 }
 
 impl ArticleFilter {
@@ -18,6 +20,7 @@ impl ArticleFilter {
         FactsKey {
             tag: self.tag.clone(),
             search: self.search.clone(),
+            overdue_on: self.overdue_on,
         }
     }
 }
@@ -28,6 +31,7 @@ impl ArticleFilter {
 pub struct FactsKey {
     tag: Option<String>,
     search: Option<Search>,
+    overdue_on: Option<chrono::NaiveDate>,
 }
 
 /// A full-text search: plain words, or text with none (which matches nothing).
@@ -291,6 +295,12 @@ pub(super) fn scoped_query(
     if let Some(tag) = &filter.tag {
         query = query.filter(search::has_tag(tag, drive));
     }
+    if let Some(today) = filter.overdue_on {
+        let (Scope::Public(now) | Scope::Admin(_, now)) = scope;
+        query = query
+            .filter(is_public(now))
+            .filter(articles::next_review_due.lt(today));
+    }
     match &filter.search {
         Some(Search::Words(words)) => {
             query = query.filter(search::matches_fulltext(kind, words, drive))
@@ -301,4 +311,60 @@ pub(super) fn scoped_query(
         None => {}
     }
     query
+}
+
+/// Lists of given articles: by id, by the person they credit.
+impl Article {
+    /// Editors' summaries of the given articles, in the order given.
+    pub fn admin_summaries(
+        conn: &mut DbConnection,
+        ids: &[i32],
+        now: NaiveDateTime,
+    ) -> QueryResult<Vec<AdminArticleSummary>> {
+        let rows: Vec<SummaryRow> = articles::table
+            .filter(articles::id.eq_any(ids))
+            .select(SummaryRow::as_select())
+            .load(conn)?;
+        let mut listed: HashMap<i32, Listed> = summaries(conn, rows)?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| listed.remove(id))
+            .map(|l| l.admin(now))
+            .collect())
+    }
+
+    /// The public articles crediting a person (as author or reviewer), newest first.
+    pub fn by_person(
+        conn: &mut DbConnection,
+        person_id: i32,
+        page: PageRequest,
+        now: NaiveDateTime,
+    ) -> QueryResult<Paged<ArticleSummary>> {
+        let query = || {
+            articles::table.filter(is_public(now)).filter(
+                articles::id
+                    .eq_any(
+                        article_people::table
+                            .filter(article_people::person_id.eq(person_id))
+                            .select(article_people::article_id),
+                    )
+                    .or(articles::reviewed_by.eq(person_id)),
+            )
+        };
+        let total = query().count().get_result(conn)?;
+        let rows = query()
+            .order((articles::published_at.desc(), articles::id.desc()))
+            .limit(page.limit())
+            .offset(page.offset())
+            .select(SummaryRow::as_select())
+            .load(conn)?;
+        let items = summaries(conn, rows)?
+            .into_iter()
+            .map(Listed::public)
+            .collect();
+        Ok(Paged::new(items, total, page))
+    }
 }

@@ -385,6 +385,31 @@ impl Article {
         })
     }
 
+    /// An article in any status as readers would get it if it were
+    /// published now (a preview): related articles only the public ones;
+    /// `published_at` its own when it is public already, else now.
+    pub fn find_preview(
+        conn: &mut DbConnection,
+        id: i32,
+        now: NaiveDateTime,
+    ) -> QueryResult<(i32, PublicArticle)> {
+        let (mut row, body): (SummaryRow, BodyRow) = articles::table
+            .find(id)
+            .select((SummaryRow::as_select(), BodyRow::as_select()))
+            .first(conn)?;
+        let version = row.version;
+        if ArticleStatus::of(row.status, row.published_at, now) != ArticleStatus::Published {
+            row.published_at = Some(now);
+        }
+        let (listed, content, related) = assemble(conn, row, body, Some(now))?;
+        let article = PublicArticle {
+            summary: listed.public(),
+            content,
+            related: related.into_iter().map(Listed::public).collect(),
+        };
+        Ok((version, article))
+    }
+
     /// One article in any status, with its state, for editors.
     pub fn find_admin(
         conn: &mut DbConnection,
@@ -409,59 +434,6 @@ impl Article {
             updated_by: meta.updated_by,
             workflow: super::review::workflow(conn, id)?,
         })
-    }
-
-    /// Editors' summaries of the given articles, in the order given.
-    pub fn admin_summaries(
-        conn: &mut DbConnection,
-        ids: &[i32],
-        now: NaiveDateTime,
-    ) -> QueryResult<Vec<AdminArticleSummary>> {
-        let rows: Vec<SummaryRow> = articles::table
-            .filter(articles::id.eq_any(ids))
-            .select(SummaryRow::as_select())
-            .load(conn)?;
-        let mut listed: HashMap<i32, Listed> = summaries(conn, rows)?
-            .into_iter()
-            .map(|l| (l.id, l))
-            .collect();
-        Ok(ids
-            .iter()
-            .filter_map(|id| listed.remove(id))
-            .map(|l| l.admin(now))
-            .collect())
-    }
-
-    /// The public articles crediting a person (as author or reviewer), newest first.
-    pub fn by_person(
-        conn: &mut DbConnection,
-        person_id: i32,
-        page: PageRequest,
-        now: NaiveDateTime,
-    ) -> QueryResult<Paged<ArticleSummary>> {
-        let query = || {
-            articles::table.filter(is_public(now)).filter(
-                articles::id
-                    .eq_any(
-                        article_people::table
-                            .filter(article_people::person_id.eq(person_id))
-                            .select(article_people::article_id),
-                    )
-                    .or(articles::reviewed_by.eq(person_id)),
-            )
-        };
-        let total = query().count().get_result(conn)?;
-        let rows = query()
-            .order((articles::published_at.desc(), articles::id.desc()))
-            .limit(page.limit())
-            .offset(page.offset())
-            .select(SummaryRow::as_select())
-            .load(conn)?;
-        let items = summaries(conn, rows)?
-            .into_iter()
-            .map(Listed::public)
-            .collect();
-        Ok(Paged::new(items, total, page))
     }
 
     pub fn insert(conn: &mut DbConnection, new: &NewArticle) -> QueryResult<i32> {

@@ -190,8 +190,7 @@ list_params! {
         /// Keyset paging: `meta.next_cursor` of the previous page.
         #[param(schema_with = text::cursor)]
         pub cursor: Option<String>,
-        /// `overdue`: published articles past their `next_review_due`, the
-        /// most overdue first (with no other filter).
+        /// `overdue`: only published articles past their `next_review_due`.
         #[param(inline)]
         pub review: Option<ReviewFilter>,
     }

@@ -16,7 +16,7 @@ use crate::routes::{Allowed, Item, Json, List, OptionalJson, PathId, Query, Repl
 use super::article_input::{
     AdminArticleListParams, ArticleCreate, ArticlePatch, PublishRequest, ReviewFilter,
 };
-use crate::content::review;
+use crate::content::article::ArticleFilter;
 
 /// Loads the article, checks the permission and, for writes, `If-Match`.
 pub(super) fn load_for_change(
@@ -59,26 +59,6 @@ pub async fn list_admin_articles(
 ) -> Reply {
     let params = params.into_inner();
     let page = params.page_request()?;
-    if params.review == Some(ReviewFilter::Overdue) {
-        if params.q.is_some()
-            || params.tag.is_some()
-            || params.cursor.is_some()
-            || params.status.is_some()
-        {
-            return Err(ApiError::bad_query(
-                "review",
-                "review=overdue lists published articles by due date, with no other filter",
-            ));
-        }
-        let at = now();
-        let paged = editor
-            .read(move |conn| {
-                let ids = review::overdue(conn, at.date(), page, at)?;
-                super::review::summaries(conn, ids, at)
-            })
-            .await?;
-        return Ok(super::list_response(paged));
-    }
     // Editors see the most recently changed first, unless they search or sort.
     let sort = match (params.sort, &params.q) {
         (None, None) => Some(SortParam::UpdatedDesc),
@@ -92,9 +72,12 @@ pub async fn list_admin_articles(
         sort,
         cursor: params.cursor,
     };
-    let filter = public_params.filter()?;
-    let status = params.status;
     let at = now();
+    let filter = ArticleFilter {
+        overdue_on: (params.review == Some(ReviewFilter::Overdue)).then(|| at.date()),
+        ..public_params.filter()?
+    };
+    let status = params.status;
     let paged = editor
         .read(move |conn| Ok(Article::list_admin(conn, &filter, page, status, at)?))
         .await?;

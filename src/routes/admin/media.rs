@@ -135,15 +135,7 @@ impl Collection for MediaLibrary {
     }
 
     fn filter(params: &MediaParams) -> Result<(MediaFilter, PageRequest), ApiError> {
-        match params.q.as_deref() {
-            Some(q) if q.chars().count() > 200 => {
-                return Err(ApiError::bad_query("q", "must be at most 200 characters"))
-            }
-            Some(q) if q.contains('\0') => {
-                return Err(ApiError::bad_query("q", "must not contain NUL"))
-            }
-            _ => {}
-        }
+        crate::routes::query::text_param("q", params.q.as_deref(), 200)?;
         let filter = MediaFilter {
             q: params.q.clone(),
             needs_alt: params.needs_alt,

@@ -7,6 +7,7 @@ mod collection;
 pub mod faqs;
 pub mod media;
 pub mod people;
+pub mod previews;
 pub mod review;
 pub mod revisions;
 pub mod site;
@@ -62,11 +63,11 @@ fn whole_id<E: serde::de::Error>(n: f64) -> Result<i32, E> {
     if n.fract() == 0.0 && n >= f64::from(i32::MIN) && n <= f64::from(i32::MAX) {
         Ok(n as i32)
     } else {
-        Err(E::custom("must be a whole number (an item's id)"))
+        Err(E::custom("must be a whole number"))
     }
 }
 
-/// `Option<i32>` of an id field, written either way `whole_id` takes.
+/// `Option<i32>` of an id (or another whole-number) field, written either way `whole_id` takes.
 pub fn optional_id<'de, D: Deserializer<'de>>(de: D) -> Result<Option<i32>, D::Error> {
     Option::<f64>::deserialize(de)?.map(whole_id).transpose()
 }

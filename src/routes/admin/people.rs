@@ -155,6 +155,7 @@ impl Collection for PeopleCollection {
     }
 
     fn filter(params: &PeopleParams) -> Result<(PersonFilter, PageRequest), ApiError> {
+        crate::routes::query::text_param("q", params.q.as_deref(), 200)?;
         Ok((
             PersonFilter {
                 q: params.q.clone(),

@@ -30,6 +30,7 @@ pub struct SitePatch {
     /// Whether publishing needs an approved medical review.
     pub require_review: Option<bool>,
     /// Months from a review to the next one due, 1..=60.
+    #[serde(default, deserialize_with = "super::optional_id")]
     #[schema(minimum = 1, maximum = 60)]
     pub review_interval_months: Option<i32>,
     /// The front end's preview route, an http(s) URL with `{token}` (and
