@@ -431,3 +431,16 @@ pub fn queue(conn: &mut DbConnection, page: PageRequest) -> QueryResult<Paged<i3
         page,
     ))
 }
+
+/// An editor's own date for the next review (in the same write as the
+/// article's version, which the caller made).
+pub fn set_next_review_due(
+    conn: &mut DbConnection,
+    id: i32,
+    due: Option<NaiveDate>,
+) -> QueryResult<()> {
+    diesel::update(articles::table.find(id))
+        .set(articles::next_review_due.eq(due))
+        .execute(conn)?;
+    Ok(())
+}

@@ -161,6 +161,12 @@ pub struct ArticlePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub publish_at: Option<Option<DateTime<Utc>>>,
+    /// When its medical review is due again (editors; an approval sets it
+    /// from the site's interval); `null` clears it. Not content: changing it
+    /// does not reopen the review.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub next_review_due: Option<Option<NaiveDate>>,
 }
 
 /// `publish` options.

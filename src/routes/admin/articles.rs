@@ -298,6 +298,11 @@ async fn apply_patch<P>(
                 Precondition::IfSent(if_match) => if_match.version_if_sent(stored.version)?,
             };
             let mut article_state = before.clone();
+            let mut patch = patch;
+            let next_review_due = patch.next_review_due.take();
+            if next_review_due.is_some() {
+                authorize(user, Action::Publish)?;
+            }
             let errors = patch.apply(user, &mut article_state)?;
             let action = article_write::action_for(&stored, &article_state);
             let at = now();
@@ -313,6 +318,9 @@ async fn apply_patch<P>(
                 at,
             )
             .map_err(slug_conflict)?;
+            if let Some(due) = next_review_due {
+                crate::content::review::set_next_review_due(conn, id, due)?;
+            }
             Ok(Article::find_admin(conn, id, at)?)
         })
         .await?;
