@@ -5,16 +5,16 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp};
 
-/// What each role gets for one action: (author, editor, admin).
+/// What each role gets for one action: (author, reviewer, editor, admin).
 struct Row {
     action: &'static str,
-    expect: [u16; 3],
+    expect: [u16; 4],
 }
 
 async fn attempt(
     app: &TestApp,
     action: &str,
-    token: &str,
+    (token, admin): (&str, &str),
     own_id: i64,
     admin_draft: i64,
     n: usize,
@@ -128,6 +128,29 @@ async fn attempt(
             )
             .await
         }
+        "submit own draft" => {
+            let path = format!("/api/v1/admin/articles/{own_id}/submit");
+            app.post(&path, token, &json!({})).await
+        }
+        "approve a submitted article" | "request changes" => {
+            let submit = format!("/api/v1/admin/articles/{admin_draft}/submit");
+            assert_eq!(app.post(&submit, admin, &json!({})).await.status(), 200);
+            let (step, body) = match action {
+                "request changes" => ("request-changes", json!({"note": "Cite it."})),
+                _ => ("approve", json!({})),
+            };
+            let path = format!("/api/v1/admin/articles/{admin_draft}/{step}");
+            app.post(&path, token, &body).await
+        }
+        "read the review queue" => app.get_auth("/api/v1/admin/review-queue", token).await,
+        "create a profile" => {
+            app.post("/api/v1/admin/people", token, &json!({"name": unique}))
+                .await
+        }
+        "make a preview link" => {
+            let path = format!("/api/v1/admin/articles/{admin_draft}/preview");
+            app.post(&path, token, &json!({})).await
+        }
         other => panic!("unknown action {other}"),
     };
     res.status().as_u16()
@@ -138,97 +161,129 @@ async fn each_role_gets_exactly_what_the_contract_allows() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (_, author) = app.user_with_role("author").await;
+    let (_, reviewer) = app.user_with_role("reviewer").await;
     let (_, editor) = app.user_with_role("editor").await;
-    let tokens = [author, editor, admin.clone()];
+    let tokens = [author, reviewer, editor, admin.clone()];
     let rows = [
         Row {
             action: "list articles",
-            expect: [200, 200, 200],
+            expect: [200, 200, 200, 200],
         },
         Row {
             action: "read an article",
-            expect: [200, 200, 200],
+            expect: [200, 200, 200, 200],
         },
         Row {
             action: "create a draft",
-            expect: [201, 201, 201],
+            expect: [201, 403, 201, 201],
         },
         Row {
             action: "create published",
-            expect: [403, 201, 201],
+            expect: [403, 403, 201, 201],
         },
         Row {
             action: "edit own draft",
-            expect: [200, 200, 200],
+            expect: [200, 403, 200, 200],
         },
         Row {
             action: "edit another's draft",
-            expect: [403, 200, 200],
+            expect: [403, 403, 200, 200],
         },
         Row {
             action: "edit a published article",
-            expect: [403, 200, 200],
+            expect: [403, 403, 200, 200],
         },
         Row {
             action: "publish",
-            expect: [403, 200, 200],
+            expect: [403, 403, 200, 200],
         },
         Row {
             action: "unpublish",
-            expect: [403, 200, 200],
+            expect: [403, 403, 200, 200],
         },
         Row {
             action: "create a massage type",
-            expect: [403, 201, 201],
+            expect: [403, 403, 201, 201],
         },
         Row {
             action: "create a treatment",
-            expect: [403, 201, 201],
+            expect: [403, 403, 201, 201],
         },
         Row {
             action: "create a tag",
-            expect: [403, 201, 201],
+            expect: [403, 403, 201, 201],
         },
         Row {
             action: "create a standalone faq",
-            expect: [403, 201, 201],
+            expect: [403, 403, 201, 201],
         },
         Row {
             action: "read activity",
-            expect: [200, 200, 200],
+            expect: [200, 200, 200, 200],
         },
         Row {
             action: "list users",
-            expect: [403, 403, 200],
+            expect: [403, 403, 403, 200],
         },
         Row {
             action: "create a user",
-            expect: [403, 403, 201],
+            expect: [403, 403, 403, 201],
         },
         Row {
             action: "change the site",
-            expect: [403, 403, 200],
+            expect: [403, 403, 403, 200],
+        },
+        Row {
+            action: "submit own draft",
+            expect: [200, 403, 200, 200],
+        },
+        Row {
+            action: "approve a submitted article",
+            expect: [403, 200, 200, 200],
+        },
+        Row {
+            action: "request changes",
+            expect: [403, 200, 200, 200],
+        },
+        Row {
+            action: "read the review queue",
+            expect: [200, 200, 200, 200],
+        },
+        Row {
+            action: "create a profile",
+            expect: [403, 403, 201, 201],
+        },
+        Row {
+            action: "make a preview link",
+            expect: [201, 201, 201, 201],
         },
         Row {
             action: "delete another's draft",
-            expect: [403, 204, 204],
+            expect: [403, 403, 204, 204],
         },
     ];
     let mut n = 0;
     for row in &rows {
-        for (role, (token, expected)) in ["author", "editor", "admin"]
+        for (role, (token, expected)) in ["author", "reviewer", "editor", "admin"]
             .iter()
             .zip(tokens.iter().zip(row.expect))
         {
             n += 1;
-            // Fresh articles per attempt so one role's change never decides another's.
-            let (own_id, _) = app
-                .create_article(token, &json!({"title": format!("own {n}")}))
-                .await;
+            // Fresh articles per attempt so one role's change never decides
+            // another's. A reviewer writes no article: its "own" is the admin's.
             let (admin_draft, _) = app
                 .create_article(&admin, &json!({"title": format!("admin's {n}")}))
                 .await;
-            let got = attempt(&app, row.action, token, own_id, admin_draft, n).await;
+            let own_id = if *role == "reviewer" {
+                app.create_article(&admin, &json!({"title": format!("own {n}")}))
+                    .await
+                    .0
+            } else {
+                app.create_article(token, &json!({"title": format!("own {n}")}))
+                    .await
+                    .0
+            };
+            let got = attempt(&app, row.action, (token, &admin), own_id, admin_draft, n).await;
             assert_eq!(got, expected, "{role}: {}", row.action);
         }
     }
