@@ -54,7 +54,9 @@ pub struct ReferenceInput {
     /// When the source was published.
     pub published: Option<NaiveDate>,
     /// A DOI, e.g. `10.7326/M16-2367`.
-    #[schema(pattern = r"^10\.[0-9]{4,9}/[^\u0000-\u0020]{1,200}$")]
+    #[schema(
+        pattern = r"^10\.[0-9]{4,9}/[^\u0000-\u0020\u007f-\u009f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1,200}$"
+    )]
     pub doi: Option<String>,
     /// A PubMed id, e.g. `28192789`.
     #[schema(pattern = r"^[0-9]{1,9}$")]

@@ -99,12 +99,13 @@ fn same_as(checks: &mut Checks, urls: Vec<String>) -> Vec<String> {
         checks.fail("same_as", format!("at most {SAME_AS_MAX} links"));
     }
     let mut kept: Vec<String> = Vec::with_capacity(urls.len());
-    for url in urls {
-        let url = checks.text("same_as", &url, URL_MAX);
-        match WebUrl::parse(&url) {
-            Ok(url) if kept.iter().any(|k| k == url.as_str()) => {
-                checks.fail("same_as", format!("{} is listed twice", url.as_str()))
-            }
+    for (i, url) in urls.iter().enumerate() {
+        let text = checks.text("same_as", url, URL_MAX);
+        if urls[..i].contains(url) {
+            checks.fail("same_as", format!("{url} is listed twice"));
+            continue;
+        }
+        match WebUrl::parse(&text) {
             Ok(url) => kept.push(url.into_inner()),
             Err(message) => checks.fail("same_as", message),
         }

@@ -35,7 +35,7 @@ pub struct SitePatch {
     pub review_interval_months: Option<i32>,
     /// The front end's preview route, an http(s) URL with `{token}` (and
     /// optionally `{slug}`, `{id}`) in it; empty for none.
-    #[schema(schema_with = text::optional_or_null::<BASE_URL_MAX>)]
+    #[schema(schema_with = preview_url_schema)]
     pub preview_url: Option<String>,
 }
 
@@ -166,4 +166,17 @@ fn check_preview_url(template: &str) -> Result<(), String> {
     crate::content::WebUrl::parse(&filled)
         .map(|_| ())
         .map_err(str::to_string)
+}
+
+/// `preview_url` as `check_preview_url` takes it: empty, or an http(s) URL
+/// whose only braces are the placeholders, `{token}` among them.
+fn preview_url_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    const C: &str = r"\u0000-\u0020\u007f-\u009f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000{}";
+    let part = format!(r"(?:[^{C}]|\{{(?:token|slug|id)\}})");
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .max_length(Some(BASE_URL_MAX))
+        .pattern(Some(format!(r"^(https?://{part}*\{{token\}}{part}*)?$")))
+        .build()
 }
