@@ -152,6 +152,15 @@ impl People {
         to_refs(conn, rows.iter())
     }
 
+    /// The slug of the profile linked to an account, when one is.
+    pub fn slug_for_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Option<String>> {
+        people::table
+            .filter(people::user_id.eq(user_id))
+            .select(people::slug)
+            .first(conn)
+            .optional()
+    }
+
     /// The profile linked to an account, when one is.
     pub fn id_for_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Option<i32>> {
         people::table
@@ -251,35 +260,34 @@ impl People {
         Ok((person.id, person.public))
     }
 
+    /// Inserts a profile (the content loader's, which records no change,
+    /// and `create`'s); its id.
+    pub fn insert(
+        conn: &mut DbConnection,
+        fields: &PersonFields,
+        by: Option<i32>,
+        at: NaiveDateTime,
+    ) -> QueryResult<i32> {
+        diesel::insert_into(people::table)
+            .values((
+                &Columns::of(fields, by, at),
+                people::created_by.eq(by),
+                people::created_at.eq(at),
+            ))
+            .execute(conn)?;
+        people::table
+            .filter(people::slug.eq(&fields.slug))
+            .select(people::id)
+            .first(conn)
+    }
+
     pub fn create(
         conn: &mut DbConnection,
         fields: &PersonFields,
         user_id: i32,
         at: NaiveDateTime,
     ) -> Result<i32, ContentError> {
-        let bio = render_markdown(&fields.bio, &Embeds::new());
-        diesel::insert_into(people::table)
-            .values((
-                people::slug.eq(&fields.slug),
-                people::name.eq(&fields.name),
-                people::credentials.eq(&fields.credentials),
-                people::job_title.eq(&fields.job_title),
-                people::bio_markdown.eq(&fields.bio),
-                people::bio_html.eq(&bio.html),
-                people::bio_blocks.eq(bio.blocks_json()),
-                people::avatar_id.eq(fields.avatar_id),
-                people::same_as.eq(same_as_json(&fields.same_as)),
-                people::user_id.eq(fields.user_id),
-                people::created_by.eq(user_id),
-                people::updated_by.eq(user_id),
-                people::created_at.eq(at),
-                people::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let id = people::table
-            .filter(people::slug.eq(&fields.slug))
-            .select(people::id)
-            .first(conn)?;
+        let id = Self::insert(conn, fields, Some(user_id), at)?;
         Change::record(
             conn,
             Item::Person(id),
@@ -297,27 +305,8 @@ impl People {
         user_id: i32,
         at: NaiveDateTime,
     ) -> Result<(), ContentError> {
-        let bio = render_markdown(&fields.bio, &Embeds::new());
-        update_at_version!(
-            conn,
-            people,
-            id,
-            version,
-            (
-                people::slug.eq(&fields.slug),
-                people::name.eq(&fields.name),
-                people::credentials.eq(&fields.credentials),
-                people::job_title.eq(&fields.job_title),
-                people::bio_markdown.eq(&fields.bio),
-                people::bio_html.eq(&bio.html),
-                people::bio_blocks.eq(bio.blocks_json()),
-                people::avatar_id.eq(fields.avatar_id),
-                people::same_as.eq(same_as_json(&fields.same_as)),
-                people::user_id.eq(fields.user_id),
-                people::updated_by.eq(user_id),
-                people::updated_at.eq(at),
-            )
-        )?;
+        let columns = Columns::of(fields, Some(user_id), at);
+        update_at_version!(conn, people, id, version, (&columns,))?;
         Change::record(
             conn,
             Item::Person(id),
@@ -402,8 +391,42 @@ fn credited_at(now: NaiveDateTime) -> diesel::dsl::Union<Authors, Reviewers> {
         )
 }
 
-fn same_as_json(urls: &[String]) -> String {
-    serde_json::to_string(urls).unwrap_or_else(|_| "[]".into())
+/// The columns an editor's fields write (the bio rendered), on insert and update.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = people, treat_none_as_null = true)]
+struct Columns<'a> {
+    slug: &'a str,
+    name: &'a str,
+    credentials: &'a str,
+    job_title: &'a str,
+    bio_markdown: &'a str,
+    bio_html: String,
+    bio_blocks: String,
+    avatar_id: Option<i32>,
+    same_as: String,
+    user_id: Option<i32>,
+    updated_by: Option<i32>,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> Columns<'a> {
+    fn of(fields: &'a PersonFields, by: Option<i32>, at: NaiveDateTime) -> Self {
+        let bio = render_markdown(&fields.bio, &Embeds::new());
+        Self {
+            slug: &fields.slug,
+            name: &fields.name,
+            credentials: &fields.credentials,
+            job_title: &fields.job_title,
+            bio_markdown: &fields.bio,
+            bio_blocks: bio.blocks_json(),
+            bio_html: bio.html,
+            avatar_id: fields.avatar_id,
+            same_as: serde_json::to_string(&fields.same_as).unwrap_or_else(|_| "[]".into()),
+            user_id: fields.user_id,
+            updated_by: by,
+            updated_at: at,
+        }
+    }
 }
 
 fn urls(json: &str) -> QueryResult<Vec<String>> {

@@ -407,24 +407,21 @@ pub fn workflow(conn: &mut DbConnection, id: i32) -> QueryResult<ReviewWorkflow>
 
 /// Articles waiting for review, the longest-waiting first.
 pub fn queue(conn: &mut DbConnection, page: PageRequest) -> QueryResult<Paged<i32>> {
-    let waiting: Vec<i32> = articles::table
-        .filter(articles::review_state.eq(ReviewState::InReview))
-        .select(articles::id)
-        .load(conn)?;
     // When each was last sent for review: its newest submit or reopen.
-    let mut since: Vec<(NaiveDateTime, i32)> = Vec::with_capacity(waiting.len());
-    for id in waiting {
-        let at: Option<NaiveDateTime> = review_steps::table
-            .filter(review_steps::article_id.eq(id))
-            .filter(
-                review_steps::step
-                    .eq(StepKind::Submitted.as_str())
-                    .or(review_steps::step.eq(StepKind::Reopened.as_str())),
-            )
-            .select(diesel::dsl::max(review_steps::created_at))
-            .first(conn)?;
-        since.push((at.unwrap_or_default(), id));
-    }
+    let mut since: Vec<(Option<NaiveDateTime>, i32)> = review_steps::table
+        .inner_join(articles::table)
+        .filter(articles::review_state.eq(ReviewState::InReview))
+        .filter(
+            review_steps::step
+                .eq(StepKind::Submitted.as_str())
+                .or(review_steps::step.eq(StepKind::Reopened.as_str())),
+        )
+        .group_by(review_steps::article_id)
+        .select((
+            diesel::dsl::max(review_steps::created_at),
+            review_steps::article_id,
+        ))
+        .load(conn)?;
     since.sort();
     Ok(Paged::slice(
         since.into_iter().map(|(_, id)| id).collect(),

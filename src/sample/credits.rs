@@ -12,7 +12,7 @@ use super::SeedArticle;
 use crate::content::person::{People, PersonFields};
 use crate::content::reference::References;
 use crate::content::review::ReviewState;
-use crate::db::schema::{articles, people};
+use crate::db::schema::articles;
 use crate::db::DbConnection;
 
 /// An author profile.
@@ -52,7 +52,6 @@ pub fn insert_people(
     let mut ids = HashMap::new();
     for seed in seeds {
         super::checked_slug(&seed.slug)?;
-        let bio = crate::render::render_markdown(&seed.bio, &crate::render::Embeds::new());
         let fields = PersonFields {
             slug: seed.slug.clone(),
             name: seed.name.clone(),
@@ -63,21 +62,7 @@ pub fn insert_people(
             same_as: seed.same_as.clone(),
             user_id: None,
         };
-        diesel::insert_into(people::table)
-            .values((
-                people::slug.eq(&fields.slug),
-                people::name.eq(&fields.name),
-                people::credentials.eq(&fields.credentials),
-                people::job_title.eq(&fields.job_title),
-                people::bio_markdown.eq(&fields.bio),
-                people::bio_html.eq(&bio.html),
-                people::bio_blocks.eq(bio.blocks_json()),
-                people::same_as.eq(serde_json::to_string(&fields.same_as)?),
-                people::created_at.eq(at),
-                people::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let id = People::id_by_slug(conn, &seed.slug)?.context("the profile just inserted")?;
+        let id = People::insert(conn, &fields, None, at)?;
         ids.insert(seed.slug.clone(), id);
     }
     Ok(ids)

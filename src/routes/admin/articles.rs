@@ -124,13 +124,11 @@ fn own_profile(
     conn: &mut DbConnection,
     user_id: i32,
 ) -> Result<Vec<crate::content::Slug>, ApiError> {
-    let Some(id) = crate::content::person::People::id_for_user(conn, user_id)? else {
-        return Ok(Vec::new());
-    };
-    let refs = crate::content::person::People::refs(conn, &[id])?;
-    Ok(refs
-        .values()
-        .filter_map(|p| crate::content::Slug::parse(&p.slug).ok())
+    let slug = crate::content::person::People::slug_for_user(conn, user_id)?;
+    // Stored slugs were valid when written.
+    Ok(slug
+        .and_then(|s| crate::content::Slug::parse(&s).ok())
+        .into_iter()
         .collect())
 }
 

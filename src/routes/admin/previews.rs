@@ -105,10 +105,15 @@ pub async fn create_preview(
                     .replace("{slug}", &state.slug)
                     .replace("{id}", &id.to_string())
             });
-            let link = Previews::list(conn, id)?
-                .into_iter()
-                .find(|l| l.id == link_id)
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the link just made")))?;
+            let link = PreviewLink {
+                id: link_id,
+                article_id: id,
+                version,
+                created_by: Some(user.id),
+                created_at: to_utc(at),
+                expires_at: to_utc(expires_at),
+                revoked_at: None,
+            };
             Ok(PreviewToken { link, token, url })
         })
         .await?;

@@ -11,6 +11,7 @@ use super::articles::{load_for_change, not_found, respond};
 use super::{Checks, IfMatch};
 use crate::auth::can;
 use crate::content::article::{AdminArticleSummary, Article};
+use crate::content::article_write::ArticleState;
 use crate::content::person::People;
 use crate::content::review::{self, Approval};
 use crate::content::{now, Paged};
@@ -118,9 +119,7 @@ pub async fn approve_article(
     let request = body.0.unwrap_or_default();
     let article = reviewer
         .write(move |conn, user| {
-            crate::db::backend::lock_row(conn, "articles", id)?;
-            let stored = Article::find_admin(conn, id, now()).map_err(not_found)?;
-            if_match.version_if_sent(stored.summary.version)?;
+            lock_checked(conn, id, &if_match)?;
             let mut checks = Checks::default();
             let note = checks.text("note", &request.note, NOTE_MAX);
             let slug = request
@@ -171,9 +170,7 @@ pub async fn request_article_changes(
     let request = body.into_inner();
     let article = reviewer
         .write(move |conn, user| {
-            crate::db::backend::lock_row(conn, "articles", id)?;
-            let stored = Article::find_admin(conn, id, now()).map_err(not_found)?;
-            if_match.version_if_sent(stored.summary.version)?;
+            lock_checked(conn, id, &if_match)?;
             let mut checks = Checks::default();
             let note = checks.required_text("note", &request.note, NOTE_MAX);
             checks.finish()?;
@@ -183,6 +180,18 @@ pub async fn request_article_changes(
         })
         .await?;
     Ok(respond(StatusCode::OK, &article))
+}
+
+/// Locks the article for a review step and checks `If-Match` when sent.
+fn lock_checked(
+    conn: &mut crate::db::DbConnection,
+    id: i32,
+    if_match: &IfMatch,
+) -> Result<(), ApiError> {
+    crate::db::backend::lock_row(conn, "articles", id)?;
+    let (_, stored) = ArticleState::load(conn, id).map_err(not_found)?;
+    if_match.version_if_sent(stored.version)?;
+    Ok(())
 }
 
 /// Articles waiting for review, the longest-waiting first.
