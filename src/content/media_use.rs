@@ -41,20 +41,25 @@ impl Media {
     /// True when anyone may see the item at `now`: marked public, or shown
     /// by published content (an article, a massage type or treatment, the
     /// avatar of a published article's author account or of a profile a
-    /// published article credits).
+    /// published article credits). With `previewing`, also when that
+    /// article shows it in any status: the holder of its preview link sees
+    /// the images the draft will publish.
     pub fn is_visible(
         conn: &mut DbConnection,
         row: &MediaRow,
         now: NaiveDateTime,
+        previewing: Option<i32>,
     ) -> QueryResult<bool> {
         if row.public {
             return Ok(true);
         }
         let id = row.id;
+        // `id = NULL` is never true, so without a preview only `is_public` counts.
+        let shown = || is_public(now).or(articles::id.nullable().eq(previewing));
         let in_article: i64 = article_media::table
             .inner_join(articles::table)
             .filter(article_media::media_id.eq(id))
-            .filter(is_public(now))
+            .filter(shown())
             .count()
             .get_result(conn)?;
         if in_article > 0 {
@@ -74,7 +79,7 @@ impl Media {
         let authors: i64 = users::table
             .inner_join(articles::table.on(articles::author_id.eq(users::id.nullable())))
             .filter(users::avatar_id.eq(id))
-            .filter(is_public(now))
+            .filter(shown())
             .count()
             .get_result(conn)?;
         if authors > 0 {
@@ -84,13 +89,13 @@ impl Media {
             .inner_join(people::table)
             .inner_join(articles::table)
             .filter(people::avatar_id.eq(id))
-            .filter(is_public(now))
+            .filter(shown())
             .count()
             .get_result(conn)?;
         let reviewers: i64 = articles::table
             .inner_join(people::table.on(articles::reviewed_by.eq(people::id.nullable())))
             .filter(people::avatar_id.eq(id))
-            .filter(is_public(now))
+            .filter(shown())
             .count()
             .get_result(conn)?;
         Ok(credited + reviewers > 0)

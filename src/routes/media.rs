@@ -2,7 +2,8 @@
 //! the image does (the content hash), so they are cached for a year.
 //! Anyone may fetch an image that published content shows (or that is
 //! marked public); any other answers `404` unless an editor's bearer token
-//! comes with the request (then privately, never stored by caches).
+//! or a preview token for an article that shows it comes with the request
+//! (then privately, never stored by caches).
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -16,9 +17,11 @@ use crate::auth::AuthUser;
 use crate::conditional::{if_none_match, not_modified};
 use crate::content::media::Media;
 use crate::content::now;
+use crate::content::preview::Previews;
 use crate::error::ApiError;
 use crate::media::variant::Shape;
 use crate::media::Served;
+use crate::routes::preview::{token_of, PreviewParams};
 use crate::routes::Reply;
 
 /// The bytes of an image file.
@@ -58,6 +61,7 @@ fn is_hash(raw: &str) -> bool {
         ("hash" = String, Path, description = "The image's content hash (64 hex digits), from an image object's URLs", pattern = "^[0-9a-f]{64}$"),
         ("file" = String, Path, description = "`original.{ext}` or `{width}.{ext}`: a width of the image's `srcset` and `webp` or the original's extension", pattern = "^(original|[1-9][0-9]*)\\.(jpg|png|gif|webp)$"),
         ("Range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`"),
+        PreviewParams,
     ),
     responses(
         (status = 200, description = "The image's bytes; `Cache-Control: public, max-age=31536000, immutable`", content(
@@ -92,7 +96,7 @@ pub async fn media_file(req: HttpRequest) -> Reply {
                     let Some(row) = Media::by_hash(conn, &lookup)? else {
                         return Ok(None);
                     };
-                    let visible = Media::is_visible(conn, &row, now())?;
+                    let visible = Media::is_visible(conn, &row, now(), None)?;
                     Ok(Some((row.shape(), visible)))
                 })
                 .await?;
@@ -103,11 +107,13 @@ pub async fn media_file(req: HttpRequest) -> Reply {
             (shape, public)
         }
     };
-    // Only an image nobody published asks who is asking.
+    // Only an image nobody published asks who is asking: an editor, or the
+    // holder of a preview link for an article that shows it.
     if !public
         && AuthUser::from_request(&req, &mut Payload::None)
             .await
             .is_err()
+        && !previewed(&req, &state, hash).await?
     {
         return Err(not_found());
     }
@@ -133,6 +139,68 @@ pub async fn media_file(req: HttpRequest) -> Reply {
         shape.format_of(variant).mime(),
         cache_control,
     ))
+}
+
+/// `text` with `?token={token}` after every image file URL
+/// (`/media/{hash}/{file}`) in it, or `None` when it names none: a preview
+/// payload's images then load in a browser, whose `<img>` sends no header.
+/// A token is URL-, HTML- and `srcset`-safe (`[A-Za-z0-9_.-]`), so the
+/// text needs no other change.
+pub fn with_preview_token(text: &str, token: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(at) = rest.find("/media/") {
+        let after = &rest[at + "/media/".len()..];
+        let file_len = after
+            .get(65..)
+            .filter(|_| after.get(..64).is_some_and(is_hash) && after.as_bytes()[64] == b'/')
+            .map(|file| {
+                file.bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'.')
+                    .count()
+            })
+            .unwrap_or(0);
+        let end = at + "/media/".len() + if file_len > 0 { 65 + file_len } else { 0 };
+        out.push_str(&rest[..end]);
+        if file_len > 0 && !rest[end..].starts_with('?') {
+            out.push_str("?token=");
+            out.push_str(token);
+            changed = true;
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// True when the request carries a live preview token (`?token=`, as an
+/// `<img>` sends no header, or `Authorization: Preview`) for an article that
+/// shows the image. Any failure is a plain no: the answer is `404` either way.
+async fn previewed(req: &HttpRequest, state: &AppState, hash: &str) -> Result<bool, ApiError> {
+    let query = web::Query::<PreviewParams>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .unwrap_or_default();
+    let Some(claims) = token_of(req, &query)
+        .and_then(|token| state.tokens.verify_preview(&token))
+        .ok()
+    else {
+        return Ok(false);
+    };
+    let lookup = hash.to_string();
+    let at = now();
+    state
+        .db
+        .run(move |conn| {
+            if Previews::check(conn, &claims.sub, at)?.is_err() {
+                return Ok(false);
+            }
+            match Media::by_hash(conn, &lookup)? {
+                Some(row) => Ok(Media::is_visible(conn, &row, at, Some(claims.art))?),
+                None => Ok(false),
+            }
+        })
+        .await
 }
 
 /// Answers a request for a public file held in memory before it is routed
@@ -250,5 +318,31 @@ fn requested_range(req: &HttpRequest, etag: &str, len: u64) -> Range {
             .first()
             .map_or(Range::Whole, |r| Range::Part(*r.start(), *r.end())),
         Err(_) => Range::Unsatisfiable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_preview_token;
+
+    #[test]
+    fn only_image_file_urls_get_the_token() {
+        let hash = "ab".repeat(32);
+        let text = format!(
+            "<img src=\"/media/{hash}/640.webp\" srcset=\"/media/{hash}/320.webp 320w, \
+             https://cdn.example/media/{hash}/640.webp 640w\">"
+        );
+        let signed = with_preview_token(&text, "t.k-n").unwrap();
+        assert_eq!(signed.matches("?token=t.k-n").count(), 3, "{signed}");
+        assert!(signed.contains("320.webp?token=t.k-n 320w"));
+        // Already signed, not an image URL, a short hash, a cut-off string.
+        assert_eq!(with_preview_token(&signed, "x"), None);
+        assert_eq!(with_preview_token("/media/ab/1.webp", "x"), None);
+        assert_eq!(with_preview_token("see /media/ and more", "x"), None);
+        assert_eq!(with_preview_token(&format!("/media/{hash}/"), "x"), None);
+        assert_eq!(
+            with_preview_token(&format!("/media/{}é/1.jpg", "a".repeat(63)), "x"),
+            None
+        );
     }
 }

@@ -11,9 +11,10 @@ use crate::content::article::{Article, PublicArticle};
 use crate::content::now;
 use crate::content::preview::{Previews, Refused};
 use crate::error::ApiError;
+use crate::routes::media::with_preview_token;
 
 /// The token, when it comes in the query rather than a header.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PreviewParams {
     /// The preview token, when it cannot go in `Authorization: Preview
@@ -23,7 +24,7 @@ pub struct PreviewParams {
 }
 
 /// The token of `Authorization: Preview <token>`, else of `?token=`.
-fn token_of(req: &HttpRequest, query: &PreviewParams) -> Result<String, ApiError> {
+pub fn token_of(req: &HttpRequest, query: &PreviewParams) -> Result<String, ApiError> {
     let header = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -90,8 +91,28 @@ pub async fn preview_article(
             }
         })
         .await?;
+    let mut payload =
+        serde_json::to_value(Item { data: article }).map_err(|e| ApiError::Internal(e.into()))?;
+    sign_media_urls(&mut payload, &token);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header(("Referrer-Policy", "no-referrer"))
-        .json(Item { data: article }))
+        .json(payload))
+}
+
+/// Gives every image URL in the payload the preview token (see
+/// [`with_preview_token`]), so the draft's images that are not public yet
+/// load where the preview is shown.
+fn sign_media_urls(value: &mut serde_json::Value, token: &str) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => {
+            if let Some(signed) = with_preview_token(text, token) {
+                *text = signed;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| sign_media_urls(v, token)),
+        Value::Object(fields) => fields.values_mut().for_each(|v| sign_media_urls(v, token)),
+        _ => {}
+    }
 }

@@ -5,6 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_problem, spawn_app, TestApp};
+use crate::images::png_with_alpha;
 
 async fn mint(app: &TestApp, token: &str, id: i64, body: Value) -> Value {
     let res = app
@@ -208,4 +209,97 @@ async fn a_token_reads_its_own_article_only_until_revoked_and_never_when_tampere
         )
         .await;
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+}
+
+#[tokio::test]
+async fn a_drafts_images_load_with_its_preview_token_and_no_other() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let mut ids = Vec::new();
+    for (name, bytes) in [
+        ("cover.png", png_with_alpha(700, 400)),
+        ("chart.png", png_with_alpha(500, 300)),
+    ] {
+        let res = app.upload(&admin, name, bytes, &[("alt", "A chart")]).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        ids.push(
+            res.json::<Value>().await.unwrap()["data"]["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let body = format!("Draft.\n\n![Chart](media:{})", ids[1]);
+    let (a, _) = app
+        .create_article(
+            &admin,
+            &json!({"title": "Unseen", "cover": ids[0], "body": {"markdown": body}}),
+        )
+        .await;
+    let (b, _) = app
+        .create_article(&admin, &json!({"title": "Other draft"}))
+        .await;
+    let link = mint(&app, &admin, a, json!({})).await;
+    let token = link["token"].as_str().unwrap().to_string();
+    let other = mint(&app, &admin, b, json!({})).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let article = preview(&app, a, &token)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["data"]
+        .take();
+    let src = article["cover"]["src"].as_str().unwrap().to_string();
+    let (plain, signed) = src
+        .split_once('?')
+        .expect("the cover's URL carries the token");
+    assert_eq!(signed, format!("token={token}"));
+    assert_eq!(
+        app.get(plain).await.status(),
+        StatusCode::NOT_FOUND,
+        "not public yet"
+    );
+    let res = app.get(&src).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    // Every image URL of the payload is signed: srcsets, the body's HTML, blocks.
+    let html = article["body"]["html"].as_str().unwrap();
+    let inline = html
+        .split(['"', ' ', ','])
+        .find(|part| part.starts_with("/media/") && part.contains(".webp"))
+        .expect("the body shows the chart");
+    assert!(inline.ends_with(&format!("?token={token}")), "{inline}");
+    assert_eq!(app.get(inline).await.status(), StatusCode::OK);
+    assert!(
+        !article.to_string().contains(".webp \""),
+        "no unsigned file URL"
+    );
+
+    // Another article's token, a tampered one, a revoked one: nothing.
+    for wrong in [other.clone(), format!("{token}x")] {
+        let res = app.get(&format!("{plain}?token={wrong}")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+    let res = app
+        .client
+        .get(app.url(plain))
+        .header("Authorization", format!("Preview {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the header works as well");
+    let res = app
+        .post(
+            &format!(
+                "/api/v1/admin/articles/{a}/previews/{}/revoke",
+                link["id"].as_str().unwrap()
+            ),
+            &admin,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&src).await.status(), StatusCode::NOT_FOUND);
 }
