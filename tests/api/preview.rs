@@ -19,6 +19,20 @@ async fn mint(app: &TestApp, token: &str, id: i64, body: Value) -> Value {
     res.json::<Value>().await.unwrap()["data"].take()
 }
 
+async fn revoke(app: &TestApp, token: &str, id: i64, link: &Value) {
+    let res = app
+        .post(
+            &format!(
+                "/api/v1/admin/articles/{id}/previews/{}/revoke",
+                link["id"].as_str().unwrap()
+            ),
+            token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+}
+
 async fn preview(app: &TestApp, id: i64, token: &str) -> reqwest::Response {
     app.client
         .get(app.url(&format!("/api/v1/preview/articles/{id}")))
@@ -139,17 +153,7 @@ async fn a_token_reads_its_own_article_only_until_revoked_and_never_when_tampere
         .unwrap();
     assert_eq!(listed["data"][0]["id"], link["id"]);
     assert!(listed["data"][0].get("token").is_none());
-    let res = app
-        .post(
-            &format!(
-                "/api/v1/admin/articles/{a}/previews/{}/revoke",
-                link["id"].as_str().unwrap()
-            ),
-            &admin,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    revoke(&app, &admin, a, &link).await;
     assert_problem(preview(&app, a, &token).await, StatusCode::UNAUTHORIZED).await;
     let listed = app
         .get_auth(&format!("/api/v1/admin/articles/{a}/previews"), &admin)
@@ -290,16 +294,6 @@ async fn a_drafts_images_load_with_its_preview_token_and_no_other() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK, "the header works as well");
-    let res = app
-        .post(
-            &format!(
-                "/api/v1/admin/articles/{a}/previews/{}/revoke",
-                link["id"].as_str().unwrap()
-            ),
-            &admin,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    revoke(&app, &admin, a, &link).await;
     assert_eq!(app.get(&src).await.status(), StatusCode::NOT_FOUND);
 }
