@@ -312,11 +312,15 @@ fn load(conn: &mut DbConnection, content: &SeedContent, bodies: &Bodies) -> anyh
                 .map_err(|s| anyhow::anyhow!("article {}: unknown {name} {s}", article.slug))
         };
         let links = ArticleLinks {
-            tags: field("tag", &article.tags, &tags)?,
-            massage_types: field("massage type", &article.massage_types, &massage_types)?,
-            treatments: field("treatment", &article.treatments, &treatments)?,
-            related: field("related article", &article.related, &articles)?,
-            people: field("author profile", &article.authors, &people)?,
+            tags: Some(field("tag", &article.tags, &tags)?),
+            massage_types: Some(field(
+                "massage type",
+                &article.massage_types,
+                &massage_types,
+            )?),
+            treatments: Some(field("treatment", &article.treatments, &treatments)?),
+            related: Some(field("related article", &article.related, &articles)?),
+            people: Some(field("author profile", &article.authors, &people)?),
         };
         Article::set_links(conn, id, &links)?;
         credits::credit(conn, id, article, &people)?;

@@ -182,15 +182,11 @@ fn insert_one(
         chosen
     };
     let links = ArticleLinks {
-        tags: pick(tags, 3),
-        massage_types: pick(&[1, 2, 3, 4, 5], 3),
-        treatments: pick(&[1, 2, 3, 4], 2),
-        related: if n > 3 {
-            pick(&[1, 2, 3, 4], 2)
-        } else {
-            Vec::new()
-        },
-        people: Vec::new(),
+        tags: Some(pick(tags, 3)),
+        massage_types: Some(pick(&[1, 2, 3, 4, 5], 3)),
+        treatments: Some(pick(&[1, 2, 3, 4], 2)),
+        related: (n > 3).then(|| pick(&[1, 2, 3, 4], 2)),
+        people: None,
     };
     Article::set_links(conn, id, &links)?;
     Article::render_body(conn, id)?;

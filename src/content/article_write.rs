@@ -5,221 +5,31 @@ use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, StoredStatus};
+use super::article_state::{ArticleState, Stored};
 use super::change::{Action, By, Change, Item};
 use super::media::{Media, MediaRow};
-use super::reference::{Reference, References};
+use super::reference::References;
 use super::review;
 use super::versioned::{delete_at_version, update_at_version};
 use super::{ContentError, FieldError, Slug};
-use crate::db::schema::{
-    article_massage_types, article_people, article_related, article_tags, article_treatments,
-    articles, massage_types, people, tags, treatments,
-};
+use crate::db::schema::{articles, massage_types, tags, treatments};
 use crate::db::DbConnection;
-
-/// Everything an editor can change about an article: what a revision keeps.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ArticleState {
-    pub title: String,
-    pub slug: String,
-    pub excerpt: String,
-    /// The Markdown body.
-    pub body: String,
-    #[schema(value_type = Vec<String>)]
-    pub tags: Vec<Slug>,
-    #[schema(value_type = Vec<String>)]
-    pub massage_types: Vec<Slug>,
-    #[schema(value_type = Vec<String>)]
-    pub treatments: Vec<Slug>,
-    #[schema(value_type = Vec<String>)]
-    pub related: Vec<Slug>,
-    pub seo_title: Option<String>,
-    pub seo_description: Option<String>,
-    pub canonical_url: Option<String>,
-    pub status: StoredStatus,
-    #[serde(default, with = "crate::content::utc_opt")]
-    #[schema(value_type = Option<DateTime<Utc>>)]
-    pub published_at: Option<NaiveDateTime>,
-    pub author_id: Option<i32>,
-    /// The cover image: a media item's id.
-    #[serde(default)]
-    pub cover: Option<i32>,
-    /// The people credited as authors, in order (profile slugs).
-    #[serde(default)]
-    #[schema(value_type = Vec<String>)]
-    pub authors: Vec<Slug>,
-    /// The sources backing the article, in order.
-    #[serde(default)]
-    pub references: Vec<Reference>,
-}
-
-impl ArticleState {
-    /// Whether `other` differs in content: anything but when and whether it
-    /// is public (what a medical review approves).
-    pub fn content_differs(&self, other: &ArticleState) -> bool {
-        let unpublished = |s: &ArticleState| ArticleState {
-            status: StoredStatus::Draft,
-            published_at: None,
-            ..s.clone()
-        };
-        unpublished(self) != unpublished(other)
-    }
-}
-
-/// What the permission check and `If-Match` need to know of the stored article.
-#[derive(Clone, Debug)]
-pub struct Stored {
-    pub version: i32,
-    pub created_by: Option<i32>,
-    pub status: StoredStatus,
-    pub published_at: Option<NaiveDateTime>,
-}
-
-impl Stored {
-    pub fn is_draft(&self) -> bool {
-        self.status == StoredStatus::Draft
-    }
-}
-
-type StateRow = (
-    (String, String, String, String),
-    (Option<String>, Option<String>, Option<String>),
-    (
-        StoredStatus,
-        Option<NaiveDateTime>,
-        Option<i32>,
-        i32,
-        Option<i32>,
-        Option<i32>,
-    ),
-);
-
-impl ArticleState {
-    /// The current state of an article and what is stored about it.
-    pub fn load(conn: &mut DbConnection, id: i32) -> QueryResult<(ArticleState, Stored)> {
-        let (
-            (title, slug, excerpt, body),
-            (seo_title, seo_description, canonical_url),
-            (status, published_at, author_id, version, created_by, cover),
-        ): StateRow = articles::table
-            .find(id)
-            .select((
-                (
-                    articles::title,
-                    articles::slug,
-                    articles::excerpt,
-                    articles::body_markdown,
-                ),
-                (
-                    articles::seo_title,
-                    articles::seo_description,
-                    articles::canonical_url,
-                ),
-                (
-                    articles::status,
-                    articles::published_at,
-                    articles::author_id,
-                    articles::version,
-                    articles::created_by,
-                    articles::cover_id,
-                ),
-            ))
-            .first(conn)?;
-        let state = ArticleState {
-            title,
-            slug,
-            excerpt,
-            body,
-            tags: linked_slugs(conn, id, Link::Tags)?,
-            massage_types: linked_slugs(conn, id, Link::MassageTypes)?,
-            treatments: linked_slugs(conn, id, Link::Treatments)?,
-            related: linked_slugs(conn, id, Link::Related)?,
-            authors: linked_slugs(conn, id, Link::People)?,
-            references: References::for_article(conn, id)?,
-            seo_title,
-            seo_description,
-            canonical_url,
-            status,
-            published_at,
-            author_id,
-            cover,
-        };
-        Ok((
-            state,
-            Stored {
-                version,
-                created_by,
-                status,
-                published_at,
-            },
-        ))
-    }
-}
-
-#[derive(Clone, Copy)]
-pub(super) enum Link {
-    Tags,
-    MassageTypes,
-    Treatments,
-    Related,
-    People,
-}
-
-fn linked_slugs(conn: &mut DbConnection, id: i32, link: Link) -> QueryResult<Vec<Slug>> {
-    let stored: Vec<String> = match link {
-        Link::Tags => article_tags::table
-            .inner_join(tags::table)
-            .filter(article_tags::article_id.eq(id))
-            .order(article_tags::position)
-            .select(tags::slug)
-            .load(conn)?,
-        Link::MassageTypes => article_massage_types::table
-            .inner_join(massage_types::table)
-            .filter(article_massage_types::article_id.eq(id))
-            .order(article_massage_types::position)
-            .select(massage_types::slug)
-            .load(conn)?,
-        Link::Treatments => article_treatments::table
-            .inner_join(treatments::table)
-            .filter(article_treatments::article_id.eq(id))
-            .order(article_treatments::position)
-            .select(treatments::slug)
-            .load(conn)?,
-        Link::Related => articles::table
-            .inner_join(article_related::table.on(article_related::related_id.eq(articles::id)))
-            .filter(article_related::article_id.eq(id))
-            .order(article_related::position)
-            .select(articles::slug)
-            .load(conn)?,
-        Link::People => article_people::table
-            .inner_join(people::table)
-            .filter(article_people::article_id.eq(id))
-            .order(article_people::position)
-            .select(people::slug)
-            .load(conn)?,
-    };
-    // Stored slugs were valid when written.
-    Ok(stored.iter().filter_map(|s| Slug::parse(s).ok()).collect())
-}
 
 /// Ids for the ordered slug lists; every unknown or repeated slug is a
 /// field error, added to the `errors` found before (so one answer names
 /// every bad field); any error refuses the write.
 fn resolve_links(
     conn: &mut DbConnection,
-    state: &ArticleState,
+    (state, before): (&ArticleState, Option<&ArticleState>),
     own_slug: &str,
     mut errors: Vec<FieldError>,
 ) -> Result<ArticleLinks, ContentError> {
     let mut unknown = Vec::new();
     let tag_ids = resolve(
         conn,
-        "tags",
-        &state.tags,
+        ("tags", &state.tags, before.map(|b| b.tags.as_slice())),
         (&mut errors, &mut unknown),
         |conn, s| {
             tags::table
@@ -231,8 +41,11 @@ fn resolve_links(
     )?;
     let massage_type_ids = resolve(
         conn,
-        "massage_types",
-        &state.massage_types,
+        (
+            "massage_types",
+            &state.massage_types,
+            before.map(|b| b.massage_types.as_slice()),
+        ),
         (&mut errors, &mut unknown),
         |conn, s| {
             massage_types::table
@@ -244,8 +57,11 @@ fn resolve_links(
     )?;
     let treatment_ids = resolve(
         conn,
-        "treatments",
-        &state.treatments,
+        (
+            "treatments",
+            &state.treatments,
+            before.map(|b| b.treatments.as_slice()),
+        ),
         (&mut errors, &mut unknown),
         |conn, s| {
             treatments::table
@@ -258,8 +74,11 @@ fn resolve_links(
     let related_to_itself = state.related.iter().any(|s| s.as_str() == own_slug);
     let related_ids = resolve(
         conn,
-        "related",
-        &state.related,
+        (
+            "related",
+            &state.related,
+            before.map(|b| b.related.as_slice()),
+        ),
         (&mut errors, &mut unknown),
         |conn, s| {
             articles::table
@@ -271,8 +90,11 @@ fn resolve_links(
     )?;
     let people_ids = resolve(
         conn,
-        "authors",
-        &state.authors,
+        (
+            "authors",
+            &state.authors,
+            before.map(|b| b.authors.as_slice()),
+        ),
         (&mut errors, &mut unknown),
         super::person::People::id_by_slug,
     )?;
@@ -364,11 +186,15 @@ fn check_images(
 
 fn resolve(
     conn: &mut DbConnection,
-    field: &str,
-    slugs: &[Slug],
+    (field, slugs, before): (&str, &[Slug], Option<&[Slug]>),
     (errors, unknown): (&mut Vec<FieldError>, &mut Vec<FieldError>),
     find: impl Fn(&mut DbConnection, &str) -> QueryResult<Option<i32>>,
-) -> QueryResult<Vec<i32>> {
+) -> QueryResult<Option<Vec<i32>>> {
+    // A list as stored was resolved when written (a deleted target took
+    // its link with it): nothing to look up, nothing to write.
+    if before == Some(slugs) {
+        return Ok(None);
+    }
     let mut seen = HashSet::new();
     let mut ids = Vec::with_capacity(slugs.len());
     for slug in slugs {
@@ -381,7 +207,7 @@ fn resolve(
             None => unknown.push(FieldError::new(field, format!("no such slug: {slug}"))),
         }
     }
-    Ok(ids)
+    Ok(Some(ids))
 }
 
 /// Creates an article from a complete state; returns its id. `errors`
@@ -393,7 +219,7 @@ pub fn create(
     user_id: i32,
     at: NaiveDateTime,
 ) -> Result<i32, ContentError> {
-    let links = resolve_links(conn, state, &state.slug, errors)?;
+    let links = resolve_links(conn, (state, None), &state.slug, errors)?;
     review::check_publication(conn, None, None, state, at)?;
     let id = Article::insert(
         conn,
@@ -415,7 +241,7 @@ pub fn create(
             updated_at: at,
         },
     )?;
-    finish(conn, id, 1, state, &links, user_id, at)?;
+    finish(conn, id, 1, (None, state), &links, user_id, at)?;
     let by = By::new(user_id, &state.title, at);
     Change::record(conn, Item::Article(id), Action::Created, by)?;
     Ok(id)
@@ -437,8 +263,8 @@ pub fn update(
     action: Action,
     at: NaiveDateTime,
 ) -> Result<(), ContentError> {
-    let links = resolve_links(conn, state, &state.slug, errors)?;
     let (stored, old) = before;
+    let links = resolve_links(conn, (state, Some(old)), &state.slug, errors)?;
     let was = ArticleStatus::of(stored.status, stored.published_at, at);
     review::check_publication(conn, Some(id), Some((was, old)), state, at)?;
     update_at_version!(
@@ -462,7 +288,15 @@ pub fn update(
             articles::updated_at.eq(at),
         )
     )?;
-    finish(conn, id, version + 1, state, &links, user_id, at)?;
+    finish(
+        conn,
+        id,
+        version + 1,
+        (Some(old), state),
+        &links,
+        user_id,
+        at,
+    )?;
     if old.content_differs(state) {
         review::reopen_if_approved(conn, id, version + 1, user_id, at)?;
     }
@@ -487,18 +321,24 @@ pub fn action_for(before: &Stored, after: &ArticleState) -> Action {
 }
 
 /// Relations, rendering and the revision: the part every write shares.
+/// What is as it was `before` is not written again: an edit of the
+/// excerpt rewrites no link table and renders no body.
 fn finish(
     conn: &mut DbConnection,
     id: i32,
     version: i32,
-    state: &ArticleState,
+    (before, state): (Option<&ArticleState>, &ArticleState),
     links: &ArticleLinks,
     user_id: i32,
     at: NaiveDateTime,
 ) -> Result<(), ContentError> {
     Article::set_links(conn, id, links)?;
-    References::set(conn, id, &state.references)?;
-    Article::render_body(conn, id)?;
+    if before.is_none_or(|b| b.references != state.references) {
+        References::set(conn, id, &state.references)?;
+    }
+    if before.is_none_or(|b| !b.renders_as(state)) {
+        Article::render_body(conn, id)?;
+    }
     super::revision::save(conn, id, version, state, Some(user_id), at)?;
     Ok(())
 }

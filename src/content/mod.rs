@@ -3,6 +3,7 @@
 pub mod account;
 pub mod activity;
 pub mod article;
+pub mod article_state;
 pub mod article_write;
 pub mod change;
 pub mod collection;

@@ -119,7 +119,9 @@ pub struct PersonFilter {
 pub struct People;
 
 impl People {
-    /// The people of each given article, in the order the editor set.
+    /// The people of each given article, in the order the editor set; their
+    /// avatars unresolved, for the caller to resolve with its other images
+    /// in one query (`resolve_images`).
     pub fn for_articles(
         conn: &mut DbConnection,
         article_ids: &[i32],
@@ -130,12 +132,9 @@ impl People {
             .order((article_people::article_id, article_people::position))
             .select((article_people::article_id, RefRow::as_select()))
             .load(conn)?;
-        let refs = to_refs(conn, rows.iter().map(|(_, r)| r))?;
         let mut map: HashMap<i32, Vec<PersonRef>> = HashMap::new();
         for (article_id, row) in &rows {
-            if let Some(person) = refs.get(&row.id) {
-                map.entry(*article_id).or_default().push(person.clone());
-            }
+            map.entry(*article_id).or_default().push(ref_of(row)?);
         }
         Ok(map)
     }
@@ -433,24 +432,24 @@ fn urls(json: &str) -> QueryResult<Vec<String>> {
     serde_json::from_str(json).map_err(|e| diesel::result::Error::DeserializationError(e.into()))
 }
 
+/// A row's reference, its avatar unresolved.
+fn ref_of(r: &RefRow) -> QueryResult<PersonRef> {
+    Ok(PersonRef {
+        slug: r.slug.clone(),
+        name: r.name.clone(),
+        credentials: r.credentials.clone(),
+        job_title: r.job_title.clone(),
+        avatar: r.avatar_id.map(Image::unresolved),
+        same_as: urls(&r.same_as)?,
+    })
+}
+
 fn to_refs<'a>(
     conn: &mut DbConnection,
     rows: impl Iterator<Item = &'a RefRow>,
 ) -> QueryResult<HashMap<i32, PersonRef>> {
     let mut refs: HashMap<i32, PersonRef> = rows
-        .map(|r| {
-            Ok((
-                r.id,
-                PersonRef {
-                    slug: r.slug.clone(),
-                    name: r.name.clone(),
-                    credentials: r.credentials.clone(),
-                    job_title: r.job_title.clone(),
-                    avatar: r.avatar_id.map(Image::unresolved),
-                    same_as: urls(&r.same_as)?,
-                },
-            ))
-        })
+        .map(|r| Ok((r.id, ref_of(r)?)))
         .collect::<QueryResult<_>>()?;
     resolve_images(conn, refs.values_mut().map(|p| &mut p.avatar))?;
     Ok(refs)

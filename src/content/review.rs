@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::article::{ArticleStatus, StoredStatus};
-use super::article_write::ArticleState;
+use super::article_state::ArticleState;
 use super::change::{Action, By, Change, Item};
 use super::person::{People, PersonRef};
 use super::site::Site;
@@ -142,12 +142,18 @@ pub fn check_publication(
     after: &ArticleState,
     now: NaiveDateTime,
 ) -> Result<(), ContentError> {
+    let is = ArticleStatus::of(after.status, after.published_at, now);
+    let going_public = matches!(is, ArticleStatus::Published | ArticleStatus::Scheduled);
+    let was = before.map(|(status, _)| status);
+    // Already public: an edit is sent back for review, not refused.
+    let stays_public = was == Some(is) && is == ArticleStatus::Published;
+    if !going_public || stays_public {
+        return Ok(());
+    }
     let require = Site::find(conn)
         .optional()?
         .is_some_and(|s| s.editorial.require_review);
-    let is = ArticleStatus::of(after.status, after.published_at, now);
-    let going_public = matches!(is, ArticleStatus::Published | ArticleStatus::Scheduled);
-    if !require || !going_public {
+    if !require {
         return Ok(());
     }
     let state = match id {
@@ -155,11 +161,6 @@ pub fn check_publication(
         None => ReviewState::None,
     };
     let edited = before.is_some_and(|(_, b)| b.content_differs(after));
-    let was = before.map(|(status, _)| status);
-    if was == Some(is) && is == ArticleStatus::Published {
-        // Already public: an edit is sent back for review, not refused.
-        return Ok(());
-    }
     if state != ReviewState::Approved || edited {
         return Err(ContentError::Conflict(
             "this site requires a medical review: submit the article, have a reviewer approve \

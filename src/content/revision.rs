@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::article::StoredStatus;
-use super::article_write::{ArticleState, Link};
+use super::article_state::{ArticleState, Link};
 use super::reference::Reference;
 use super::review::{self, ReviewStep};
 use super::user::User;

@@ -279,7 +279,8 @@ impl User {
             .collect())
     }
 
-    /// Names and pictures of accounts, as bylines show them.
+    /// Names and pictures of accounts, as bylines show them; the pictures
+    /// unresolved, for the caller to resolve with its other images.
     pub fn bylines(
         conn: &mut DbConnection,
         ids: &[i32],
@@ -291,15 +292,9 @@ impl User {
             .filter(users::id.eq_any(ids))
             .select((users::id, users::name, users::avatar_id))
             .load(conn)?;
-        let mut avatars: Vec<Option<Image>> = rows
-            .iter()
-            .map(|(_, _, avatar)| avatar.map(Image::unresolved))
-            .collect();
-        resolve_images(conn, avatars.iter_mut())?;
         Ok(rows
             .into_iter()
-            .zip(avatars)
-            .map(|((id, name, _), avatar)| (id, (name, avatar)))
+            .map(|(id, name, avatar)| (id, (name, avatar.map(Image::unresolved))))
             .collect())
     }
 }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod admin_articles;
 mod admin_collections;
+mod article_edits;
 mod articles;
 mod auth;
 mod backup;

@@ -1,6 +1,7 @@
 //! A whole article assembled from its rows: relations, summaries, SEO and JSON-LD.
 
 use super::*;
+use crate::content::image::resolve_images;
 
 /// The full article from its rows: relations resolved, related articles
 /// limited to the visible ones when `visible_at` is given.
@@ -78,23 +79,27 @@ pub(super) fn assemble(
     Ok((summary, content, summaries(conn, related_rows)?))
 }
 
-/// Resolves tags and authors for a batch of rows: two queries whatever the batch size.
+/// Resolves tags, people, bylines and images for a batch of rows: four
+/// queries whatever the batch size (three when every article credits
+/// someone), every image of the batch in one.
 pub(super) fn summaries(
     conn: &mut DbConnection,
     rows: Vec<SummaryRow>,
 ) -> QueryResult<Vec<Listed>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     let mut tags = Tag::for_articles(conn, &ids)?;
-    let author_ids: Vec<i32> = rows.iter().filter_map(|r| r.author_id).collect();
-    let bylines = User::bylines(conn, &author_ids)?;
-    let cover_ids: Vec<i32> = rows.iter().filter_map(|r| r.cover_id).collect();
-    let covers = Media::rows(conn, &cover_ids)?;
     let mut people = People::for_articles(conn, &ids)?;
-    Ok(rows
+    // Old clients' byline: the first credited person, else the account.
+    let author_ids: Vec<i32> = rows
+        .iter()
+        .filter(|r| !people.contains_key(&r.id))
+        .filter_map(|r| r.author_id)
+        .collect();
+    let bylines = User::bylines(conn, &author_ids)?;
+    let mut listed: Vec<Listed> = rows
         .into_iter()
         .map(|r| {
             let authors = people.remove(&r.id).unwrap_or_default();
-            // Old clients' byline: the first credited person, else the account.
             let author = match authors.first() {
                 Some(first) => Some(Author {
                     name: first.name.clone(),
@@ -112,7 +117,7 @@ pub(super) fn summaries(
                 tags: tags.remove(&r.id).unwrap_or_default(),
                 author,
                 authors,
-                cover: r.cover_id.and_then(|c| covers.get(&c)).map(Image::of),
+                cover: r.cover_id.map(Image::unresolved),
                 id: r.id,
                 slug: r.slug,
                 title: r.title,
@@ -124,7 +129,22 @@ pub(super) fn summaries(
                 version: r.version,
             }
         })
-        .collect())
+        .collect();
+    resolve_images(
+        conn,
+        listed.iter_mut().flat_map(|l| {
+            let Listed {
+                cover,
+                author,
+                authors,
+                ..
+            } = l;
+            std::iter::once(cover)
+                .chain(author.iter_mut().map(|a| &mut a.avatar))
+                .chain(authors.iter_mut().map(|p| &mut p.avatar))
+        }),
+    )?;
+    Ok(listed)
 }
 
 /// What an article page's JSON-LD is made from.

@@ -328,15 +328,15 @@ pub struct NewArticle<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-/// The ordered relations of an article, as ids.
+/// The ordered relations of an article, as ids; `None`: as stored.
 #[derive(Clone, Debug, Default)]
 pub struct ArticleLinks {
-    pub tags: Vec<i32>,
-    pub massage_types: Vec<i32>,
-    pub treatments: Vec<i32>,
-    pub related: Vec<i32>,
+    pub tags: Option<Vec<i32>>,
+    pub massage_types: Option<Vec<i32>>,
+    pub treatments: Option<Vec<i32>>,
+    pub related: Option<Vec<i32>>,
     /// The people credited as authors.
-    pub people: Vec<i32>,
+    pub people: Option<Vec<i32>>,
 }
 
 pub struct Article;
@@ -446,38 +446,26 @@ impl Article {
             .first(conn)
     }
 
-    /// Replaces every ordered relation of an article.
+    /// Replaces the ordered relations of an article that `links` gives
+    /// (`Some`); the others stay as stored.
     pub fn set_links(conn: &mut DbConnection, id: i32, links: &ArticleLinks) -> QueryResult<()> {
-        diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id)))
-            .execute(conn)?;
-        diesel::delete(
-            article_massage_types::table.filter(article_massage_types::article_id.eq(id)),
-        )
-        .execute(conn)?;
-        diesel::delete(article_treatments::table.filter(article_treatments::article_id.eq(id)))
-            .execute(conn)?;
-        diesel::delete(article_related::table.filter(article_related::article_id.eq(id)))
-            .execute(conn)?;
-        diesel::delete(article_people::table.filter(article_people::article_id.eq(id)))
-            .execute(conn)?;
         // One row at a time: multi-row inserts do not compile for a MultiConnection.
-        for (position, tag_id) in (0..).zip(&links.tags) {
-            insert_row!(article_tags: article_id = id, tag_id, position).execute(conn)?;
+        macro_rules! replace {
+            ($ids:expr, $table:ident, $column:ident) => {
+                if let Some(ids) = $ids {
+                    diesel::delete($table::table.filter($table::article_id.eq(id)))
+                        .execute(conn)?;
+                    for (position, $column) in (0..).zip(ids) {
+                        insert_row!($table: article_id = id, $column, position).execute(conn)?;
+                    }
+                }
+            };
         }
-        for (position, massage_type_id) in (0..).zip(&links.massage_types) {
-            insert_row!(article_massage_types: article_id = id, massage_type_id, position)
-                .execute(conn)?;
-        }
-        for (position, treatment_id) in (0..).zip(&links.treatments) {
-            insert_row!(article_treatments: article_id = id, treatment_id, position)
-                .execute(conn)?;
-        }
-        for (position, related_id) in (0..).zip(&links.related) {
-            insert_row!(article_related: article_id = id, related_id, position).execute(conn)?;
-        }
-        for (position, person_id) in (0..).zip(&links.people) {
-            insert_row!(article_people: article_id = id, person_id, position).execute(conn)?;
-        }
+        replace!(&links.tags, article_tags, tag_id);
+        replace!(&links.massage_types, article_massage_types, massage_type_id);
+        replace!(&links.treatments, article_treatments, treatment_id);
+        replace!(&links.related, article_related, related_id);
+        replace!(&links.people, article_people, person_id);
         Ok(())
     }
 }

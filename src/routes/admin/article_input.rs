@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::{double_option, object_double_option, object_or_null, Checks};
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::article::{ArticleStatus, StatusRequest, StoredStatus};
-use crate::content::article_write::ArticleState;
+use crate::content::article_state::ArticleState;
 use crate::content::reference::Reference;
 use crate::content::{now, WebUrl};
 use crate::error::{ApiError, FieldError};

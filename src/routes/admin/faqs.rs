@@ -8,7 +8,7 @@ use super::collection::{collection_routes, Collection};
 use super::{double_option, object, object_or_null, Checks};
 use crate::auth::{authorize, Action, AuthUser};
 use crate::content::article::Article;
-use crate::content::article_write::ArticleState;
+use crate::content::article_state::ArticleState;
 use crate::content::faq::{Faq, FaqFields, FaqFilter};
 use crate::content::{now, PageRequest, Paged};
 use crate::db::DbConnection;

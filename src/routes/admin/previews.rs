@@ -9,7 +9,7 @@ use super::articles::not_found;
 use super::no_content;
 use crate::auth::can;
 use crate::auth::preview::PreviewClaims;
-use crate::content::article_write::ArticleState;
+use crate::content::article_state::ArticleState;
 use crate::content::preview::{NewLink, PreviewLink, Previews};
 use crate::content::site::Site;
 use crate::content::{now, to_utc, PageRequest, Paged};

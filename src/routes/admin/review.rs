@@ -11,7 +11,7 @@ use super::articles::{load_for_change, not_found, respond};
 use super::{Checks, IfMatch};
 use crate::auth::can;
 use crate::content::article::{AdminArticleSummary, Article};
-use crate::content::article_write::ArticleState;
+use crate::content::article_state::ArticleState;
 use crate::content::person::People;
 use crate::content::review::{self, Approval};
 use crate::content::{now, Paged};
