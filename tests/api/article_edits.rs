@@ -75,9 +75,7 @@ async fn an_edit_of_one_field_keeps_every_other_and_a_changed_list_renders_again
     assert_eq!(after["tags"], json!([]));
     assert_eq!(after["authors"], before["authors"]);
     assert_eq!(after["treatments"], before["treatments"]);
-    let public = app
-        .get_article(&before["slug"].as_str().unwrap().to_string())
-        .await;
+    let public = app.get_article(before["slug"].as_str().unwrap()).await;
     assert_eq!(public["references"], json!([]));
     assert_eq!(public["tags"], json!([]));
 }
