@@ -94,6 +94,10 @@ impl AppState {
 pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result<Server> {
     // The response cache and the remembered list facts both follow it.
     tokio::spawn(state.db.clone().watch_changes(state.config.cache_poll));
+    // Webhook deliveries, and scheduled articles announced as they fall due.
+    let dispatcher =
+        crate::webhooks::Dispatcher::new(state.db.clone(), state.config.webhooks.clone())?;
+    tokio::spawn(dispatcher.run());
     let head_timeout = std::time::Duration::from_secs(5);
     let server = crate::server::serve(listener, head_timeout, 10, move || {
         let state = state.clone();

@@ -18,7 +18,7 @@ pub const FORMAT: &str = "clinic-cms-backup";
 /// image's stored original in `media_files`). 3: author profiles, article
 /// credits, references, medical review (state, dates, steps) and the
 /// site's editorial settings. Versions 1 and 2 are still read.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// The oldest version `import` reads.
 const OLDEST_VERSION: u32 = 1;
 /// Rows read per query when exporting, so memory stays flat on big sites.

@@ -125,6 +125,7 @@ pub struct Config {
     pub trust_proxy: crate::client_ip::TrustProxy,
     /// The media library: where its bytes live and its limits.
     pub media: crate::media::MediaSettings,
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -224,8 +225,48 @@ impl Config {
                     * 1024
                     * 1024,
             },
+            webhooks: webhook_settings(&get)?,
         })
     }
+}
+
+/// `WEBHOOK_*`: where webhooks may go, how they are retried and timed.
+fn webhook_settings(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<crate::webhooks::WebhookSettings, ConfigError> {
+    let defaults = crate::webhooks::WebhookSettings::default();
+    let flag = |variable: &'static str| match get(variable).as_deref().map(str::trim) {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(_) => Err(ConfigError::new(variable, "expected true or false")),
+    };
+    let retry_schedule = match get("WEBHOOK_RETRY_SECS") {
+        None => defaults.retry_schedule,
+        Some(raw) => raw
+            .split(',')
+            .map(|n| n.trim().parse::<u64>().ok().filter(|n| *n <= 7 * 24 * 3600))
+            .collect::<Option<Vec<u64>>>()
+            .filter(|waits| waits.len() <= 20)
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "WEBHOOK_RETRY_SECS",
+                    "expected at most 20 waits in seconds, comma-separated, e.g. 5,300,1800",
+                )
+            })?
+            .into_iter()
+            .map(Duration::from_secs)
+            .collect(),
+    };
+    Ok(crate::webhooks::WebhookSettings {
+        allow_private: flag("WEBHOOK_ALLOW_PRIVATE")?,
+        allow_http: flag("WEBHOOK_ALLOW_HTTP")?,
+        retry_schedule,
+        disable_after: parse_number(get, "WEBHOOK_DISABLE_AFTER_SECS", 432_000, 1..=31_536_000)
+            .map(secs)?,
+        connect_timeout: parse_number(get, "WEBHOOK_CONNECT_TIMEOUT_SECS", 5, 1..=60).map(secs)?,
+        timeout: parse_number(get, "WEBHOOK_TIMEOUT_SECS", 15, 1..=120).map(secs)?,
+        poll: parse_number(get, "WEBHOOK_POLL_MS", 1000, 10..=60_000).map(millis)?,
+    })
 }
 
 fn secs(n: u32) -> Duration {

@@ -23,4 +23,5 @@ pub mod routes;
 pub mod sample;
 pub mod server;
 pub mod synthetic;
+pub mod webhooks;
 pub mod workers;

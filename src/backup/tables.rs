@@ -91,6 +91,10 @@ backup_tables! {
         require_review: bool,
         #[serde(default)]
         preview_url: String,
+        #[serde(default = "article_path")]
+        article_path: String,
+        #[serde(default)]
+        tag_path: String,
     }
     users: UsersRow by (id) {
         id: i32,
@@ -221,6 +225,8 @@ backup_tables! {
         last_reviewed: Option<chrono::NaiveDate>,
         #[serde(default)]
         next_review_due: Option<chrono::NaiveDate>,
+        #[serde(default)]
+        announced: bool,
     }
     faqs: FaqsRow by (id) {
         id: i32,
@@ -304,6 +310,10 @@ backup_tables! {
 }
 
 /// A site from before editorial settings reviews every twelve months.
+fn article_path() -> String {
+    "/articles/{slug}".into()
+}
+
 fn twelve() -> i32 {
     12
 }

@@ -52,7 +52,7 @@ impl Item {
         }
     }
 
-    fn id(self) -> Option<i32> {
+    pub fn id(self) -> Option<i32> {
         match self {
             Item::Article(id)
             | Item::Tag(id)
@@ -88,6 +88,9 @@ pub enum Action {
     Approved,
     /// Sent back by a reviewer with a change request.
     ChangesRequested,
+    /// A scheduled article's time came (recorded by the one node that
+    /// announces it).
+    FellDue,
 }
 
 impl Action {
@@ -106,6 +109,7 @@ impl Action {
             Action::Submitted => "submitted",
             Action::Approved => "approved",
             Action::ChangesRequested => "changes_requested",
+            Action::FellDue => "due",
         }
     }
 }
@@ -162,6 +166,7 @@ impl Change {
             }
             None => super::now(),
         };
+        super::webhook::outbox::record(conn, item, action, at)?;
         let id: i64 = insert_row!(changes:
             kind = item.kind(), item_id = item.id(), action = action.as_str(), at)
         .returning(changes::id)
@@ -182,6 +187,15 @@ impl Change {
     }
 }
 
+/// The statement whose rows (`article_id`) are the articles showing
+/// `item` (as `forget_sql` says); `None`: every article.
+pub fn showing_sql(item: Item) -> Option<String> {
+    let direct = direct_sql(item)?;
+    Some(format!(
+        "{direct} UNION SELECT article_id FROM article_related WHERE related_id IN ({direct})"
+    ))
+}
+
 /// The statement that deletes the documents showing `item`. A document
 /// shows its article, the article's tags, tables, FAQs, author, people, the
 /// site, and the summaries of its related articles: so an item shows in the
@@ -189,8 +203,20 @@ impl Change {
 /// our own integers, written into the statement; a subquery, not a list,
 /// so a tag on 100,000 articles is one statement.)
 fn forget_sql(item: Item) -> String {
-    let direct = match item {
-        Item::Article(id) => format!("SELECT {id}"),
+    let Some(direct) = direct_sql(item) else {
+        return "DELETE FROM article_documents".into();
+    };
+    format!(
+        "DELETE FROM article_documents WHERE article_id IN ({direct}) \
+         OR article_id IN (SELECT article_id FROM article_related WHERE related_id IN ({direct}))"
+    )
+}
+
+/// The articles linked to `item` (a column named `article_id`); `None`:
+/// every article.
+fn direct_sql(item: Item) -> Option<String> {
+    Some(match item {
+        Item::Article(id) => format!("SELECT {id} AS article_id"),
         Item::Tag(id) => format!("SELECT article_id FROM article_tags WHERE tag_id = {id}"),
         Item::MassageType(id) => {
             format!("SELECT article_id FROM article_massage_types WHERE massage_type_id = {id}")
@@ -201,10 +227,10 @@ fn forget_sql(item: Item) -> String {
         Item::Faq(id) => {
             format!("SELECT article_id FROM faqs WHERE id = {id} AND article_id IS NOT NULL")
         }
-        Item::Author(id) => format!("SELECT id FROM articles WHERE author_id = {id}"),
+        Item::Author(id) => format!("SELECT id AS article_id FROM articles WHERE author_id = {id}"),
         Item::Person(id) => format!(
             "SELECT article_id FROM article_people WHERE person_id = {id} \
-             UNION SELECT id FROM articles WHERE reviewed_by = {id}"
+             UNION SELECT id AS article_id FROM articles WHERE reviewed_by = {id}"
         ),
         Item::Media(id) => format!(
             "SELECT article_id FROM article_media WHERE media_id = {id} \
@@ -212,17 +238,13 @@ fn forget_sql(item: Item) -> String {
              (SELECT id FROM massage_types WHERE image_id = {id}) \
              UNION SELECT article_id FROM article_treatments WHERE treatment_id IN \
              (SELECT id FROM treatments WHERE image_id = {id}) \
-             UNION SELECT id FROM articles WHERE author_id IN \
+             UNION SELECT id AS article_id FROM articles WHERE author_id IN \
              (SELECT id FROM users WHERE avatar_id = {id}) \
              UNION SELECT article_id FROM article_people WHERE person_id IN \
              (SELECT id FROM people WHERE avatar_id = {id}) \
-             UNION SELECT id FROM articles WHERE reviewed_by IN \
+             UNION SELECT id AS article_id FROM articles WHERE reviewed_by IN \
              (SELECT id FROM people WHERE avatar_id = {id})"
         ),
-        Item::Site | Item::Everything => return "DELETE FROM article_documents".into(),
-    };
-    format!(
-        "DELETE FROM article_documents WHERE article_id IN ({direct}) \
-         OR article_id IN (SELECT article_id FROM article_related WHERE related_id IN ({direct}))"
-    )
+        Item::Site | Item::Everything => return None,
+    })
 }

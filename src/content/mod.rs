@@ -27,6 +27,7 @@ pub mod tag;
 pub mod treatment;
 pub mod user;
 pub mod versioned;
+pub mod webhook;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use serde::Serialize;

@@ -108,6 +108,8 @@ pub struct DbPool<E> {
     wait: std::time::Duration,
     /// When a write last committed (Unix milliseconds): writes flow.
     last_write: Arc<AtomicU64>,
+    /// Told when the generation moves.
+    changed: Arc<tokio::sync::Notify>,
     error: std::marker::PhantomData<fn() -> E>,
 }
 
@@ -122,6 +124,7 @@ impl<E> Clone for DbPool<E> {
             turns: self.turns.clone(),
             wait: self.wait,
             last_write: self.last_write.clone(),
+            changed: self.changed.clone(),
             error: std::marker::PhantomData,
         }
     }
@@ -185,6 +188,7 @@ where
             turns: Arc::new(tokio::sync::Semaphore::new(settings.size as usize)),
             wait: settings.timeout,
             last_write: Arc::new(AtomicU64::new(0)),
+            changed: Arc::new(tokio::sync::Notify::new()),
             error: std::marker::PhantomData,
         })
     }
@@ -290,7 +294,14 @@ where
     fn saw_change(&self, latest: i64) {
         if self.seen_change.swap(latest as u64, Ordering::AcqRel) != latest as u64 {
             self.generation.fetch_add(1, Ordering::AcqRel);
+            self.changed.notify_one();
         }
+    }
+
+    /// Notified when content changed (here, or seen from another node):
+    /// the webhook sender waits on it.
+    pub fn changed(&self) -> Arc<tokio::sync::Notify> {
+        self.changed.clone()
     }
 
     /// The content generation (see `generation`).

@@ -15,6 +15,8 @@ diesel::table! {
         review_interval_months -> Integer,
         require_review -> Bool,
         preview_url -> Text,
+        article_path -> Text,
+        tag_path -> Text,
     }
 }
 
@@ -62,6 +64,7 @@ diesel::table! {
         reviewed_by -> Nullable<Integer>,
         last_reviewed -> Nullable<Date>,
         next_review_due -> Nullable<Date>,
+        announced -> Bool,
     }
 }
 
@@ -331,6 +334,67 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Integer,
+        url -> Text,
+        description -> Text,
+        events -> Text,
+        enabled -> Bool,
+        disabled_reason -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_until -> Nullable<Timestamp>,
+        failing_since -> Nullable<Timestamp>,
+        lease_until -> Nullable<Timestamp>,
+        leased_by -> Nullable<Text>,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> BigInt,
+        event_type -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> Integer,
+        event_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_status -> Nullable<Integer>,
+        last_error -> Text,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        request_headers -> Text,
+        response_status -> Nullable<Integer>,
+        response_excerpt -> Text,
+        duration_ms -> Integer,
+        error -> Text,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_people -> articles (article_id));
 diesel::joinable!(article_people -> people (person_id));
@@ -377,4 +441,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_references,
     review_steps,
     preview_tokens,
+    webhook_endpoints,
+    webhook_events,
+    webhook_deliveries,
+    webhook_attempts,
 );

@@ -127,6 +127,18 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         .service(activity::list_activity)
         .service(site::find_admin_site)
         .service(site::update_site)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::create_webhook)
+        .service(webhooks::find_webhook)
+        .service(webhooks::update_webhook)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::rotate_webhook_secret)
+        .service(webhooks::ping_webhook)
+        .service(webhook_log::list_webhook_deliveries)
+        .service(webhook_log::find_webhook_delivery)
+        .service(webhook_log::replay_webhook_delivery)
+        .service(webhook_log::replay_failed_webhooks)
+        .service(webhook_log::list_webhook_events)
 }
 
 /// What an extractor wrapping a `T` gives: `into_inner`, and `T`'s methods.

@@ -315,6 +315,18 @@ pub(super) fn scoped_query(
 
 /// Lists of given articles: by id, by the person they credit.
 impl Article {
+    /// An article's summary as readers see it in lists, whatever its status.
+    pub fn public_summary(conn: &mut DbConnection, id: i32) -> QueryResult<Option<ArticleSummary>> {
+        let rows: Vec<SummaryRow> = articles::table
+            .find(id)
+            .select(SummaryRow::as_select())
+            .load(conn)?;
+        Ok(summaries(conn, rows)?
+            .into_iter()
+            .next()
+            .map(Listed::public))
+    }
+
     /// Editors' summaries of the given articles, in the order given.
     pub fn admin_summaries(
         conn: &mut DbConnection,

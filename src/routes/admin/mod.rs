@@ -15,6 +15,8 @@ pub mod tables;
 pub mod tags;
 mod upload;
 pub mod users;
+pub mod webhook_log;
+pub mod webhooks;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
