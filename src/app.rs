@@ -94,12 +94,15 @@ impl AppState {
 pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result<Server> {
     // The response cache and the remembered list facts both follow it.
     tokio::spawn(state.db.clone().watch_changes(state.config.cache_poll));
-    // Webhook deliveries, and scheduled articles announced as they fall due.
+    // Webhook deliveries, and scheduled articles announced as they fall
+    // due; it stops with the server (the server's app factory holds `serving`).
+    let serving = Arc::new(());
     let dispatcher =
         crate::webhooks::Dispatcher::new(state.db.clone(), state.config.webhooks.clone())?;
-    tokio::spawn(dispatcher.run());
+    tokio::spawn(dispatcher.run(Arc::downgrade(&serving)));
     let head_timeout = std::time::Duration::from_secs(5);
     let server = crate::server::serve(listener, head_timeout, 10, move || {
+        let _serving = &serving;
         let state = state.clone();
         App::new()
             .into_utoipa_app()

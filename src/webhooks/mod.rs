@@ -124,9 +124,9 @@ impl Dispatcher {
         })
     }
 
-    /// Runs for ever: woken by this node's writes, else every `poll`.
-    pub async fn run(self) {
-        loop {
+    /// Runs while `serving` lives: woken by this node's writes, else every `poll`.
+    pub async fn run(self, serving: std::sync::Weak<()>) {
+        while serving.strong_count() > 0 {
             if let Err(e) = self.round().await {
                 tracing::warn!(error = %e, "webhook round failed");
             }

@@ -266,6 +266,13 @@ impl TestApp {
     }
 
     /// GET with a token, expecting 200: the body and the ETag.
+    /// `GET` with a bearer token, answered `200` with JSON: the body.
+    pub async fn get_auth_json(&self, path: &str, token: &str) -> Value {
+        let res = self.get_auth(path, token).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.json().await.unwrap()
+    }
+
     pub async fn get_item(&self, path: &str, token: &str) -> (Value, String) {
         let res = self.get_auth(path, token).await;
         assert_eq!(res.status(), StatusCode::OK, "GET {path}");

@@ -77,8 +77,15 @@ fn sqlite_schema() -> (Columns, BTreeSet<String>) {
             // SQLite lets primary-key columns be NULL unless declared otherwise; PostgreSQL never does.
             let nullable = c.notnull == 0 && c.pk == 0;
             // An INTEGER PRIMARY KEY is the 64-bit rowid; the change stream
-            // is the one table whose ids need all of it (BIGSERIAL there).
-            let sql_type = if table.name == "changes" && c.name == "id" {
+            // and the webhook outbox are the tables whose ids need all of
+            // it (BIGSERIAL there).
+            const BIG_IDS: &[&str] = &[
+                "changes",
+                "webhook_events",
+                "webhook_deliveries",
+                "webhook_attempts",
+            ];
+            let sql_type = if BIG_IDS.contains(&table.name.as_str()) && c.name == "id" {
                 "bigint".to_string()
             } else {
                 normalize(&c.r#type)
