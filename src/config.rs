@@ -108,6 +108,9 @@ pub struct Config {
     pub database_url: DatabaseUrl,
     pub database_pool: PoolSettings,
     pub bind_addr: SocketAddr,
+    /// Where clients reach this server (`PUBLIC_URL`), for absolute links
+    /// to it in feeds; no trailing slash.
+    pub public_url: String,
     pub jwt_secret: Option<Secret>,
     pub admin_email: Option<String>,
     pub admin_password: Option<Secret>,
@@ -126,6 +129,8 @@ pub struct Config {
     /// The media library: where its bytes live and its limits.
     pub media: crate::media::MediaSettings,
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// Pages per sitemap file (the protocol's most, 50,000; fewer in tests).
+    pub sitemap_urls: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +173,22 @@ impl Config {
             .map_err(|_| {
                 ConfigError::new("BIND_ADDR", "expected HOST:PORT, e.g. 127.0.0.1:8080")
             })?;
+        let public_url = match get("PUBLIC_URL") {
+            None => format!("http://{bind_addr}"),
+            Some(url) => {
+                let url = url.trim().trim_end_matches('/').to_string();
+                let origin = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"));
+                if origin.is_none_or(|rest| rest.is_empty() || rest.contains(['?', '#', ' '])) {
+                    return Err(ConfigError::new(
+                        "PUBLIC_URL",
+                        "expected an http(s) URL such as https://cms.example-clinic.com",
+                    ));
+                }
+                url
+            }
+        };
         let jwt_secret = match get("JWT_SECRET") {
             Some(s) if s.len() < 32 => {
                 return Err(ConfigError::new("JWT_SECRET", "must be at least 32 bytes"))
@@ -182,6 +203,7 @@ impl Config {
                 timeout: parse_number(&get, "DATABASE_TIMEOUT_SECS", 5, 1..=300).map(secs)?,
             },
             bind_addr,
+            public_url,
             jwt_secret,
             admin_email: get("ADMIN_EMAIL"),
             admin_password: get("ADMIN_PASSWORD").map(Secret::new),
@@ -226,6 +248,7 @@ impl Config {
                     * 1024,
             },
             webhooks: webhook_settings(&get)?,
+            sitemap_urls: parse_number(&get, "SITEMAP_URLS_PER_FILE", 50_000, 1..=50_000)?.into(),
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod constant;
 pub mod content;
 pub mod db;
 pub mod error;
+pub mod feeds;
 pub mod json_ld;
 pub mod media;
 pub mod middleware;

@@ -230,6 +230,8 @@ fn load(conn: &mut DbConnection, content: &SeedContent, bodies: &Bodies) -> anyh
             location: &site.location,
             description: &site.description,
             base_url: &site.base_url,
+            article_path: "/articles/{slug}",
+            tag_path: "",
             disclaimer_markdown: &site.disclaimer,
             disclaimer_html: &render_markdown(&site.disclaimer, &Embeds::new()).html,
             require_review: site.require_review,

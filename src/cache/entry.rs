@@ -71,6 +71,7 @@ pub struct Entry {
     /// The next scheduled publication when this was filled: it is stale then.
     pub(super) valid_until: Option<NaiveDateTime>,
     cache_control: HeaderValue,
+    content_type: HeaderValue,
     identity: Variant,
     gzip: Option<Variant>,
     brotli: Option<Variant>,
@@ -112,7 +113,7 @@ impl Entry {
             HttpResponse::NotModified().finish()
         } else {
             let mut builder = HttpResponse::Ok();
-            builder.content_type(header::ContentType::json());
+            builder.insert_header((header::CONTENT_TYPE, self.content_type.clone()));
             if let Some(encoding) = content_encoding {
                 builder.insert_header((header::CONTENT_ENCODING, encoding));
             }
@@ -167,6 +168,10 @@ pub(super) fn entry_from(
 ) -> Option<Entry> {
     let etag = headers.get(header::ETAG)?.clone();
     let cache_control = headers.get(header::CACHE_CONTROL)?.clone();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("application/json"));
     let identity_tag = etag.to_str().ok()?.to_string();
     let (gzip, brotli) = if body.len() >= COMPRESS_MIN_BYTES {
         (
@@ -184,6 +189,7 @@ pub(super) fn entry_from(
         generation,
         valid_until,
         cache_control,
+        content_type,
         identity: Variant { body, etag },
         gzip,
         brotli,

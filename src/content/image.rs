@@ -16,6 +16,49 @@ pub fn media_url(hash: &str, file: &str) -> String {
     format!("/media/{hash}/{file}")
 }
 
+/// A content hash as URLs carry it: 64 lowercase hex digits.
+pub fn is_hash(raw: &str) -> bool {
+    raw.len() == 64 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// `text` with every image file URL in it (`/media/{hash}/{file}`, not
+/// followed by a query already) replaced by `rewrite(relative, url)`, where
+/// `relative` says the URL starts there (nothing but a quote, a space or a
+/// comma before it); `None` when it names none.
+pub fn rewrite_media_urls(text: &str, rewrite: impl Fn(bool, &str) -> String) -> Option<String> {
+    const PREFIX: &str = "/media/";
+    let mut out = String::new();
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(at) = rest.find(PREFIX) {
+        let after = &rest[at + PREFIX.len()..];
+        let file_len = after
+            .get(65..)
+            .filter(|_| after.get(..64).is_some_and(is_hash) && after.as_bytes()[64] == b'/')
+            .map(|file| {
+                file.bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'.')
+                    .count()
+            })
+            .unwrap_or(0);
+        let end = at + PREFIX.len() + if file_len > 0 { 65 + file_len } else { 0 };
+        if file_len > 0 && !rest[end..].starts_with('?') {
+            let relative = rest[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| matches!(c, '"' | '\'' | ' ' | ',' | '\n' | '('));
+            out.push_str(&rest[..at]);
+            out.push_str(&rewrite(relative, &rest[at..end]));
+            changed = true;
+        } else {
+            out.push_str(&rest[..end]);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
 impl Image {
     pub fn of(row: &MediaRow) -> Self {
         let shape = row.shape();

@@ -21,6 +21,12 @@ pub struct Site {
     pub description: String,
     /// The public web address of the site, used for canonical URLs; empty when not set.
     pub base_url: String,
+    /// Where the front end shows an article, below `base_url`, e.g.
+    /// `/blog/{slug}` (feeds, the sitemap, webhooks and redirects link there).
+    pub article_path: String,
+    /// Where the front end lists a tag's articles, e.g. `/topics/{slug}`;
+    /// empty when it has no such pages (the sitemap then lists none).
+    pub tag_path: String,
     /// The medical disclaimer every article shows; empty Markdown when none.
     pub disclaimer: RichText,
     #[serde(skip)]
@@ -70,6 +76,8 @@ struct SiteRow {
     location: String,
     description: String,
     base_url: String,
+    article_path: String,
+    tag_path: String,
     disclaimer_markdown: String,
     disclaimer_html: String,
     updated_at: chrono::NaiveDateTime,
@@ -86,6 +94,8 @@ pub struct SiteChanges<'a> {
     pub location: &'a str,
     pub description: &'a str,
     pub base_url: &'a str,
+    pub article_path: &'a str,
+    pub tag_path: &'a str,
     pub disclaimer_markdown: &'a str,
     pub disclaimer_html: &'a str,
     pub require_review: bool,
@@ -106,6 +116,8 @@ impl Site {
             location: row.location,
             description: row.description,
             base_url: row.base_url,
+            article_path: row.article_path,
+            tag_path: row.tag_path,
             disclaimer: RichText {
                 markdown: row.disclaimer_markdown,
                 html: row.disclaimer_html,

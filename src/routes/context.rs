@@ -60,6 +60,17 @@ impl Public {
         super::public_json(&self.req, value, self.state.config.cache_max_age)
     }
 
+    /// Bytes of another type (a feed, a sitemap) as a public response.
+    pub fn respond_typed(&self, body: Vec<u8>, content_type: &'static str) -> HttpResponse {
+        let etag = super::etag_for(&body);
+        super::public_typed(
+            &self.req,
+            (body, content_type),
+            &etag,
+            self.state.config.cache_max_age,
+        )
+    }
+
     /// `respond` for JSON bytes whose `ETag` is known already.
     pub fn respond_tagged(&self, body: Vec<u8>, etag: &str) -> HttpResponse {
         super::public_tagged_bytes(&self.req, body, etag, self.state.config.cache_max_age)

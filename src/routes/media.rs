@@ -15,6 +15,7 @@ use actix_web::{get, web, FromRequest, HttpRequest, HttpResponse};
 use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::conditional::{if_none_match, not_modified};
+use crate::content::image::{is_hash, rewrite_media_urls};
 use crate::content::media::Media;
 use crate::content::now;
 use crate::content::preview::Previews;
@@ -44,11 +45,6 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 fn not_found() -> ApiError {
     ApiError::not_found("no image is published at this address")
-}
-
-/// A content hash as URLs carry it: 64 lowercase hex digits.
-fn is_hash(raw: &str) -> bool {
-    raw.len() == 64 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// One file of an image: the stripped original (`original.jpg`) or a
@@ -141,37 +137,12 @@ pub async fn media_file(req: HttpRequest) -> Reply {
     ))
 }
 
-/// `text` with `?token={token}` after every image file URL
-/// (`/media/{hash}/{file}`) in it, or `None` when it names none: a preview
-/// payload's images then load in a browser, whose `<img>` sends no header.
-/// A token is URL-, HTML- and `srcset`-safe (`[A-Za-z0-9_.-]`), so the
-/// text needs no other change.
+/// `text` with `?token={token}` after every image file URL in it, or
+/// `None` when it names none: a preview payload's images then load in a
+/// browser, whose `<img>` sends no header. A token is URL-, HTML- and
+/// `srcset`-safe (`[A-Za-z0-9_.-]`), so the text needs no other change.
 pub fn with_preview_token(text: &str, token: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut rest = text;
-    let mut changed = false;
-    while let Some(at) = rest.find("/media/") {
-        let after = &rest[at + "/media/".len()..];
-        let file_len = after
-            .get(65..)
-            .filter(|_| after.get(..64).is_some_and(is_hash) && after.as_bytes()[64] == b'/')
-            .map(|file| {
-                file.bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'.')
-                    .count()
-            })
-            .unwrap_or(0);
-        let end = at + "/media/".len() + if file_len > 0 { 65 + file_len } else { 0 };
-        out.push_str(&rest[..end]);
-        if file_len > 0 && !rest[end..].starts_with('?') {
-            out.push_str("?token=");
-            out.push_str(token);
-            changed = true;
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    changed.then_some(out)
+    rewrite_media_urls(text, |_, url| format!("{url}?token={token}"))
 }
 
 /// True when the request carries a live preview token (`?token=`, as an

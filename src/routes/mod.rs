@@ -7,6 +7,7 @@ pub mod authors;
 mod context;
 mod envelope;
 pub mod faqs;
+pub mod feeds;
 mod json;
 pub mod massage_types;
 pub mod media;
@@ -52,6 +53,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(authors::find_author)
                 .service(preview::preview_article)
                 .service(tags::list_tags)
+                .service(feeds::atom_feed)
+                .service(feeds::json_feed_route)
+                .service(feeds::sitemap_xml)
+                .service(feeds::sitemap_file)
                 .service(site::find_site)
                 .service(auth::login)
                 .service(auth::refresh)
@@ -260,14 +265,23 @@ pub fn public_tagged_bytes(
     etag: &str,
     max_age: u32,
 ) -> HttpResponse {
+    public_typed(req, (body, "application/json"), etag, max_age)
+}
+
+/// A public response of any type: strong `ETag` (known already),
+/// `Cache-Control`, `304` when the client holds these bytes.
+pub fn public_typed(
+    req: &HttpRequest,
+    (body, content_type): (Vec<u8>, &'static str),
+    etag: &str,
+    max_age: u32,
+) -> HttpResponse {
     let cache_control = format!("public, max-age={max_age}");
     let condition = crate::conditional::if_none_match(req);
     let mut response = if crate::conditional::not_modified(condition.as_ref(), etag) {
         HttpResponse::NotModified().finish()
     } else {
-        HttpResponse::Ok()
-            .content_type(header::ContentType::json())
-            .body(body)
+        HttpResponse::Ok().content_type(content_type).body(body)
     };
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(etag) {

@@ -14,6 +14,7 @@ mod caching;
 mod collections;
 mod documents;
 mod errors;
+mod feeds;
 mod images;
 mod layout;
 mod login_limits;

@@ -6,6 +6,7 @@ mod cursor;
 mod list;
 pub mod search;
 mod status;
+mod syndication;
 
 use assemble::{assemble, summaries};
 pub use cursor::{Cursor, MalformedCursor, CURSOR_PATTERN};

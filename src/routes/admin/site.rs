@@ -37,12 +37,55 @@ pub struct SitePatch {
     /// optionally `{slug}`, `{id}`) in it; empty for none.
     #[schema(schema_with = preview_url_schema)]
     pub preview_url: Option<String>,
+    /// Where the front end shows an article: a path with `{slug}` in it,
+    /// e.g. `/blog/{slug}`.
+    #[schema(schema_with = article_path_schema)]
+    pub article_path: Option<String>,
+    /// Where the front end lists a tag's articles, e.g. `/topics/{slug}`;
+    /// empty for none.
+    #[schema(schema_with = tag_path_schema)]
+    pub tag_path: Option<String>,
 }
 
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 2_000;
 const BASE_URL_MAX: usize = 500;
 const DISCLAIMER_MAX: usize = 5_000;
+const PATH_MAX: usize = 200;
+const PATH_RULE: &str =
+    "must be a path starting with / with {slug} once in it, of letters, digits and - . _ ~ /";
+/// `PATH_RULE` as a pattern.
+const PATH_PATTERN: &str = r"^/[A-Za-z0-9._~/-]*\{slug\}[A-Za-z0-9._~/-]*$";
+
+/// A front-end page path: `/`, then safe characters with `{slug}` once.
+fn is_page_path(path: &str) -> bool {
+    let Some((before, after)) = path.split_once("{slug}") else {
+        return false;
+    };
+    let safe = |part: &str| {
+        part.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '~' | '/' | '-'))
+    };
+    before.starts_with('/') && safe(before) && safe(after)
+}
+
+fn article_path_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .max_length(Some(PATH_MAX))
+        .pattern(Some(PATH_PATTERN))
+        .build()
+}
+
+fn tag_path_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .max_length(Some(PATH_MAX))
+        .pattern(Some(format!("^$|{}", &PATH_PATTERN)))
+        .build()
+}
 
 /// The site settings.
 #[utoipa::path(
@@ -126,6 +169,26 @@ pub async fn update_site(
                 }
                 None => current.editorial.preview_url.clone(),
             };
+            let article_path = match &patch.article_path {
+                Some(v) => {
+                    let path = checks.text("article_path", v, PATH_MAX);
+                    if !is_page_path(&path) {
+                        checks.fail("article_path", PATH_RULE);
+                    }
+                    path
+                }
+                None => current.article_path.clone(),
+            };
+            let tag_path = match &patch.tag_path {
+                Some(v) => {
+                    let path = checks.text("tag_path", v, PATH_MAX);
+                    if !path.is_empty() && !is_page_path(&path) {
+                        checks.fail("tag_path", PATH_RULE);
+                    }
+                    path
+                }
+                None => current.tag_path.clone(),
+            };
             checks.finish()?;
             let disclaimer_html =
                 crate::render::render_markdown(&disclaimer, &crate::render::Embeds::new()).html;
@@ -134,6 +197,8 @@ pub async fn update_site(
                 location: &location,
                 description: &description,
                 base_url: &base_url,
+                article_path: &article_path,
+                tag_path: &tag_path,
                 disclaimer_markdown: &disclaimer,
                 disclaimer_html: &disclaimer_html,
                 require_review: patch
