@@ -72,6 +72,8 @@ pub struct Entry {
     pub(super) valid_until: Option<NaiveDateTime>,
     cache_control: HeaderValue,
     content_type: HeaderValue,
+    /// A list page's `Link` header.
+    link: Option<HeaderValue>,
     identity: Variant,
     gzip: Option<Variant>,
     brotli: Option<Variant>,
@@ -122,6 +124,9 @@ impl Entry {
         let headers = res.headers_mut();
         headers.insert(header::ETAG, variant.etag.clone());
         headers.insert(header::CACHE_CONTROL, self.cache_control.clone());
+        if let Some(link) = &self.link {
+            headers.insert(header::LINK, link.clone());
+        }
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         headers.insert(
             HeaderName::from_static("x-cache"),
@@ -190,6 +195,7 @@ pub(super) fn entry_from(
         valid_until,
         cache_control,
         content_type,
+        link: headers.get(header::LINK).cloned(),
         identity: Variant { body, etag },
         gzip,
         brotli,

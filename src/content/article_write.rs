@@ -10,6 +10,7 @@ use super::article::{Article, ArticleLinks, ArticleStatus, NewArticle, StoredSta
 use super::article_state::{ArticleState, Stored};
 use super::change::{Action, By, Change, Item};
 use super::media::{Media, MediaRow};
+use super::redirect::Redirects;
 use super::reference::References;
 use super::review;
 use super::versioned::{delete_at_version, update_at_version};
@@ -242,6 +243,7 @@ pub fn create(
         },
     )?;
     finish(conn, id, 1, (None, state), &links, user_id, at)?;
+    Redirects::slug_taken(conn, &state.slug)?;
     let by = By::new(user_id, &state.title, at);
     Change::record(conn, Item::Article(id), Action::Created, by)?;
     Ok(id)
@@ -297,6 +299,10 @@ pub fn update(
         user_id,
         at,
     )?;
+    if old.slug != state.slug {
+        let was_public = was == ArticleStatus::Published;
+        Redirects::slug_changed(conn, id, (&old.slug, &state.slug), was_public, at)?;
+    }
     if old.content_differs(state) {
         review::reopen_if_approved(conn, id, version + 1, user_id, at)?;
     }

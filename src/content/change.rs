@@ -31,6 +31,8 @@ pub enum Item {
     /// An author profile (an article's author or reviewer).
     Person(i32),
     Site,
+    /// A redirect an editor added (no article document shows it).
+    Redirect(i32),
     /// Everything at once: an import, bodies rendered by a new renderer.
     Everything,
 }
@@ -48,6 +50,7 @@ impl Item {
             Item::Author(_) => "user",
             Item::Person(_) => "person",
             Item::Site => "site",
+            Item::Redirect(_) => "redirect",
             Item::Everything => "everything",
         }
     }
@@ -61,7 +64,8 @@ impl Item {
             | Item::Faq(id)
             | Item::Media(id)
             | Item::Author(id)
-            | Item::Person(id) => Some(id),
+            | Item::Person(id)
+            | Item::Redirect(id) => Some(id),
             Item::Site | Item::Everything => None,
         }
     }
@@ -245,6 +249,7 @@ fn direct_sql(item: Item) -> Option<String> {
              UNION SELECT id AS article_id FROM articles WHERE reviewed_by IN \
              (SELECT id FROM people WHERE avatar_id = {id})"
         ),
+        Item::Redirect(_) => "SELECT article_id FROM article_tags WHERE 1 = 0".into(),
         Item::Site | Item::Everything => return None,
     })
 }

@@ -17,6 +17,7 @@ pub mod media_use;
 pub mod meta;
 pub mod person;
 pub mod preview;
+pub mod redirect;
 pub mod reference;
 pub mod refresh_token;
 pub mod review;

@@ -392,6 +392,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    slug_history (slug) {
+        slug -> Text,
+        article_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    redirects (id) {
+        id -> Integer,
+        from_path -> Text,
+        to_path -> Text,
+        status_code -> Integer,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(slug_history -> articles (article_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
@@ -445,4 +466,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_events,
     webhook_deliveries,
     webhook_attempts,
+    slug_history,
+    redirects,
 );

@@ -1,6 +1,7 @@
 //! `GET /api/v1/articles` and `GET /api/v1/articles/{slug}`.
 
 use actix_web::get;
+use actix_web::http::header;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -10,6 +11,7 @@ use crate::content::article::{
     Article, ArticleFilter, ArticleSort, ArticleSummary, Cursor, PublicArticle, Search,
 };
 use crate::content::document::Document;
+use crate::content::redirect::Redirects;
 use crate::content::{now, Slug};
 use crate::error::ApiError;
 use crate::routes::{list_params, Query};
@@ -176,7 +178,7 @@ pub async fn list_articles(public: Public, params: Query<ArticleListParams>) -> 
         })
         .await?;
     public.memo.put_facts(facts_key, generation, facts);
-    public.respond(&List::from(paged))
+    public.respond_list(&List::from(paged))
 }
 
 /// One published article, with its body, tables, FAQs, related articles, SEO and JSON-LD.
@@ -184,6 +186,7 @@ pub async fn list_articles(public: Public, params: Query<ArticleListParams>) -> 
     params(("slug" = String, Path, description = "The article's slug", pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length = 1, max_length = 120)),
     responses(
         (status = 200, description = "The article", body = Item<PublicArticle>),
+        (status = 301, description = "The article had this slug once: `Location` names its slug now (chains collapse to one hop)"),
         (status = 404, description = "No published article has this slug"),
     )
 )]
@@ -198,9 +201,14 @@ pub async fn find_article(public: Public, PathSlug(slug): PathSlug) -> Reply {
             // The version first: what is rendered below is at least this new.
             let version = crate::db::latest_change(conn)?;
             match Article::find_public(conn, &slug, at) {
-                Err(diesel::result::Error::NotFound) => Err(ApiError::not_found(format!(
-                    "no published article has the slug {slug}"
-                ))),
+                Err(diesel::result::Error::NotFound) => {
+                    match Redirects::current_slug(conn, &slug, at)? {
+                        Some(now_at) => Ok(Found::Moved(now_at)),
+                        None => Err(ApiError::not_found(format!(
+                            "no published article has the slug {slug}"
+                        ))),
+                    }
+                }
                 other => Ok(Found::Rendered(version, Box::new(other?))),
             }
         })
@@ -208,6 +216,15 @@ pub async fn find_article(public: Public, PathSlug(slug): PathSlug) -> Reply {
     let (version, article) = match found {
         Found::Stored(document) => {
             return Ok(public.respond_tagged(document.body.into_bytes(), &document.etag))
+        }
+        Found::Moved(slug) => {
+            return Ok(actix_web::HttpResponse::MovedPermanently()
+                .insert_header((header::LOCATION, format!("/api/v1/articles/{slug}")))
+                .insert_header((
+                    header::CACHE_CONTROL,
+                    format!("public, max-age={}", public.config.cache_max_age),
+                ))
+                .finish())
         }
         Found::Rendered(version, article) => (version, article),
     };
@@ -242,4 +259,6 @@ pub async fn find_article(public: Public, PathSlug(slug): PathSlug) -> Reply {
 enum Found {
     Stored(Document),
     Rendered(i64, Box<PublicArticle>),
+    /// An old slug: the article's slug now.
+    Moved(String),
 }

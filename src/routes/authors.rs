@@ -34,7 +34,7 @@ pub async fn list_authors(public: Public, params: Query<PageParams>) -> Reply {
     let paged = public
         .read(move |conn| Ok(People::list_public(conn, page, at)?))
         .await?;
-    public.respond(&List::from(paged))
+    public.respond_list(&List::from(paged))
 }
 
 /// One person with their published articles (paged by `page` and `per_page`).

@@ -71,6 +71,17 @@ impl Public {
         )
     }
 
+    /// A page of a list as a public response, with `Link` headers to the
+    /// next and previous pages beside `meta`.
+    pub fn respond_list<T: Serialize>(&self, list: &super::List<T>) -> Reply {
+        let mut res = self.respond(list)?;
+        if let Some(link) = super::envelope::link_header(&self.req, &list.meta) {
+            res.headers_mut()
+                .insert(actix_web::http::header::LINK, link);
+        }
+        Ok(res)
+    }
+
     /// `respond` for JSON bytes whose `ETag` is known already.
     pub fn respond_tagged(&self, body: Vec<u8>, etag: &str) -> HttpResponse {
         super::public_tagged_bytes(&self.req, body, etag, self.state.config.cache_max_age)
@@ -90,6 +101,7 @@ impl Deref for Public {
 pub struct Allowed<P> {
     pub user: AuthUser,
     state: web::Data<AppState>,
+    req: HttpRequest,
     permission: PhantomData<P>,
 }
 
@@ -100,6 +112,7 @@ impl<P: Permission> FromRequest for Allowed<P> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let state = app_state(req);
         let user = AuthUser::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             let state = state?;
             let user = user.await?;
@@ -107,6 +120,7 @@ impl<P: Permission> FromRequest for Allowed<P> {
             Ok(Self {
                 user,
                 state,
+                req,
                 permission: PhantomData,
             })
         })
@@ -114,6 +128,12 @@ impl<P: Permission> FromRequest for Allowed<P> {
 }
 
 impl<P> Allowed<P> {
+    /// A page of a list for editors: never stored by caches, with `Link`
+    /// headers to the next and previous pages.
+    pub fn respond_list<T: Serialize>(&self, paged: crate::content::Paged<T>) -> HttpResponse {
+        super::admin::list_response(&self.req, paged)
+    }
+
     /// Runs `f` on a pooled connection.
     pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
     where

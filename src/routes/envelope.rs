@@ -108,3 +108,43 @@ impl<T> From<Paged<T>> for List<T> {
         }
     }
 }
+
+/// The `Link` header of a list page (RFC 8288): `rel="next"` (the next
+/// page, or the next cursor) and `rel="prev"`, each the request's own path
+/// and query with only the page (or cursor) changed; `None` on a lone page.
+pub fn link_header(
+    req: &actix_web::HttpRequest,
+    meta: &ListMeta,
+) -> Option<actix_web::http::header::HeaderValue> {
+    let kept: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| k != "page" && k != "cursor")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let url = |change: (&str, String)| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &kept {
+            query.append_pair(k, v);
+        }
+        query.append_pair(change.0, &change.1);
+        format!("<{}?{}>", req.path(), query.finish())
+    };
+    let mut links = Vec::new();
+    if let Some(cursor) = &meta.next_cursor {
+        links.push(format!("{}; rel=\"next\"", url(("cursor", cursor.clone()))));
+    } else if meta.page >= 1 && i64::from(meta.page) < meta.total_pages {
+        links.push(format!(
+            "{}; rel=\"next\"",
+            url(("page", (meta.page + 1).to_string()))
+        ));
+    }
+    if meta.page > 1 {
+        links.push(format!(
+            "{}; rel=\"prev\"",
+            url(("page", (meta.page - 1).to_string()))
+        ));
+    }
+    if links.is_empty() {
+        return None;
+    }
+    actix_web::http::header::HeaderValue::from_str(&links.join(", ")).ok()
+}

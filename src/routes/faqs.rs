@@ -46,5 +46,5 @@ pub async fn list_faqs(public: Public, params: Query<FaqListParams>) -> Reply {
     let paged = public
         .read(move |conn| Ok(Faq::list(conn, &filter, page, Some(at))?))
         .await?;
-    public.respond(&List::from(paged))
+    public.respond_list(&List::from(paged))
 }

@@ -14,6 +14,7 @@ pub mod media;
 pub mod ops;
 pub mod preview;
 mod query;
+pub mod redirects;
 pub mod site;
 mod table_rows;
 pub mod tags;
@@ -57,6 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(feeds::json_feed_route)
                 .service(feeds::sitemap_xml)
                 .service(feeds::sitemap_file)
+                .service(redirects::list_redirects)
                 .service(site::find_site)
                 .service(auth::login)
                 .service(auth::refresh)
@@ -76,6 +78,7 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         InitError = (),
     >,
 > {
+    use admin::redirects as admin_redirects;
     use admin::*;
     utoipa_actix_web::scope("/admin")
         .service(articles::list_admin_articles)
@@ -132,6 +135,10 @@ fn admin_scope() -> utoipa_actix_web::scope::Scope<
         .service(activity::list_activity)
         .service(site::find_admin_site)
         .service(site::update_site)
+        .service(admin_redirects::list_admin_redirects)
+        .service(admin_redirects::create_redirect)
+        .service(admin_redirects::find_redirect)
+        .service(admin_redirects::delete_redirect)
         .service(webhooks::list_webhooks)
         .service(webhooks::create_webhook)
         .service(webhooks::find_webhook)

@@ -18,5 +18,5 @@ pub async fn list_tags(public: Public, params: Query<PageParams>) -> Reply {
     let all = public
         .read(move |conn| Ok(Tag::list_with_counts(conn, at)?))
         .await?;
-    public.respond(&List::from(Paged::slice(all, page)))
+    public.respond_list(&List::from(Paged::slice(all, page)))
 }

@@ -25,6 +25,7 @@ mod ops;
 mod permissions;
 mod preview;
 mod receiver;
+mod redirects;
 mod requests;
 mod review;
 mod sample_content;

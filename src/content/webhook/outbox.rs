@@ -130,7 +130,9 @@ fn event_types(
         Item::Person(id) if person_is_public(conn, id, at)? => vec![typed("person", verb)],
         Item::Media(id) if media_is_visible(conn, id, at)? => vec![typed("media", verb)],
         Item::Site | Item::Everything => vec!["site.updated"],
-        Item::Faq(_) | Item::Person(_) | Item::Media(_) | Item::Author(_) => Vec::new(),
+        Item::Faq(_) | Item::Person(_) | Item::Media(_) | Item::Author(_) | Item::Redirect(_) => {
+            Vec::new()
+        }
     })
 }
 
@@ -348,7 +350,9 @@ fn describe(
             files.dedup();
             (to_value(image), files)
         }
-        Item::Site | Item::Everything | Item::Author(_) => (json!({}), vec!["/api/v1/site".into()]),
+        Item::Site | Item::Everything | Item::Author(_) | Item::Redirect(_) => {
+            (json!({}), vec!["/api/v1/site".into()])
+        }
     };
     let urls = if editorial {
         Urls {

@@ -17,5 +17,5 @@ pub async fn list_activity(editor: Allowed<can::ReadContent>, params: Query<Page
     let paged = editor
         .read(move |conn| Ok(Activity::list(conn, page)?))
         .await?;
-    Ok(super::list_response(paged))
+    Ok(editor.respond_list(paged))
 }

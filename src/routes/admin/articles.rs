@@ -82,7 +82,7 @@ pub async fn list_admin_articles(
     let paged = editor
         .read(move |conn| Ok(Article::list_admin(conn, &filter, page, status, at)?))
         .await?;
-    Ok(super::list_response(paged))
+    Ok(editor.respond_list(paged))
 }
 
 /// Create an article: a draft, unless an editor asks for `published`.

@@ -102,7 +102,7 @@ fn lock_for_change<C: Collection>(
 pub async fn list<C: Collection>(editor: Allowed<can::ReadContent>, params: &C::Params) -> Reply {
     let (filter, page) = C::filter(params)?;
     let paged = editor.read(move |conn| C::list(conn, filter, page)).await?;
-    Ok(super::list_response(paged))
+    Ok(editor.respond_list(paged))
 }
 
 pub async fn find<C: Collection>(editor: Allowed<can::ReadContent>, id: i32) -> Reply {

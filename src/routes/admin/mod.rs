@@ -8,6 +8,7 @@ pub mod faqs;
 pub mod media;
 pub mod people;
 pub mod previews;
+pub mod redirects;
 pub mod review;
 pub mod revisions;
 pub mod site;
@@ -40,10 +41,17 @@ pub fn item_response<T: Serialize>(status: StatusCode, data: &T, version: i32) -
 }
 
 /// A page of a list for editors, never cached.
-pub fn list_response<T: Serialize>(paged: crate::content::Paged<T>) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(super::List::from(paged))
+pub fn list_response<T: Serialize>(
+    req: &actix_web::HttpRequest,
+    paged: crate::content::Paged<T>,
+) -> HttpResponse {
+    let list = super::List::from(paged);
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CACHE_CONTROL, "no-store"));
+    if let Some(link) = super::envelope::link_header(req, &list.meta) {
+        res.insert_header((header::LINK, link));
+    }
+    res.json(list)
 }
 
 /// `201 Created` with `Location`.

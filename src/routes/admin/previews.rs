@@ -143,7 +143,7 @@ pub async fn list_previews(editor: Allowed<can::ReadContent>, PathId(id): PathId
     let total = i64::try_from(links.len()).unwrap_or(i64::MAX);
     let per_page = u32::try_from(links.len().max(1)).unwrap_or(u32::MAX);
     let page = PageRequest { page: 1, per_page };
-    Ok(super::list_response(Paged::new(links, total, page)))
+    Ok(editor.respond_list(Paged::new(links, total, page)))
 }
 
 /// Revoke a preview link: its token reads nothing from now on.

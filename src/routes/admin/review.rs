@@ -209,7 +209,7 @@ pub async fn review_queue(editor: Allowed<can::ReadContent>, params: Query<PageP
             summaries(conn, ids, at)
         })
         .await?;
-    Ok(super::list_response(paged))
+    Ok(editor.respond_list(paged))
 }
 
 /// The page of articles these ids name, as editors list them.

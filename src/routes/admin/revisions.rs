@@ -37,9 +37,7 @@ pub async fn list_article_revisions(
     let total = i64::try_from(revisions.len()).unwrap_or(i64::MAX);
     let per_page = u32::try_from(revisions.len().max(1)).unwrap_or(u32::MAX);
     let page = crate::content::PageRequest { page: 1, per_page };
-    Ok(super::list_response(crate::content::Paged::new(
-        revisions, total, page,
-    )))
+    Ok(editor.respond_list(crate::content::Paged::new(revisions, total, page)))
 }
 
 /// Make an earlier version current again (itself a new version). Content is

@@ -114,7 +114,7 @@ fn lock_for_change(
 pub async fn list_users(admin: Allowed<can::Administer>, params: Query<PageParams>) -> Reply {
     let page = params.page_request()?;
     let paged = admin.read(move |conn| Ok(User::list(conn, page)?)).await?;
-    Ok(super::list_response(paged))
+    Ok(admin.respond_list(paged))
 }
 
 /// Create an account.

@@ -100,7 +100,7 @@ pub async fn list_webhook_deliveries(
             Ok(Deliveries::list(conn, id, status, page)?)
         })
         .await?;
-    Ok(super::list_response(paged))
+    Ok(admin.respond_list(paged))
 }
 
 /// One delivery: the body sent and every attempt (headers, status, the

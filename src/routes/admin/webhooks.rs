@@ -128,7 +128,7 @@ pub async fn list_webhooks(
     let paged = admin
         .read(move |conn| Ok(Endpoints::list(conn, page)?))
         .await?;
-    Ok(super::list_response(paged))
+    Ok(admin.respond_list(paged))
 }
 
 /// Registers an endpoint; its secret is in this answer only.
