@@ -21,6 +21,12 @@ pub const NOT_BLANK: &str = r"^[^\u0000]*[^\u0000\t-\r \u0085\u00a0\u1680\u2000-
 pub const WEB_URL: &str = r"^https?://[^\u0000-\u0020\u007f-\u009f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$";
 /// Lowercase `a-z0-9` words joined by single hyphens.
 pub const SLUG: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
+/// A path of the front end: `/`, then no whitespace or control character.
+pub const PAGE_PATH: &str = r"^/[^\u0000-\u0020\u007f-\u009f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$";
+/// A front-end path (not `//…`) or an http(s) URL, without whitespace or controls.
+pub const PATH_OR_URL: &str = r"^(/|/[^/\u0000-\u0020\u007f-\u009f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u0020\u007f-\u009f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*|https?://[^\u0000-\u0020\u007f-\u009f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+)$";
+/// An http(s) URL without credentials (no `@`), whitespace or controls.
+pub const WEB_URL_NO_AT: &str = r"^https?://[^@\u0000-\u0020\u007f-\u009f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$";
 
 fn string(min: usize, max: Option<usize>, pattern: &str, nullable: bool) -> Object {
     let kind = if nullable {
@@ -139,6 +145,21 @@ pub fn url_list<const ITEMS: usize, const MAX: usize>() -> RefOr<Schema> {
         .max_items(Some(ITEMS))
         .unique_items(true)
         .into()
+}
+
+/// A front-end path of at most `MAX` characters.
+pub fn page_path<const MAX: usize>() -> Object {
+    string(1, Some(MAX), PAGE_PATH, false)
+}
+
+/// A front-end path or an http(s) URL of at most `MAX` characters.
+pub fn path_or_url<const MAX: usize>() -> Object {
+    string(1, Some(MAX), PATH_OR_URL, false)
+}
+
+/// An http(s) URL without `@` of at most `MAX` characters (`null` too when `NULL`).
+pub fn url_no_at<const MAX: usize, const NULL: bool>() -> Object {
+    string(1, Some(MAX), WEB_URL_NO_AT, NULL)
 }
 
 /// An http(s) URL of at most `MAX` characters, or `null`.

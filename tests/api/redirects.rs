@@ -144,10 +144,7 @@ async fn editors_add_and_delete_redirects_and_bad_ones_change_nothing() {
             json!({"from": "/a", "to": "//evil.example"}),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        (
-            json!({"from": "/a", "to": "/a"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        (json!({"from": "/a", "to": "/a"}), StatusCode::CONFLICT),
         (
             json!({"from": "/a", "to": "/b", "status": 200}),
             StatusCode::UNPROCESSABLE_ENTITY,

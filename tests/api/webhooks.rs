@@ -331,20 +331,26 @@ async fn gone_disables_the_endpoint_and_replays_send_again() {
 async fn addresses_webhooks_may_not_reach_are_refused() {
     let app = spawn_app_with(&[("WEBHOOK_POLL_MS", "50")]).await;
     let token = app.admin_token().await;
-    for (url, why) in [
-        ("https://127.0.0.1/hook", "may not reach"),
-        ("https://[::1]/hook", "may not reach"),
-        ("https://169.254.169.254/latest/meta-data", "may not reach"),
-        ("https://10.0.0.8/hook", "may not reach"),
-        ("http://example.com/hook", "https://"),
-        ("ftp://example.com/hook", "https://"),
-        ("https://user:pw@example.com/hook", "credentials"),
-        ("not a url", "not a URL"),
+    let conflict = StatusCode::CONFLICT;
+    let malformed = StatusCode::UNPROCESSABLE_ENTITY;
+    for (url, status, why) in [
+        ("https://127.0.0.1/hook", conflict, "may not reach"),
+        ("https://[::1]/hook", conflict, "may not reach"),
+        (
+            "https://169.254.169.254/latest/meta-data",
+            conflict,
+            "may not reach",
+        ),
+        ("https://10.0.0.8/hook", conflict, "may not reach"),
+        ("http://example.com/hook", conflict, "https://"),
+        ("ftp://example.com/hook", malformed, "http(s) URL"),
+        ("https://user:pw@example.com/hook", malformed, "credentials"),
+        ("not a url", malformed, "http(s) URL"),
     ] {
         let res = app
             .post("/api/v1/admin/webhooks", &token, &json!({"url": url}))
             .await;
-        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let problem = assert_problem(res, status).await;
         assert!(problem.to_string().contains(why), "{url}: {problem}");
     }
     let res = app

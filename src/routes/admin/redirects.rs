@@ -12,7 +12,7 @@ use crate::content::redirect::{ManualRedirect, Redirects};
 use crate::content::{now, WebUrl};
 use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::routes::{list_params, Allowed, Item, Json, PathId, Query, Reply};
+use crate::routes::{list_params, text, Allowed, Item, Json, PathId, Query, Reply};
 
 const PATH_MAX: usize = 500;
 
@@ -21,18 +21,28 @@ const PATH_MAX: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct RedirectCreate {
     /// The old path of the front end, e.g. `/old-page`.
-    #[schema(max_length = 500, pattern = r"^/[^\s\x00-\x1f\x7f]*$")]
+    #[schema(schema_with = text::page_path::<PATH_MAX>)]
     pub from: String,
-    /// A path of the front end, or an absolute http(s) URL.
-    #[schema(min_length = 1, max_length = 500)]
+    /// A path of the front end (not `//…`), or an absolute http(s) URL.
+    #[schema(schema_with = text::path_or_url::<PATH_MAX>)]
     pub to: String,
     /// 301 (default), 302, 307 or 308.
+    #[schema(schema_with = status_schema)]
     pub status: Option<i32>,
 }
 
 list_params! {
     /// `page` and `per_page`.
     pub struct RedirectParams {}
+}
+
+/// A redirect's status: 301, 302, 307 or 308, or `null` (301).
+fn status_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+        .enum_values(Some([Some(301), Some(302), Some(307), Some(308), None]))
+        .build()
 }
 
 fn find_or_404(conn: &mut DbConnection, id: i32) -> Result<ManualRedirect, ApiError> {
@@ -65,7 +75,7 @@ pub async fn list_admin_redirects(
     responses(
         (status = 201, description = "Created; `Location` names it", body = Item<ManualRedirect>),
         (status = 403, description = "Only editors and admins add redirects"),
-        (status = 409, description = "`from` redirects already, or the redirect would loop"),
+        (status = 409, description = "`from` redirects already, or the redirect would loop (to itself too)"),
         (status = 422, description = "A bad path, URL or status"),
     )
 )]
@@ -75,23 +85,21 @@ pub async fn create_redirect(editor: Allowed<can::SignedIn>, body: Json<Redirect
     let body = body.into_inner();
     let mut checks = Checks::default();
     let from = checks.required_text("from", &body.from, PATH_MAX);
-    if !from.starts_with('/') || from.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let spaced = |text: &str| text.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !from.starts_with('/') || spaced(&from) {
         checks.fail("from", "must be a path starting with /, without spaces");
     }
     let to = checks.required_text("to", &body.to, PATH_MAX);
-    let to_is_path = to.starts_with('/') && !to.starts_with("//");
+    let to_is_path = to.starts_with('/') && !to.starts_with("//") && !spaced(&to);
     if !to_is_path && WebUrl::parse(&to).is_err() {
-        checks.fail("to", "must be a path starting with / or an http(s) URL");
-    }
-    if to.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        checks.fail("to", "must not contain spaces");
+        checks.fail(
+            "to",
+            "must be a path starting with / (not //) or an http(s) URL, without spaces",
+        );
     }
     let status = body.status.unwrap_or(301);
     if ![301, 302, 307, 308].contains(&status) {
         checks.fail("status", "must be 301, 302, 307 or 308");
-    }
-    if from == to {
-        checks.fail("to", "must differ from from");
     }
     checks.finish()?;
     let redirect = editor

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::{created, double_option, item_response, no_content, Checks, IfMatch};
 use crate::auth::can;
 use crate::content::webhook::delivery::{Deliveries, Delivery};
-use crate::content::webhook::events::{pattern_error, PING};
+use crate::content::webhook::events::{pattern_error, EVENT_TYPES, PING};
 use crate::content::webhook::{outbox, Endpoint, EndpointFields, Endpoints};
 use crate::content::{now, PageRequest};
 use crate::db::DbConnection;
@@ -29,12 +29,13 @@ const GRACE_MAX: i64 = 7 * 24 * 3600;
 #[serde(deny_unknown_fields)]
 pub struct EndpointCreate {
     /// Where events are POSTed: `https://` (plain `http://` only when the
-    /// server allows it).
-    #[schema(schema_with = text::required::<URL_MAX>)]
+    /// server allows it; `409` when it does not, or for an address webhooks
+    /// may not reach).
+    #[schema(schema_with = text::url_no_at::<URL_MAX, false>)]
     pub url: String,
     /// Event types (`article.published`), kinds (`article.*`) or `*` (every
     /// public event; `review.*` only when named). Default `["*"]`.
-    #[schema(max_items = 50)]
+    #[schema(schema_with = events_schema::<true>)]
     pub events: Option<Vec<String>>,
     #[serde(default)]
     #[schema(schema_with = text::optional::<DESCRIPTION_MAX>)]
@@ -47,9 +48,9 @@ pub struct EndpointCreate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointPatch {
-    #[schema(schema_with = text::required_or_null::<URL_MAX>)]
+    #[schema(schema_with = text::url_no_at::<URL_MAX, true>)]
     pub url: Option<String>,
-    #[schema(max_items = 50)]
+    #[schema(schema_with = events_schema::<true>)]
     pub events: Option<Vec<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(schema_with = text::optional_or_null::<DESCRIPTION_MAX>)]
@@ -82,16 +83,60 @@ list_params! {
     pub struct EndpointParams {}
 }
 
-fn check_fields(
-    checks: &mut Checks,
-    admin: &Allowed<can::Administer>,
-    url: &str,
-    events: &[String],
-) -> String {
-    let url = checks.required_text("url", url, URL_MAX);
-    if let Some(problem) = url_error(&url, &admin.config.webhooks) {
-        checks.fail("url", format!("the URL {problem}"));
+/// The subscription list as `check_events` takes it: 1 to 50 distinct
+/// entries, each `*`, a kind (`article.*`) or a type; `null` too.
+fn events_schema<const NULL: bool>() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let mut names: Vec<String> = vec!["*".into()];
+    for event in EVENT_TYPES {
+        let kind = format!("{}.*", event.split('.').next().unwrap_or_default());
+        if !names.contains(&kind) {
+            names.push(kind);
+        }
+        names.push((*event).to_string());
     }
+    let kind = if NULL {
+        SchemaType::from_iter([Type::Array, Type::Null])
+    } else {
+        SchemaType::new(Type::Array)
+    };
+    ArrayBuilder::new()
+        .schema_type(kind)
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(names)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(EVENTS_MAX))
+        .unique_items(true)
+        .build()
+}
+
+/// The URL as the document takes it (an http(s) URL without `@`): `422`
+/// otherwise. What this server refuses of such a URL is a `409` (`refused`).
+fn check_url(checks: &mut Checks, url: &str) -> String {
+    let url = checks.required_text("url", url, URL_MAX);
+    if crate::content::WebUrl::parse(&url).is_err() || url.contains('@') {
+        checks.fail(
+            "url",
+            "must be an http(s) URL without spaces or credentials",
+        );
+    }
+    url
+}
+
+/// `409` when this server will not send to `url` (plain http, an address
+/// webhooks may not reach, a host it cannot parse).
+fn refused(url: &str, settings: &crate::webhooks::WebhookSettings) -> Result<(), ApiError> {
+    match url_error(url, settings) {
+        Some(problem) => Err(ApiError::Conflict(format!("url: the URL {problem}"))),
+        None => Ok(()),
+    }
+}
+
+fn check_fields(checks: &mut Checks, url: &str, events: &[String]) -> String {
+    let url = check_url(checks, url);
     check_events(checks, events);
     url
 }
@@ -137,7 +182,8 @@ pub async fn list_webhooks(
     responses(
         (status = 201, description = "Created; `Location` names it; `secret` is shown this once", body = Item<EndpointWithSecret>),
         (status = 403, description = "Only admins manage webhooks"),
-        (status = 422, description = "A URL webhooks may not use, or an unknown event"),
+        (status = 409, description = "A URL this server will not send to: plain http (unless allowed), an address webhooks may not reach"),
+        (status = 422, description = "Not an http(s) URL, or an unknown event"),
     )
 )]
 #[post("/webhooks")]
@@ -145,9 +191,10 @@ pub async fn create_webhook(admin: Allowed<can::Administer>, body: Json<Endpoint
     let body = body.into_inner();
     let mut checks = Checks::default();
     let events = body.events.unwrap_or_else(|| vec!["*".into()]);
-    let url = check_fields(&mut checks, &admin, &body.url, &events);
+    let url = check_fields(&mut checks, &body.url, &events);
     let description = checks.text("description", &body.description, DESCRIPTION_MAX);
     checks.finish()?;
+    refused(&url, &admin.config.webhooks)?;
     let fields = EndpointFields {
         url,
         description,
@@ -197,7 +244,8 @@ pub async fn find_webhook(admin: Allowed<can::Administer>, PathId(id): PathId) -
         (status = 200, description = "The changed endpoint", body = Item<Endpoint>),
         (status = 403, description = "Only admins manage webhooks"),
         (status = 404, description = "No endpoint has this id"),
-        (status = 422, description = "A URL webhooks may not use, or an unknown event"),
+        (status = 409, description = "A URL this server will not send to: plain http (unless allowed), an address webhooks may not reach"),
+        (status = 422, description = "Not an http(s) URL, or an unknown event"),
     )
 )]
 #[patch("/webhooks/{id}")]
@@ -215,11 +263,7 @@ pub async fn update_webhook(
             let mut checks = Checks::default();
             let events = patch.events.unwrap_or(current.events);
             let url = patch.url.unwrap_or(current.url);
-            let url = checks.required_text("url", &url, URL_MAX);
-            if let Some(problem) = url_error(&url, &settings_check) {
-                checks.fail("url", format!("the URL {problem}"));
-            }
-            check_events(&mut checks, &events);
+            let url = check_fields(&mut checks, &url, &events);
             let description = match patch.description {
                 Some(given) => {
                     checks.text("description", &given.unwrap_or_default(), DESCRIPTION_MAX)
@@ -227,6 +271,7 @@ pub async fn update_webhook(
                 None => current.description,
             };
             checks.finish()?;
+            refused(&url, &settings_check)?;
             let fields = EndpointFields {
                 url,
                 description,
