@@ -27,6 +27,23 @@ pub struct FeedParams {
     pub tag: Option<String>,
 }
 
+/// An XML document's bytes (a feed, a sitemap): generated clients hand
+/// them over as they came.
+pub struct XmlBytes;
+
+impl utoipa::PartialSchema for XmlBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("An XML document"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for XmlBytes {}
+
 const ATOM: &str = "application/atom+xml";
 const JSON_FEED: &str = "application/feed+json";
 const XML: &str = "application/xml";
@@ -64,7 +81,7 @@ async fn feed_data(
 #[utoipa::path(
     params(FeedParams),
     responses(
-        (status = 200, description = "The Atom feed", content_type = "application/atom+xml", body = String),
+        (status = 200, description = "The Atom feed", content_type = "application/atom+xml", body = XmlBytes),
         (status = 304, description = "The client holds this feed (`If-None-Match`)"),
         (status = 404, description = "No tag has this slug"),
     )
@@ -104,7 +121,7 @@ pub async fn json_feed_route(public: Public, params: Query<FeedParams>) -> Reply
 /// them) with its last change; past 50,000 pages, an index of files.
 #[utoipa::path(
     responses(
-        (status = 200, description = "A sitemap (`urlset`) or a sitemap index", content_type = "application/xml", body = String),
+        (status = 200, description = "A sitemap (`urlset`) or a sitemap index", content_type = "application/xml", body = XmlBytes),
         (status = 304, description = "The client holds this sitemap (`If-None-Match`)"),
     )
 )]
@@ -152,7 +169,7 @@ pub async fn sitemap_xml(public: Public) -> Reply {
 #[utoipa::path(
     params(("page" = i64, Path, description = "The file's number, from 0", minimum = 0)),
     responses(
-        (status = 200, description = "One sitemap file (`urlset`)", content_type = "application/xml", body = String),
+        (status = 200, description = "One sitemap file (`urlset`)", content_type = "application/xml", body = XmlBytes),
         (status = 304, description = "The client holds this file (`If-None-Match`)"),
         (status = 404, description = "No such file"),
     )

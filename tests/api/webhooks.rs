@@ -227,14 +227,14 @@ async fn failures_are_retried_in_event_order_and_every_attempt_is_logged() {
             &token,
         )
         .await;
-    let statuses: Vec<Value> = detail["data"]["attempts"]
+    let statuses: Vec<Value> = detail["data"]["attempt_log"]
         .as_array()
         .unwrap()
         .iter()
         .map(|a| a["response_status"].clone())
         .collect();
     assert_eq!(statuses, [json!(500), json!(503), json!(200)]);
-    let attempt = &detail["data"]["attempts"][0];
+    let attempt = &detail["data"]["attempt_log"][0];
     assert_eq!(attempt["response_excerpt"], "ok");
     assert!(attempt["request_headers"]["webhook-signature"]
         .as_str()

@@ -67,7 +67,8 @@ pub struct DeliveryDetail {
     /// The body sent, byte for byte the same at every attempt.
     #[schema(value_type = Object)]
     pub payload: Value,
-    pub attempts: Vec<Attempt>,
+    /// Every attempt, oldest first.
+    pub attempt_log: Vec<Attempt>,
 }
 
 /// The head of an endpoint's queue, ready to send.
@@ -415,7 +416,7 @@ impl Deliveries {
         Ok(DeliveryDetail {
             delivery: delivery_of(row),
             payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
-            attempts: attempts
+            attempt_log: attempts
                 .into_iter()
                 .map(
                     |(at, headers, status, excerpt, duration_ms, error)| Attempt {

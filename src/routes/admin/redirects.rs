@@ -27,6 +27,7 @@ pub struct RedirectCreate {
     #[schema(schema_with = text::path_or_url::<PATH_MAX>)]
     pub to: String,
     /// 301 (default), 302, 307 or 308.
+    #[serde(default, deserialize_with = "super::optional_id")]
     #[schema(schema_with = status_schema)]
     pub status: Option<i32>,
 }

@@ -74,8 +74,9 @@ pub struct EndpointWithSecret {
 pub struct RotateSecret {
     /// Seconds the old secret keeps signing beside the new one (default a
     /// day, at most a week; 0 ends it now).
+    #[serde(default, deserialize_with = "super::optional_id")]
     #[schema(minimum = 0, maximum = 604800)]
-    pub grace_seconds: Option<i64>,
+    pub grace_seconds: Option<i32>,
 }
 
 list_params! {
@@ -353,7 +354,7 @@ pub async fn rotate_webhook_secret(
     if_match: IfMatch,
     body: Json<RotateSecret>,
 ) -> Reply {
-    let grace = body.grace_seconds.unwrap_or(24 * 3600);
+    let grace = i64::from(body.grace_seconds.unwrap_or(24 * 3600));
     let mut checks = Checks::default();
     if !(0..=GRACE_MAX).contains(&grace) {
         checks.fail("grace_seconds", "must be 0 to 604800 (a week)");
