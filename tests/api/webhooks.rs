@@ -476,3 +476,92 @@ async fn pending_deliveries_are_sent_after_a_restart() {
     assert_eq!(log["data"][0]["status"], "succeeded");
     assert_eq!(log["data"][0]["attempts"], 2);
 }
+
+#[tokio::test]
+async fn two_nodes_never_send_a_delivery_twice() {
+    let a = webhook_app("1").await;
+    let b = second_node(&a, "1").await;
+    let token = a.admin_token().await;
+    let receiver = Receiver::start().await;
+    subscribe(&a, &token, &receiver.url, json!(["*"])).await;
+    // Writes on both nodes; each node's dispatcher wakes on its own writes.
+    // (Two nodes on one SQLite file take turns at its one write lock: a
+    // write that finds it busy is 503 with Retry-After, and is sent again.)
+    for n in 0..10 {
+        let node = if n % 2 == 0 { &a } else { &b };
+        let body = json!({"excerpt": format!("Edit {n}")});
+        for attempt in 0.. {
+            let (_, etag) = node.get_item(SAMPLE, &token).await;
+            let res = node.patch(SAMPLE, &token, &etag, &body).await;
+            if res.status() == StatusCode::SERVICE_UNAVAILABLE && attempt < 20 {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+            assert_eq!(res.status(), StatusCode::OK);
+            break;
+        }
+    }
+    let got = receiver.wait_for(10).await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let got_all = receiver.received();
+    assert_eq!(
+        got_all.len(),
+        10,
+        "each delivery once: {:?}",
+        types(&got_all)
+    );
+    let mut ids: Vec<&String> = got.iter().map(|r| &r.headers["webhook-id"]).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 10);
+    let excerpts: Vec<String> = got_all
+        .iter()
+        .map(|r| {
+            r.json()["data"]["object"]["excerpt"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let expected: Vec<String> = (0..10).map(|n| format!("Edit {n}")).collect();
+    assert_eq!(excerpts, expected, "in event order");
+}
+
+#[tokio::test]
+async fn an_endpoint_failing_for_too_long_is_disabled_with_its_reason() {
+    let app = spawn_app_with(&[
+        ("WEBHOOK_ALLOW_PRIVATE", "true"),
+        ("WEBHOOK_ALLOW_HTTP", "true"),
+        ("WEBHOOK_RETRY_SECS", "1,1,1"),
+        ("WEBHOOK_DISABLE_AFTER_SECS", "1"),
+        ("WEBHOOK_POLL_MS", "50"),
+    ])
+    .await;
+    let token = app.admin_token().await;
+    let receiver = Receiver::start().await;
+    receiver.answer_with(&[500, 500, 500, 500]);
+    let (endpoint, _) = subscribe(&app, &token, &receiver.url, json!(["*"])).await;
+    edit_sample(&app, &token, json!({"excerpt": "Never heard"})).await;
+    receiver.wait_for(2).await;
+    let path = format!("/api/v1/admin/webhooks/{endpoint}");
+    let mut item = Value::Null;
+    for _ in 0..100 {
+        item = app.get_auth_json(&path, &token).await["data"].take();
+        if item["enabled"] == false {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(item["enabled"], false, "{item}");
+    let reason = item["disabled_reason"].as_str().unwrap();
+    assert!(
+        reason.contains("every attempt has failed since") && reason.contains("500"),
+        "{reason}"
+    );
+    assert!(item["failing_since"].is_string());
+    let seen = receiver.received().len();
+    assert_eq!(
+        receiver.settled().await.len(),
+        seen,
+        "nothing more once disabled"
+    );
+}
