@@ -57,7 +57,11 @@ capture() { # name path
   awk -F': ' 'tolower($1)=="etag"{print $2}' "$WORK/h" | tr -d '\r' > "$WORK/canned/$1.etag"
   echo "$2" > "$WORK/canned/$1.path"
 }
+FEED="/api/v1/feed.json"
+ATOM="/api/v1/feed.atom"
+SITEMAP="/api/v1/sitemap.xml"
 capture article "$ARTICLE"; capture list "$LIST"; capture search "$SEARCH"
+capture feed "$FEED"; capture atom "$ATOM"; capture sitemap "$SITEMAP"
 ./target/release/examples/floor "127.0.0.1:$FLOOR_PORT" "$WORK/canned" & PIDS+=("$!")
 until curl -sf "http://127.0.0.1:$FLOOR_PORT$LIST" >/dev/null; do sleep 0.005; done
 
@@ -116,10 +120,16 @@ row "warm GET article" "$FLOOR$ARTICLE" "$BASE$ARTICLE"
 row "warm GET list" "$FLOOR$LIST" "$BASE$LIST"
 row "warm GET search" "$FLOOR$SEARCH" "$BASE$SEARCH"
 row "GET article, If-None-Match (304)" "$FLOOR$ARTICLE" "$BASE$ARTICLE" "$WORK/304.lua"
+row "warm GET feed.json" "$FLOOR$FEED" "$BASE$FEED"
+row "warm GET feed.atom" "$FLOOR$ATOM" "$BASE$ATOM"
+row "warm GET sitemap.xml" "$FLOOR$SITEMAP" "$BASE$SITEMAP"
 READ_RSS=$(awk '/VmHWM/{print $2, $3}' /proc/$PID/status)
 COLD="http://127.0.0.1:$COLD_PORT"
 row "cold GET article (cache off)" "$FLOOR$ARTICLE" "$COLD$ARTICLE"
 row "cold GET list (cache off)" "$FLOOR$LIST" "$COLD$LIST"
+row "cold GET feed.json (cache off)" "$FLOOR$FEED" "$COLD$FEED"
+row "cold GET feed.atom (cache off)" "$FLOOR$ATOM" "$COLD$ATOM"
+row "cold GET sitemap.xml (cache off)" "$FLOOR$SITEMAP" "$COLD$SITEMAP"
 echo
 echo "| writes and logins | connections | req/s | p50 | p99 |"
 echo "| --- | --- | --- | --- | --- |"
