@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDateTime;
+
 use crate::content::now;
 use crate::content::webhook::delivery::{AttemptRecord, Deliveries, Next, Outgoing};
 use crate::content::webhook::{outbox, signing_secrets};
@@ -124,27 +126,39 @@ impl Dispatcher {
         })
     }
 
-    /// Runs while `serving` lives: woken by this node's writes, else every `poll`.
+    /// Runs while `serving` lives: woken by this node's writes, else every
+    /// `poll`, or sooner when a scheduled article falls due before then.
     pub async fn run(self, serving: std::sync::Weak<()>) {
         while serving.strong_count() > 0 {
-            if let Err(e) = self.round().await {
-                tracing::warn!(error = %e, "webhook round failed");
-            }
-            let wait = self.until_next_due().await.unwrap_or(self.settings.poll);
+            let next_due = match self.round().await {
+                Ok(next_due) => next_due,
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhook round failed");
+                    None
+                }
+            };
+            let wait = next_due
+                .and_then(|due| (due - now()).to_std().ok())
+                .map_or(self.settings.poll, |until| until.min(self.settings.poll));
             tokio::select! {
                 _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(wait.min(self.settings.poll)) => {}
+                _ = tokio::time::sleep(wait) => {}
             }
         }
     }
 
-    /// Announces what fell due, then leases and serves the endpoints due.
-    async fn round(&self) -> Result<(), ApiError> {
+    /// Announces what fell due, then leases and serves the endpoints due;
+    /// when the next scheduled article falls due.
+    async fn round(&self) -> Result<Option<NaiveDateTime>, ApiError> {
         let at = now();
-        let due = self.db.run(move |conn| Ok(outbox::next_due(conn)?)).await?;
+        let mut due = self.db.run(move |conn| Ok(outbox::next_due(conn)?)).await?;
         if due.is_some_and(|d| d <= at) {
-            self.db
-                .write(move |conn| Ok(outbox::announce_due(conn, now())?))
+            due = self
+                .db
+                .write(move |conn| {
+                    outbox::announce_due(conn, now())?;
+                    Ok(outbox::next_due(conn)?)
+                })
                 .await?;
         }
         if !self
@@ -152,7 +166,7 @@ impl Dispatcher {
             .run(move |conn| Ok(Deliveries::any_due(conn, at)?))
             .await?
         {
-            return Ok(());
+            return Ok(due);
         }
         let node = self.node.clone();
         let lease = self.lease();
@@ -173,17 +187,7 @@ impl Dispatcher {
                 this.wake.notify_one();
             });
         }
-        Ok(())
-    }
-
-    /// How long until a scheduled article falls due, when one is waiting.
-    async fn until_next_due(&self) -> Option<Duration> {
-        let due = self
-            .db
-            .run(|conn| Ok::<_, ApiError>(outbox::next_due(conn)?))
-            .await
-            .ok()??;
-        (due - now()).to_std().ok()
+        Ok(due)
     }
 
     fn lease(&self) -> chrono::Duration {

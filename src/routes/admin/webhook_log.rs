@@ -7,13 +7,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::webhooks::accepted;
+use super::webhooks::{accepted, find_or_404};
 use crate::auth::can;
 use crate::content::now;
 use crate::content::webhook::delivery::{Deliveries, Delivery, DeliveryDetail, DeliveryStatus};
 use crate::content::webhook::events::EVENT_TYPES;
-use crate::content::webhook::Endpoints;
-use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::routes::{list_params, Allowed, Item, Json, PathId, Query, Reply};
 
@@ -43,16 +41,6 @@ list_params! {
     pub struct DeliveryParams {
         /// Only deliveries in this state.
         pub status: Option<DeliveryStatus>,
-    }
-}
-
-fn endpoint_exists(conn: &mut DbConnection, id: i32) -> Result<(), ApiError> {
-    match Endpoints::find(conn, id) {
-        Ok(_) => Ok(()),
-        Err(diesel::result::Error::NotFound) => {
-            Err(ApiError::not_found("no webhook endpoint has this id"))
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -96,7 +84,7 @@ pub async fn list_webhook_deliveries(
     let status = params.status;
     let paged = admin
         .read(move |conn| {
-            endpoint_exists(conn, id)?;
+            find_or_404(conn, id)?;
             Ok(Deliveries::list(conn, id, status, page)?)
         })
         .await?;
@@ -179,7 +167,7 @@ pub async fn replay_failed_webhooks(
     let since = body.since.naive_utc();
     let replayed = admin
         .write(move |conn, _| {
-            endpoint_exists(conn, id)?;
+            find_or_404(conn, id)?;
             Ok(Deliveries::replay_failed(conn, id, since, now())?)
         })
         .await?;

@@ -142,7 +142,8 @@ fn check_fields(checks: &mut Checks, url: &str, events: &[String]) -> String {
     url
 }
 
-fn find_or_404(conn: &mut DbConnection, id: i32) -> Result<Endpoint, ApiError> {
+/// The endpoint, or `404`.
+pub(super) fn find_or_404(conn: &mut DbConnection, id: i32) -> Result<Endpoint, ApiError> {
     Endpoints::find(conn, id).map_err(|e| match e {
         diesel::result::Error::NotFound => ApiError::not_found("no webhook endpoint has this id"),
         other => other.into(),
