@@ -289,6 +289,8 @@ fn webhook_settings(
         connect_timeout: parse_number(get, "WEBHOOK_CONNECT_TIMEOUT_SECS", 5, 1..=60).map(secs)?,
         timeout: parse_number(get, "WEBHOOK_TIMEOUT_SECS", 15, 1..=120).map(secs)?,
         poll: parse_number(get, "WEBHOOK_POLL_MS", 1000, 10..=60_000).map(millis)?,
+        retention: parse_number(get, "WEBHOOK_RETENTION_DAYS", 30, 0..=3650)
+            .map(|days| secs(days * 86_400))?,
     })
 }
 

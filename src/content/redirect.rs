@@ -85,6 +85,20 @@ impl Redirects {
         Ok(())
     }
 
+    /// The slugs `article_id` left in the write made at `at`: their pages
+    /// answer with a redirect now.
+    pub fn left_at(
+        conn: &mut DbConnection,
+        article_id: i32,
+        at: NaiveDateTime,
+    ) -> QueryResult<Vec<String>> {
+        slug_history::table
+            .filter(slug_history::article_id.eq(article_id))
+            .filter(slug_history::created_at.eq(at))
+            .select(slug_history::slug)
+            .load(conn)
+    }
+
     /// A new article takes `slug`: no old slug leads elsewhere any more.
     pub fn slug_taken(conn: &mut DbConnection, slug: &str) -> QueryResult<()> {
         diesel::delete(slug_history::table.find(slug)).execute(conn)?;

@@ -15,7 +15,7 @@ use chrono::NaiveDateTime;
 
 use crate::content::now;
 use crate::content::webhook::delivery::{AttemptRecord, Deliveries, Next, Outgoing};
-use crate::content::webhook::{outbox, signing_secrets};
+use crate::content::webhook::{outbox, retention, signing_secrets};
 use crate::db::DbPool;
 use crate::error::ApiError;
 
@@ -37,6 +37,10 @@ pub struct WebhookSettings {
     /// How often a node looks for work it was not told of (other nodes'
     /// events, retries falling due).
     pub poll: Duration,
+    /// Finished deliveries, their attempts and their events are kept this
+    /// long, then pruned (pending ones never are); zero keeps none past the
+    /// next hourly prune.
+    pub retention: Duration,
 }
 
 impl Default for WebhookSettings {
@@ -51,6 +55,7 @@ impl Default for WebhookSettings {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(15),
             poll: Duration::from_secs(1),
+            retention: Duration::from_secs(30 * 86_400),
         }
     }
 }
@@ -59,6 +64,8 @@ impl Default for WebhookSettings {
 const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 /// The most of it kept in the log.
 const EXCERPT_BYTES: usize = 2048;
+/// How often a node prunes the delivery log.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// How many endpoints a node sends to at once.
 const CLAIM_LIMIT: i64 = 16;
 
@@ -129,7 +136,12 @@ impl Dispatcher {
     /// Runs while `serving` lives: woken by this node's writes, else every
     /// `poll`, or sooner when a scheduled article falls due before then.
     pub async fn run(self, serving: std::sync::Weak<()>) {
+        let mut pruned_at: Option<Instant> = None;
         while serving.strong_count() > 0 {
+            if pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                pruned_at = Some(Instant::now());
+                self.prune().await;
+            }
             let next_due = match self.round().await {
                 Ok(next_due) => next_due,
                 Err(e) => {
@@ -144,6 +156,23 @@ impl Dispatcher {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
             }
+        }
+    }
+
+    /// Forgets the log older than the retention (every node may; deleting
+    /// twice deletes nothing more).
+    async fn prune(&self) {
+        let Ok(keep) = chrono::Duration::from_std(self.settings.retention) else {
+            return;
+        };
+        let pruned = self
+            .db
+            .write(move |conn| Ok(retention::prune(conn, now() - keep)?))
+            .await;
+        match pruned {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deliveries = n, "pruned the webhook delivery log"),
+            Err(e) => tracing::warn!(error = %e, "could not prune the webhook delivery log"),
         }
     }
 

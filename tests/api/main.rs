@@ -34,4 +34,6 @@ mod schema;
 mod search;
 mod sessions;
 mod visibility;
+mod webhook_events;
+mod webhook_retention;
 mod webhooks;

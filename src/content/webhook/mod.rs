@@ -5,6 +5,7 @@
 pub mod delivery;
 pub mod events;
 pub mod outbox;
+pub mod retention;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;

@@ -23,6 +23,7 @@ use crate::content::image::Image;
 use crate::content::massage_type::MassageType;
 use crate::content::media::Media;
 use crate::content::person::People;
+use crate::content::redirect::Redirects;
 use crate::content::tag::Tag;
 use crate::content::to_utc;
 use crate::content::treatment::Treatment;
@@ -408,7 +409,8 @@ fn affected_urls(
         .order(articles::id)
         .select(articles::slug)
         .load(conn)?;
-    // An article just unpublished or deleted is not public: its own page still changed.
+    // An article just unpublished or deleted is not public: its own page
+    // still changed, and so did the pages of the slugs it just left.
     if let Item::Article(id) = item {
         let own: String = articles::table
             .find(id)
@@ -416,6 +418,11 @@ fn affected_urls(
             .first(conn)?;
         if !slugs.contains(&own) {
             slugs.insert(0, own);
+        }
+        let left = Redirects::left_at(conn, id, at)?;
+        if !left.is_empty() {
+            api.push("/api/v1/redirects".into());
+            slugs.extend(left);
         }
     }
     api.extend(slugs.iter().map(|s| format!("/api/v1/articles/{s}")));
