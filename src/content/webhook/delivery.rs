@@ -198,16 +198,23 @@ impl Deliveries {
     }
 
     /// Whether any enabled endpoint's queue head is due (a read: a node
-    /// claims, which writes, only when there is something to send).
+    /// claims, which writes, only when there is something to send). One
+    /// index lookup per enabled endpoint, however many deliveries wait.
     pub fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<bool> {
-        let due: i64 = webhook_deliveries::table
-            .inner_join(webhook_endpoints::table)
-            .filter(webhook_endpoints::enabled.eq(true))
+        let head_due = webhook_deliveries::table
+            .filter(webhook_deliveries::endpoint_id.eq(webhook_endpoints::id))
             .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending))
-            .filter(webhook_deliveries::next_attempt_at.le(now))
-            .count()
-            .get_result(conn)?;
-        Ok(due > 0)
+            .order(webhook_deliveries::id)
+            .select(webhook_deliveries::next_attempt_at)
+            .limit(1)
+            .single_value();
+        let due: Option<i32> = webhook_endpoints::table
+            .filter(webhook_endpoints::enabled.eq(true))
+            .filter(head_due.le(now))
+            .select(webhook_endpoints::id)
+            .first(conn)
+            .optional()?;
+        Ok(due.is_some())
     }
 
     /// Extends `node`'s lease of the endpoint; false when it lost it.
