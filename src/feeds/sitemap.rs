@@ -64,11 +64,13 @@ pub fn urlset(
     document("urlset", "url", tag_pages.chain(article_pages))
 }
 
-/// The index of `files` sitemap files (numbered from 0).
-pub fn index(links: &Links, files: i64) -> Vec<u8> {
+/// The index of the sitemap files numbered `files`.
+pub fn index(links: &Links, files: &[i64]) -> Vec<u8> {
     document(
         "sitemapindex",
         "sitemap",
-        (0..files).map(|n| (links.own(&format!("/api/v1/sitemap-{n}.xml")), None)),
+        files
+            .iter()
+            .map(|n| (links.own(&format!("/api/v1/sitemap-{n}.xml")), None)),
     )
 }

@@ -142,12 +142,15 @@ pub async fn sitemap_xml(public: Public) -> Reply {
             if count + tag_pages <= per_file {
                 Ok((
                     site,
-                    0,
+                    Vec::new(),
                     Article::sitemap_page(conn, (0, per_file), at)?,
                     tags,
                 ))
             } else {
-                let files = 1 + (count + per_file - 1) / per_file;
+                // File 0 holds the tag pages, when there are any (a file
+                // may not be empty); files 1… the articles.
+                let first = if tag_pages > 0 { 0 } else { 1 };
+                let files = (first..=(count + per_file - 1) / per_file).collect();
                 Ok((site, files, Vec::new(), Vec::new()))
             }
         })
@@ -156,15 +159,16 @@ pub async fn sitemap_xml(public: Public) -> Reply {
         site: &site,
         api: &public.config.public_url,
     };
-    let body = if pages > 0 {
-        sitemap::index(&links, pages)
+    let body = if !pages.is_empty() {
+        sitemap::index(&links, &pages)
     } else {
         sitemap::urlset(&links, &articles, &tags)
     };
     Ok(public.respond_typed(body, XML))
 }
 
-/// One file of a sitemap index: `0` the tag pages, `1` on the articles,
+/// One file of a sitemap index: `0` the tag pages (when the site has
+/// them), `1` on the articles,
 /// 50,000 each (`SITEMAP_URLS_PER_FILE`).
 #[utoipa::path(
     params(("page" = i64, Path, description = "The file's number, from 0", minimum = 0)),
@@ -188,7 +192,11 @@ pub async fn sitemap_file(public: Public, req: HttpRequest) -> Reply {
         .read(move |conn| {
             let site = Site::find(conn)?;
             if page == 0 {
-                return Ok((site, Vec::new(), Article::public_tags(conn, at)?));
+                let tags = Article::public_tags(conn, at)?;
+                if site.tag_path.is_empty() || tags.is_empty() {
+                    return Err(ApiError::not_found("no such sitemap file"));
+                }
+                return Ok((site, Vec::new(), tags));
             }
             let articles = Article::sitemap_page(conn, (page - 1, per_file), at)?;
             if articles.is_empty() {
