@@ -167,9 +167,8 @@ pub async fn sitemap_xml(public: Public) -> Reply {
     Ok(public.respond_typed(body, XML))
 }
 
-/// One file of a sitemap index: `0` the tag pages (when the site has
-/// them), `1` on the articles,
-/// 50,000 each (`SITEMAP_URLS_PER_FILE`).
+/// One file of a sitemap index: `0` the tag pages (when there are any),
+/// `1` on the articles, 50,000 each (`SITEMAP_URLS_PER_FILE`).
 #[utoipa::path(
     params(("page" = i64, Path, description = "The file's number, from 0", minimum = 0)),
     responses(
