@@ -109,6 +109,16 @@ macro_rules! table_rows {
                 Self::one_pictured(conn, row)
             }
 
+            /// The rows of these slugs, in their order (unknown ones left out).
+            pub fn by_slugs(conn: &mut DbConnection, slugs: &[String]) -> QueryResult<Vec<$ty>> {
+                let mut rows = $table::table
+                    .filter($table::slug.eq_any(slugs))
+                    .select($ty::as_select())
+                    .load(conn)?;
+                rows.sort_by_key(|r: &$ty| slugs.iter().position(|s| *s == r.slug));
+                Self::pictured(conn, rows)
+            }
+
             /// The rows an article shows, in the article's order.
             pub fn for_article(conn: &mut DbConnection, article_id: i32) -> QueryResult<Vec<$ty>> {
                 let rows = $links::table

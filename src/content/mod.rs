@@ -22,6 +22,7 @@ pub mod reference;
 pub mod refresh_token;
 pub mod review;
 pub mod revision;
+pub mod revision_diff;
 pub mod session;
 pub mod site;
 pub mod tag;

@@ -33,6 +33,7 @@ mod sanitizing;
 mod schema;
 mod search;
 mod sessions;
+mod studio_api;
 mod visibility;
 mod webhook_events;
 mod webhook_retention;

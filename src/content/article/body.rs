@@ -12,32 +12,18 @@ impl Article {
             .find(id)
             .select((articles::body_markdown, articles::cover_id))
             .first(conn)?;
-        let mut shown: Vec<i32> = crate::render::media_refs(&markdown)
-            .into_iter()
-            .map(|(media_id, _)| media_id)
-            .collect();
-        let mut embeds = Embeds::new();
-        embeds.images = Media::rows(conn, &shown)?
-            .into_iter()
-            .map(|(media_id, row)| (media_id, Image::of(&row)))
-            .collect();
+        let massage_types = MassageType::for_article(conn, id)?;
+        let treatments = Treatment::for_article(conn, id)?;
+        let embeds = embeds(conn, &markdown, &massage_types, &treatments)?;
+        let mut shown: Vec<i32> = embeds.images.keys().copied().collect();
         shown.extend(cover);
         shown.sort_unstable();
         shown.dedup();
-        shown.retain(|media_id| Some(*media_id) == cover || embeds.images.contains_key(media_id));
         diesel::delete(article_media::table.filter(article_media::article_id.eq(id)))
             .execute(conn)?;
         for media_id in shown {
             insert_row!(article_media: article_id = id, media_id).execute(conn)?;
         }
-        embeds.tables.insert(
-            "massage-types".into(),
-            MassageType::embed_table(&MassageType::for_article(conn, id)?),
-        );
-        embeds.tables.insert(
-            "treatments".into(),
-            Treatment::embed_table(&Treatment::for_article(conn, id)?),
-        );
         let rendered = render_markdown(&markdown, &embeds);
         diesel::update(articles::table.find(id))
             .set((
@@ -49,6 +35,47 @@ impl Article {
             .execute(conn)?;
         Ok(())
     }
+
+    /// Renders a body that is not saved, as it would be with these massage
+    /// types and treatments (by slug) chosen: what the studio previews,
+    /// made by the very renderer that makes the published body.
+    pub fn render_unsaved(
+        conn: &mut DbConnection,
+        markdown: &str,
+        (massage_types, treatments): (&[String], &[String]),
+    ) -> QueryResult<crate::render::Rendered> {
+        let massage_types = MassageType::by_slugs(conn, massage_types)?;
+        let treatments = Treatment::by_slugs(conn, treatments)?;
+        let embeds = embeds(conn, markdown, &massage_types, &treatments)?;
+        Ok(render_markdown(markdown, &embeds))
+    }
+}
+
+/// What a body embeds: the library images it names that exist, and the
+/// tables of the article's massage types and treatments.
+fn embeds(
+    conn: &mut DbConnection,
+    markdown: &str,
+    massage_types: &[MassageType],
+    treatments: &[Treatment],
+) -> QueryResult<Embeds> {
+    let named: Vec<i32> = crate::render::media_refs(markdown)
+        .into_iter()
+        .map(|(media_id, _)| media_id)
+        .collect();
+    let mut embeds = Embeds::new();
+    embeds.images = Media::rows(conn, &named)?
+        .into_iter()
+        .map(|(media_id, row)| (media_id, Image::of(&row)))
+        .collect();
+    embeds.tables.insert(
+        "massage-types".into(),
+        MassageType::embed_table(massage_types),
+    );
+    embeds
+        .tables
+        .insert("treatments".into(), Treatment::embed_table(treatments));
+    Ok(embeds)
 }
 
 /// The `app_meta` key of the renderer version stored bodies were made with.

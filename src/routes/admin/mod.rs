@@ -9,6 +9,7 @@ pub mod media;
 pub mod people;
 pub mod previews;
 pub mod redirects;
+pub mod render;
 pub mod review;
 pub mod revisions;
 pub mod site;

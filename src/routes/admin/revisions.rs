@@ -1,7 +1,10 @@
-//! `/api/v1/admin/articles/{id}/revisions`: every saved version, and restoring one.
+//! `/api/v1/admin/articles/{id}/revisions`: every saved version, what
+//! changed between two, and restoring one.
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::IfMatch;
 use crate::auth::can;
@@ -10,8 +13,9 @@ use crate::content::article_state::ArticleState;
 use crate::content::article_write;
 use crate::content::now;
 use crate::content::revision::{self, Revision};
+use crate::content::revision_diff::{diff, FieldDiff};
 use crate::error::ApiError;
-use crate::routes::{Allowed, Item, List, PathId, Reply};
+use crate::routes::{Allowed, Item, List, PathId, Query, Reply};
 
 use super::articles::{load_for_change, not_found, respond, slug_conflict};
 
@@ -38,6 +42,66 @@ pub async fn list_article_revisions(
     let per_page = u32::try_from(revisions.len().max(1)).unwrap_or(u32::MAX);
     let page = crate::content::PageRequest { page: 1, per_page };
     Ok(editor.respond_list(crate::content::Paged::new(revisions, total, page)))
+}
+
+/// Which two versions to compare.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DiffParams {
+    /// The older version.
+    #[param(minimum = 1)]
+    pub from: i32,
+    /// The newer version (default: the current one).
+    #[param(minimum = 1)]
+    pub to: Option<i32>,
+}
+
+/// What changed from one version to another.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionDiff {
+    pub from: i32,
+    pub to: i32,
+    /// Only the fields that differ.
+    pub fields: Vec<FieldDiff>,
+}
+
+/// What changed between two saved versions, field by field (the studio
+/// shows it for revisions and for a save that met another editor's).
+#[utoipa::path(
+    params(("id" = i32, Path, description = "The article's id"), DiffParams),
+    responses(
+        (status = 200, description = "The changed fields", body = Item<RevisionDiff>),
+        (status = 404, description = "No such article, or it has no such version"),
+    )
+)]
+#[get("/articles/{id}/revisions/diff")]
+pub async fn diff_article_revisions(
+    editor: Allowed<can::ReadContent>,
+    PathId(id): PathId,
+    params: Query<DiffParams>,
+) -> Reply {
+    let DiffParams { from, to } = params.into_inner();
+    let compared = editor
+        .read(move |conn| {
+            let (_, stored) = ArticleState::load(conn, id).map_err(not_found)?;
+            let to = to.unwrap_or(stored.version);
+            let state = |conn: &mut _, version| {
+                revision::revision_state(conn, id, version)?.ok_or_else(|| {
+                    ApiError::not_found(format!("article {id} has no version {version}"))
+                })
+            };
+            let (before, after) = (state(conn, from)?, state(conn, to)?);
+            Ok(RevisionDiff {
+                from,
+                to,
+                fields: diff(&before, &after),
+            })
+        })
+        .await?;
+    Ok(actix_web::HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(Item { data: compared }))
 }
 
 /// Make an earlier version current again (itself a new version). Content is

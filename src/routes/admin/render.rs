@@ -1,0 +1,74 @@
+//! `POST /api/v1/admin/render`: a body rendered as it would be published,
+//! without saving it — the studio's preview, made by the server's own
+//! renderer so that preview equals publish.
+
+use actix_web::http::header;
+use actix_web::{post, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Checks;
+use crate::auth::can;
+use crate::content::article::Article;
+use crate::render::Block;
+use crate::routes::{text, Allowed, Item, Json, Reply};
+
+/// A body to render, and the massage types and treatments (by slug, in
+/// order) whose tables `{{massage-types}}` and `{{treatments}}` embed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenderRequest {
+    #[schema(schema_with = text::any)]
+    pub markdown: String,
+    #[serde(default)]
+    pub massage_types: Vec<String>,
+    #[serde(default)]
+    pub treatments: Vec<String>,
+}
+
+/// A body as it would be published.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedBody {
+    /// Sanitized HTML, as `body.html` of the published article.
+    pub html: String,
+    /// The same document as typed blocks, as `body.blocks`.
+    pub blocks: Vec<Block>,
+    pub reading_time_minutes: i32,
+}
+
+/// Render Markdown as a published body would be, saving nothing.
+#[utoipa::path(
+    request_body = RenderRequest,
+    responses(
+        (status = 200, description = "The body as it would be published", body = Item<RenderedBody>),
+    )
+)]
+#[post("/render")]
+pub async fn render_body(editor: Allowed<can::ReadContent>, body: Json<RenderRequest>) -> Reply {
+    let RenderRequest {
+        markdown,
+        massage_types,
+        treatments,
+    } = body.into_inner();
+    let mut checks = Checks::default();
+    let markdown = checks.markdown("markdown", markdown);
+    checks.finish()?;
+    let rendered = editor
+        .read(move |conn| {
+            Ok(Article::render_unsaved(
+                conn,
+                &markdown,
+                (&massage_types, &treatments),
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Item {
+            data: RenderedBody {
+                reading_time_minutes: rendered.reading_time_minutes(),
+                html: rendered.html,
+                blocks: rendered.blocks,
+            },
+        }))
+}
