@@ -156,15 +156,25 @@ pub async fn login(
     state: web::Data<AppState>,
     body: Json<LoginRequest>,
 ) -> Reply {
-    let LoginRequest { email, password } = body.into_inner();
+    let pair = authenticate(&req, &state, body.into_inner()).await?;
+    Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
+}
+
+/// Checks an email and password (within the login limits) and starts a
+/// session: what both logins (bearer and the studio's cookie) do.
+pub(super) async fn authenticate(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    LoginRequest { email, password }: LoginRequest,
+) -> Result<TokenPair, ApiError> {
     // Longer than any account's: refused before it costs memory or hashing time.
     let mut checks = crate::routes::admin::Checks::default();
     checks.text("email", &email, 254);
     checks.text("password", &password, 1024);
     checks.finish()?;
     let account = email.trim().to_lowercase();
-    let address = client_address(&req, &state);
-    pass_login_limits(&state, &address, &account).await?;
+    let address = client_address(req, state);
+    pass_login_limits(state, &address, &account).await?;
     let lookup = account.clone();
     let user = state
         .db
@@ -184,11 +194,10 @@ pub async fn login(
         }
     };
     let app = state.clone();
-    let pair = state
+    state
         .db
         .write(move |conn| start_session(&app, conn, &user))
-        .await?;
-    Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
+        .await
 }
 
 /// Exchange a refresh token for a new pair. The old one stops working;
@@ -202,11 +211,21 @@ pub async fn login(
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Reply {
-    let hash = hash_refresh_token(body.refresh_token.trim());
+    let pair = rotate(&state, body.refresh_token.trim()).await?;
+    Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
+}
+
+/// Spends a refresh token for a new pair; a spent one presented again
+/// ends its session.
+pub(super) async fn rotate(
+    state: &web::Data<AppState>,
+    presented: &str,
+) -> Result<TokenPair, ApiError> {
+    let hash = hash_refresh_token(presented);
     let app = state.clone();
     // Reuse is recorded (family revoked) even though the request fails, so
     // the revocation must commit: decide first, then answer.
-    let outcome = state
+    state
         .db
         .write(
             move |conn| -> Result<Result<TokenPair, ApiError>, ApiError> {
@@ -241,8 +260,7 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
                 Ok(Ok(issue_pair(&app, conn, &user, &token.family)?))
             },
         )
-        .await??;
-    Ok(no_store(HttpResponse::Ok()).json(Item { data: outcome }))
+        .await?
 }
 
 /// Log out: end the login of this refresh token — the token, every token
@@ -253,7 +271,16 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
 )]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Reply {
-    let hash = hash_refresh_token(body.refresh_token.trim());
+    end_session(&state, body.refresh_token.trim()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ends the session of a refresh token, if it names one.
+pub(super) async fn end_session(
+    state: &web::Data<AppState>,
+    presented: &str,
+) -> Result<(), ApiError> {
+    let hash = hash_refresh_token(presented);
     state
         .db
         .write(move |conn| {
@@ -262,8 +289,7 @@ pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> R
             }
             Ok(())
         })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+        .await
 }
 
 /// The current user.
@@ -345,7 +371,9 @@ pub async fn change_password(
     Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
 }
 
-fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+pub(super) fn no_store(
+    mut builder: actix_web::HttpResponseBuilder,
+) -> actix_web::HttpResponseBuilder {
     builder.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
     builder
 }

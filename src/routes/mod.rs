@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod articles;
 pub mod auth;
+pub mod auth_cookie;
 pub mod authors;
 mod context;
 mod envelope;
@@ -65,6 +66,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::logout)
                 .service(auth::me)
                 .service(auth::change_password)
+                .service(auth_cookie::cookie_login)
+                .service(auth_cookie::cookie_refresh)
+                .service(auth_cookie::cookie_logout)
                 .service(admin_scope()),
         );
 }

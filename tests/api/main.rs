@@ -12,6 +12,7 @@ mod cache;
 mod cache_writes;
 mod caching;
 mod collections;
+mod cookie_sessions;
 mod documents;
 mod errors;
 mod feeds;
