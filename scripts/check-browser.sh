@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Browser checks against a running clinic-cms, in Debian's Chromium
 # (clients/browser/check.mjs): JSON-LD embedded the README's ways runs no
-# script, and the docs render under their Content-Security-Policy.
+# script, and the docs render under their Content-Security-Policy; then the
+# studio end to end (clients/browser/studio.mjs, with axe-core). Screenshots
+# of the studio's screens go to STUDIO_SCREENSHOTS when it is set.
 #
 #   ADMIN_EMAIL=... ADMIN_PASSWORD=... scripts/check-browser.sh http://127.0.0.1:18080
 #
@@ -19,7 +21,11 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/check-browser.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
-cp "$ROOT/clients/browser/package.json" "$ROOT/clients/browser/package-lock.json" "$ROOT/clients/browser/check.mjs" "$TMP/"
+cp "$ROOT/clients/browser/package.json" "$ROOT/clients/browser/package-lock.json" \
+  "$ROOT/clients/browser/check.mjs" "$ROOT/clients/browser/studio.mjs" "$TMP/"
 # playwright-core never downloads a browser; it drives the one given.
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$TMP" --no-audit --no-fund --loglevel=error
-node "$TMP/check.mjs" "$1"
+status=0
+node "$TMP/check.mjs" "$1" || status=1
+node "$TMP/studio.mjs" "$1" || status=1
+exit "$status"

@@ -113,6 +113,7 @@ pub fn serve(state: AppState, listener: std::net::TcpListener) -> anyhow::Result
             .into_app()
             .service(web::redirect("/docs", "/docs/"))
             .route("/docs/{tail:.*}", web::get().to(docs))
+            .configure(crate::studio::configure)
             .default_service(web::to(unknown_route))
             .app_data(BodyDeadline(state.config.request_timeout))
             .wrap(from_fn(catch_panic))

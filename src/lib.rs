@@ -23,6 +23,7 @@ pub mod render;
 pub mod routes;
 pub mod sample;
 pub mod server;
+pub mod studio;
 pub mod synthetic;
 pub mod webhooks;
 pub mod workers;

@@ -165,7 +165,7 @@ fn variant_etag(identity: &str, suffix: &str) -> Option<HeaderValue> {
 
 /// Builds an entry from a handler's 200 response; compression happens here,
 /// once per fill.
-pub(super) fn entry_from(
+pub fn entry_from(
     headers: &HeaderMap,
     body: Bytes,
     generation: u64,

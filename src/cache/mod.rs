@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
-pub use entry::{Encoding, Entry};
+pub use entry::{entry_from, Encoding, Entry};
 pub use middleware::public_cache;
 
 /// Weighs an entry by the bytes it holds.

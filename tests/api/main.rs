@@ -34,6 +34,7 @@ mod sanitizing;
 mod schema;
 mod search;
 mod sessions;
+mod studio;
 mod studio_api;
 mod visibility;
 mod webhook_events;

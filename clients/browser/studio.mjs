@@ -1,0 +1,258 @@
+// The studio, end to end, in Debian's Chromium (scripts/check-browser.sh),
+// against the real binary on a fresh database:
+//
+// sign in; write an article with a table, see the server's preview,
+// autosave, submit, approve and publish it, and read it back on the public
+// API; schedule one; two editors save the same article (412) and the second
+// merges field by field; a tab closed while offline gives its text back;
+// revisions diff and restore; an author gets no publish button (and the
+// server refuses anyway); a list item moves by keyboard; axe-core finds no
+// serious or critical violation on any screen; no request leaves the
+// origin and the CSP is never violated; 360 px and 1440 px wide.
+// Prints what the browser measured (first load, opening an article).
+//
+// Usage: node studio.mjs BASE_URL   (ADMIN_EMAIL, ADMIN_PASSWORD; STUDIO_SCREENSHOTS=dir to keep screenshots)
+
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const base = process.argv[2]?.replace(/\/$/, "");
+const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password, STUDIO_SCREENSHOTS: shots } = process.env;
+if (!base || !email || !password) {
+  console.error("usage: ADMIN_EMAIL=... ADMIN_PASSWORD=... node studio.mjs BASE_URL");
+  process.exit(2);
+}
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+if (shots) mkdirSync(shots, { recursive: true });
+
+let failures = 0;
+const check = (ok, what) => {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures += 1;
+};
+
+async function api(method, path, { token, body, ifMatch } = {}) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (ifMatch) headers["If-Match"] = ifMatch;
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, etag: res.headers.get("etag"), json: text ? JSON.parse(text) : null };
+}
+const login = async (who, pass) => (await api("POST", "/api/v1/auth/login", { body: { email: who, password: pass } })).json.data.access_token;
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox"] });
+const offOrigin = [];
+const cspViolations = [];
+const pageErrors = [];
+
+async function newPage(context) {
+  const page = await context.newPage();
+  page.on("request", (r) => {
+    const url = r.url();
+    if (!url.startsWith(base) && !url.startsWith("data:") && !url.startsWith("blob:")) offOrigin.push(url);
+  });
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  return page;
+}
+
+async function axe(page, screen) {
+  // Evaluated by the harness (an injected <script> would be an inline script the CSP refuses).
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })));
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  check(bad.length === 0, `axe: no serious or critical violation on ${screen}${bad.length ? ` (${JSON.stringify(bad)})` : ""}`);
+}
+
+async function shot(page, name) {
+  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
+}
+
+async function signIn(page, who = email, pass = password) {
+  await page.goto(`${base}/studio/`);
+  await page.getByLabel("Email").fill(who);
+  await page.getByLabel("Password").fill(pass);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: /^Hello/ }).waitFor();
+}
+
+const saved = (page) => page.locator(".save-state", { hasText: /^Saved at/ }).waitFor({ timeout: 15000 });
+
+async function newArticle(page, title) {
+  const before = page.url();
+  await page.goto(`${base}/studio/#/articles/new`);
+  await page.waitForURL((url) => /#\/articles\/\d+$/.test(url.hash) && url.href !== before);
+  await page.getByRole("heading", { name: "Edit article" }).waitFor();
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await saved(page);
+  return Number(new URL(page.url()).hash.split("/")[2]);
+}
+
+try {
+  const admin = await login(email, password);
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await newPage(context);
+
+  // Sign in; the first load, measured by the browser.
+  await page.goto(`${base}/studio/`);
+  await page.getByRole("heading", { name: "Sign in to the studio" }).waitFor();
+  const load = await page.evaluate(() => {
+    const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
+    const nav = performance.getEntriesByType("navigation")[0];
+    return { bytes: entries.reduce((n, e) => n + (e.encodedBodySize || 0), 0), files: entries.length, ready: Math.round(performance.now()), dcl: Math.round(nav.domContentLoadedEventEnd) };
+  });
+  console.log(`figure: first load ${load.files} files, ${load.bytes} bytes compressed; sign-in form shown ${load.ready} ms after navigation (DOMContentLoaded ${load.dcl} ms)`);
+  check(load.bytes <= 150 * 1024, `first load transfers ≤ 150 KB (${load.bytes} bytes)`);
+  await axe(page, "sign-in");
+  await shot(page, "sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("wrong password 123");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: /wrong/ }).waitFor();
+  check(true, "a wrong password is refused with a message");
+  await signIn(page);
+  check(!(await page.evaluate(() => document.cookie)).includes("clinic_refresh"), "the refresh token is not readable by a script");
+  await axe(page, "home");
+  await shot(page, "home");
+
+  // A page opened again resumes the session from its cookie.
+  await page.reload();
+  await page.getByRole("heading", { name: /^Hello/ }).waitFor();
+  check(true, "a reload resumes the session (HttpOnly cookie, silent refresh)");
+
+  // Write an article with a table: autosave, the server's preview, review, publish.
+  const id = await newArticle(page, "Studio massage guide");
+  await page.getByLabel("Body (Markdown)").fill("## Which massage?\n\n{{massage-types}}\n\nAsk our therapists.");
+  await page.getByRole("checkbox", { name: "Thai Massage" }).check();
+  await page.getByRole("checkbox", { name: "Swedish Massage" }).check();
+  await saved(page);
+  const previewTable = page.locator(".preview table");
+  await previewTable.waitFor();
+  check((await previewTable.textContent()).includes("Thai Massage"), "the preview shows the embedded table, rendered by the server");
+  // Keyboard: move Thai Massage below Swedish Massage with its button.
+  const up = page.getByRole("button", { name: "Move Swedish Massage up" }).first();
+  await up.focus();
+  await page.keyboard.press("Enter");
+  await page.waitForTimeout(100);
+  await saved(page);
+  let { json } = await api("GET", `/api/v1/admin/articles/${id}`, { token: admin });
+  check(json.data.massage_types[0]?.slug === "swedish-massage" && json.data.body.markdown.includes("{{massage-types}}"), "autosaved: body and the order chosen by keyboard");
+  await page.goto(`${base}/studio/#/articles`);
+  await page.getByRole("heading", { name: "Articles" }).waitFor();
+  const opening = await page.evaluate(async (articleId) => {
+    const start = performance.now();
+    location.hash = `#/articles/${articleId}`;
+    while (!document.querySelector(".preview table")) await new Promise((r) => requestAnimationFrame(r));
+    return Math.round(performance.now() - start);
+  }, id);
+  console.log(`figure: opening the article (editor with its preview) took ${opening} ms`);
+  await axe(page, "editor");
+  await shot(page, "editor");
+  await page.getByRole("button", { name: "Submit for review" }).click();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.getByRole("button", { name: "Publish now" }).click();
+  await page.locator(".meta", { hasText: "published" }).waitFor();
+  const slug = (await api("GET", `/api/v1/admin/articles/${id}`, { token: admin })).json.data.slug;
+  const pub = await api("GET", `/api/v1/articles/${slug}`);
+  check(pub.status === 200 && pub.json.data.body.html.includes("Thai Massage") && pub.json.data.body.html.includes("<table"), "published: the public API serves it with its table");
+
+  // Schedule one.
+  const later = await newArticle(page, "Studio scheduled piece");
+  await page.getByRole("button", { name: "Submit for review" }).click();
+  await page.getByRole("button", { name: "Approve" }).click();
+  const tomorrow = new Date(Date.now() + 86400000);
+  const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  await page.getByLabel("Publish at").fill(local);
+  await page.getByRole("button", { name: "Schedule" }).click();
+  await page.locator(".meta", { hasText: "scheduled" }).waitFor();
+  ({ json } = await api("GET", `/api/v1/admin/articles/${later}`, { token: admin }));
+  check(json.data.status === "scheduled", "scheduled for tomorrow");
+
+  // Two editors, one article: the second save meets 412 and merges.
+  const other = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const second = await newPage(other);
+  await signIn(second);
+  const shared = await newArticle(page, "Shared draft");
+  await second.goto(`${base}/studio/#/articles/${shared}`);
+  await second.getByLabel("Title", { exact: true }).waitFor();
+  await page.getByLabel("Title", { exact: true }).fill("Shared draft, retitled by the first");
+  await saved(page);
+  await second.getByLabel("Excerpt").fill("An excerpt by the second editor.");
+  const dialog = second.getByRole("dialog", { name: "Another editor saved this article" });
+  await dialog.waitFor({ timeout: 15000 });
+  check((await dialog.textContent()).includes("retitled by the first"), "the conflict shows what the other editor changed (server diff)");
+  await axe(second, "conflict");
+  await shot(second, "conflict");
+  await dialog.getByRole("button", { name: "Apply my choices" }).click();
+  await saved(second);
+  ({ json } = await api("GET", `/api/v1/admin/articles/${shared}`, { token: admin }));
+  check(json.data.title === "Shared draft, retitled by the first" && json.data.excerpt === "An excerpt by the second editor.", "merged field by field: their title, my excerpt; nothing lost");
+
+  // A tab closed while offline: the text comes back.
+  await other.setOffline(true);
+  await second.getByLabel("Excerpt").fill("Written offline, then the tab closed.");
+  await second.locator(".save-state", { hasText: /Offline|Unsaved/ }).waitFor();
+  await second.close();
+  await other.setOffline(false);
+  const again = await newPage(other);
+  await again.goto(`${base}/studio/#/articles/${shared}`);
+  const banner = again.getByRole("alert").filter({ hasText: "were not saved" });
+  await banner.waitFor();
+  await banner.getByRole("button", { name: "Restore them" }).click();
+  await saved(again);
+  ({ json } = await api("GET", `/api/v1/admin/articles/${shared}`, { token: admin }));
+  check(json.data.excerpt === "Written offline, then the tab closed.", "text typed before a closed tab is offered back and saved");
+
+  // Revisions: diff two, restore one.
+  await again.getByRole("button", { name: "Revisions" }).click();
+  const revisions = again.getByRole("dialog", { name: "Revisions" });
+  await revisions.locator("ins, del").first().waitFor();
+  check(await revisions.locator("del").count() > 0, "revisions: the server's diff of two versions is shown");
+  await axe(again, "revisions");
+  await shot(again, "revisions");
+  const before = (await api("GET", `/api/v1/admin/articles/${shared}`, { token: admin })).json.data.version;
+  await revisions.getByRole("button", { name: /Restore/ }).click();
+  await again.locator("#news", { hasText: "Restored" }).waitFor();
+  ({ json } = await api("GET", `/api/v1/admin/articles/${shared}`, { token: admin }));
+  check(json.data.version === before + 1 && json.data.excerpt === "An excerpt by the second editor.", "restore makes the earlier version current again");
+
+  // An author: no publish button, and the server refuses anyway.
+  const authorEmail = `author-${Date.now()}@clinic.example`;
+  await api("POST", "/api/v1/admin/users", { token: admin, body: { email: authorEmail, name: "Avery Author", role: "author", password: "author password 123" } });
+  const authorContext = await browser.newContext({ viewport: { width: 360, height: 800 } });
+  const author = await newPage(authorContext);
+  await signIn(author, authorEmail, "author password 123");
+  await shot(author, "home-360");
+  const own = await newArticle(author, "An author's draft");
+  check((await author.getByRole("button", { name: "Publish now" }).count()) === 0, "an author gets no publish button");
+  const authorToken = await login(authorEmail, "author password 123");
+  check((await api("POST", `/api/v1/admin/articles/${own}/publish`, { token: authorToken, body: {} })).status === 403, "and the server refuses an author's publish");
+  const overflow = await author.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+  check(overflow <= 1, `the editor fits 360 px (${overflow} px too wide)`);
+  await shot(author, "editor-360");
+  await author.goto(`${base}/studio/#/articles`);
+  await author.getByRole("heading", { name: "Articles" }).waitFor();
+  await axe(author, "article list (360 px)");
+  await page.goto(`${base}/studio/#/articles?status=published`);
+  await page.getByRole("heading", { name: "Articles" }).waitFor();
+  await shot(page, "articles");
+
+  check(offOrigin.length === 0, `no request to another origin${offOrigin.length ? `: ${offOrigin.slice(0, 3)}` : ""}`);
+  check(cspViolations.length === 0, `no Content-Security-Policy violation${cspViolations.length ? `: ${cspViolations[0]}` : ""}`);
+  check(pageErrors.length === 0, `no script error${pageErrors.length ? `: ${pageErrors[0]}` : ""}`);
+} catch (err) {
+  check(false, `the studio suite stopped: ${err.stack || err}`);
+  for (const context of browser.contexts())
+    for (const [n, p] of context.pages().entries()) {
+      console.log(`page ${n} at ${p.url()}: ${(await p.locator("main").textContent().catch(() => "")).slice(0, 300)}`);
+      if (shots) await p.screenshot({ path: `${shots}/failure-${n}.png` }).catch(() => {});
+    }
+} finally {
+  await browser.close();
+}
+console.log(failures ? `${failures} studio check(s) failed` : "studio: every check passed");
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,455 @@
+// The article editor: fields, server preview, autosave with If-Match,
+// unsaved text kept on this device until the server has it, a conflict view
+// when another editor saved first, review and publication, revisions.
+
+import * as api from "./api.js";
+import { h, mount, field, announce, debounce, formatDate, slugOf } from "./dom.js";
+import { showRevisions, diffView } from "./revisions.js";
+
+const SAVE_DELAY_MS = 1200;
+const PREVIEW_DELAY_MS = 500;
+const TEXT_FIELDS = ["title", "slug", "excerpt", "body", "seo_title", "seo_description"];
+const LIST_FIELDS = ["tags", "massage_types", "treatments"];
+const LABELS = {
+  title: "Title",
+  slug: "Slug",
+  excerpt: "Excerpt",
+  body: "Body",
+  seo_title: "SEO title",
+  seo_description: "SEO description",
+  tags: "Tags",
+  massage_types: "Massage types",
+  treatments: "Treatments",
+};
+
+/** The editable fields of an admin article, as the form holds them. */
+function fieldsOf(article) {
+  return {
+    title: article.title,
+    slug: article.slug,
+    excerpt: article.excerpt,
+    body: article.body.markdown,
+    seo_title: article.seo?.title || "",
+    seo_description: article.seo?.description || "",
+    tags: article.tags.map((t) => t.slug),
+    massage_types: article.massage_types.map((m) => m.slug),
+    treatments: article.treatments.map((t) => t.slug),
+  };
+}
+
+/** The PATCH body that takes `from` to `to` (only what differs). */
+function patchOf(from, to) {
+  const body = {};
+  for (const key of TEXT_FIELDS) {
+    if (from[key] === to[key]) continue;
+    if (key === "body") body.body = { markdown: to.body };
+    else if (key === "seo_title" || key === "seo_description") {
+      body.seo = body.seo || {};
+      body.seo[key.slice(4)] = to[key] || null;
+    } else body[key] = to[key];
+  }
+  for (const key of LIST_FIELDS) if (JSON.stringify(from[key]) !== JSON.stringify(to[key])) body[key] = to[key];
+  return body;
+}
+
+const same = (a, b) => Object.keys(patchOf(a, b)).length === 0;
+const localKey = (id) => `studio:article:${id}`;
+
+export async function openEditor(main, id) {
+  const [{ data: article, etag }, types, treatments] = await Promise.all([
+    api.get(`/admin/articles/${id}`),
+    api.get("/admin/massage-types?per_page=100"),
+    api.get("/admin/treatments?per_page=100"),
+  ]);
+  const state = {
+    article,
+    etag,
+    base: fieldsOf(article),
+    saving: null,
+    conflict: false,
+  };
+  const status = h("span.save-state", { role: "status", "aria-live": "polite" }, "All changes saved");
+  const controls = {};
+
+  const input = (name, props = {}) => {
+    const el = h(props.multiline ? "textarea" : "input", { name, ...props, multiline: undefined });
+    el.value = state.base[name];
+    el.addEventListener("input", changed);
+    controls[name] = el;
+    return el;
+  };
+
+  // Lists chosen and ordered: a checkbox each, and moves by button (keyboard) or drag.
+  const chooser = (name, options) => {
+    const box = h("ul.chooser", { "aria-label": LABELS[name] });
+    controls[name] = {
+      get value() {
+        return [...box.querySelectorAll("input:checked")].map((c) => c.value);
+      },
+      set value(slugs) {
+        const order = [...slugs, ...options.map((o) => o.slug).filter((s) => !slugs.includes(s))];
+        mount(
+          box,
+          order.map((slug) => {
+            const option = options.find((o) => o.slug === slug);
+            if (!option) return null;
+            const check = h("input", { type: "checkbox", value: slug, checked: slugs.includes(slug), onchange: changed });
+            const move = (step) => () => {
+              const item = check.closest("li");
+              const other = step < 0 ? item.previousElementSibling : item.nextElementSibling;
+              if (!other) return;
+              if (step < 0) other.before(item);
+              else other.after(item);
+              item.querySelector(`button.${step < 0 ? "up" : "down"}`).focus();
+              changed();
+            };
+            const li = h(
+              "li",
+              { draggable: "true" },
+              h("label", {}, check, ` ${option.name}`),
+              h("button.up.icon", { type: "button", onclick: move(-1), "aria-label": `Move ${option.name} up` }, "↑"),
+              h("button.down.icon", { type: "button", onclick: move(1), "aria-label": `Move ${option.name} down` }, "↓"),
+            );
+            li.addEventListener("dragstart", (e) => e.dataTransfer.setData("text/plain", slug));
+            li.addEventListener("dragover", (e) => e.preventDefault());
+            li.addEventListener("drop", (e) => {
+              e.preventDefault();
+              const dragged = box.querySelector(`input[value="${CSS.escape(e.dataTransfer.getData("text/plain"))}"]`)?.closest("li");
+              if (dragged && dragged !== li) li.before(dragged);
+              changed();
+            });
+            return li;
+          }),
+        );
+      },
+    };
+    controls[name].value = state.base[name];
+    return box;
+  };
+
+  const tags = {
+    el: h("input", { name: "tags", onchange: changed, oninput: changed }),
+    get value() {
+      return this.el.value.split(",").map((s) => slugOf(s)).filter(Boolean);
+    },
+    set value(list) {
+      this.el.value = list.join(", ");
+    },
+  };
+  controls.tags = tags;
+  tags.value = state.base.tags;
+
+  const read = () => Object.fromEntries(Object.keys(state.base).map((k) => [k, controls[k].value]));
+  const write = (fields) => {
+    for (const [k, v] of Object.entries(fields)) controls[k].value = v;
+    refreshHints();
+    preview();
+  };
+
+  // Markdown with its toolbar, and the server's own rendering beside it.
+  const body = input("body", { multiline: true, rows: 24, spellcheck: true });
+  const rendered = h("div.rendered", { "aria-live": "off" });
+  const wrap = (before, after = before, placeholder = "text") => () => {
+    const { selectionStart: s, selectionEnd: e, value } = body;
+    const chosen = value.slice(s, e) || placeholder;
+    body.setRangeText(`${before}${chosen}${after}`, s, e, "select");
+    body.focus();
+    changed();
+  };
+  const linePrefix = (prefix) => () => {
+    const s = body.value.lastIndexOf("\n", body.selectionStart - 1) + 1;
+    body.setRangeText(prefix, s, s, "end");
+    body.focus();
+    changed();
+  };
+  const toolbar = h(
+    "div.toolbar",
+    { role: "toolbar", "aria-label": "Formatting" },
+    h("button", { type: "button", onclick: wrap("**") }, h("b", {}, "Bold")),
+    h("button", { type: "button", onclick: wrap("_") }, h("i", {}, "Italic")),
+    h("button", { type: "button", onclick: linePrefix("## ") }, "Heading"),
+    h("button", { type: "button", onclick: linePrefix("1. ") }, "Numbered list"),
+    h("button", { type: "button", onclick: linePrefix("- ") }, "Bulleted list"),
+    h("button", { type: "button", onclick: wrap("[", "](https://)", "link text") }, "Link"),
+    h("button", { type: "button", onclick: () => insertLine("{{massage-types}}"), title: "Embeds the massage types chosen, in their order" }, "Massage types table"),
+    h("button", { type: "button", onclick: () => insertLine("{{treatments}}"), title: "Embeds the treatments chosen, in their order" }, "Treatments table"),
+  );
+  function insertLine(text) {
+    body.setRangeText(`\n${text}\n`, body.selectionStart, body.selectionEnd, "end");
+    body.focus();
+    changed();
+  }
+
+  let previewAbort = null;
+  const preview = debounce(async () => {
+    previewAbort?.abort();
+    previewAbort = new AbortController();
+    const fields = read();
+    try {
+      const { data } = await api.request("POST", "/admin/render", {
+        body: { markdown: fields.body, massage_types: fields.massage_types, treatments: fields.treatments },
+        signal: previewAbort.signal,
+      });
+      // Sanitized by the server's renderer, the same HTML readers get; the CSP runs no script in it.
+      rendered.innerHTML = data.html;
+    } catch (err) {
+      if (err.name !== "AbortError") rendered.replaceChildren(h("p.error", {}, `Preview failed: ${err.message}`));
+    }
+  }, PREVIEW_DELAY_MS);
+
+  // SEO hints, and the search result as it may look.
+  const seoTitleCount = h("small.hint");
+  const seoDescCount = h("small.hint");
+  const serp = h("div.serp", { "aria-label": "Search result preview" });
+  const slugHint = h("small.hint");
+  function refreshHints() {
+    const f = read();
+    const title = f.seo_title || f.title;
+    const desc = f.seo_description || f.excerpt;
+    seoTitleCount.textContent = `${title.length} characters; up to 60 show in search results.`;
+    seoDescCount.textContent = `${desc.length} characters; 70–160 read best.`;
+    slugHint.textContent = `Made from the title: ${slugOf(f.title) || "—"}`;
+    mount(serp, h("div.serp-title", {}, title.slice(0, 60) + (title.length > 60 ? "…" : "")), h("div.serp-url", {}, `…/${f.slug}`), h("div.serp-desc", {}, desc.slice(0, 160)));
+  }
+
+  // A draft's slug follows its title until the editor sets it.
+  let slugFollows = article.status === "draft" && (article.slug.startsWith("draft-") || article.slug === slugOf(article.title));
+
+  // Autosave: what is typed is kept on this device at once, and sent after a pause.
+  function changed(event) {
+    if (event?.target === controls.slug) slugFollows = false;
+    else if (slugFollows && event?.target === controls.title && slugOf(controls.title.value)) controls.slug.value = slugOf(controls.title.value);
+    const fields = read();
+    if (!same(fields, state.base)) {
+      const kept = { version: state.article.version, etag: state.etag, fields, at: new Date().toISOString() };
+      localStorage.setItem(localKey(id), JSON.stringify(kept));
+      status.textContent = "Unsaved changes";
+    }
+    refreshHints();
+    preview();
+    save();
+  }
+
+  const save = debounce(async () => {
+    if (state.conflict) return;
+    if (state.saving) {
+      await state.saving;
+      return save();
+    }
+    const fields = read();
+    const patch = patchOf(state.base, fields);
+    if (!Object.keys(patch).length) return;
+    status.textContent = "Saving…";
+    state.saving = (async () => {
+      try {
+        const { data, etag } = await api.patch(`/admin/articles/${id}`, patch, state.etag);
+        state.article = data;
+        state.etag = etag;
+        state.base = fields;
+        if (same(read(), fields)) localStorage.removeItem(localKey(id));
+        status.textContent = `Saved at ${new Date().toLocaleTimeString()}`;
+        renderActions();
+      } catch (err) {
+        if (err.status === 412) return conflict();
+        if (err.status === 0 || err instanceof TypeError) status.textContent = "Offline — your changes are kept on this device";
+        else {
+          status.textContent = "Not saved";
+          announce(`Not saved: ${problemText(err)}`, "error");
+        }
+      } finally {
+        state.saving = null;
+      }
+    })();
+    await state.saving;
+  }, SAVE_DELAY_MS);
+
+  // Another editor saved first: show what they changed, keep mine or theirs, field by field.
+  async function conflict() {
+    state.conflict = true;
+    status.textContent = "Someone else saved this article — choose what to keep";
+    const mine = read();
+    const { data: theirs, etag } = await api.get(`/admin/articles/${id}`);
+    const { data: diff } = await api.get(`/admin/articles/${id}/revisions/diff?from=${state.article.version}&to=${theirs.version}`);
+    const theirFields = fieldsOf(theirs);
+    const contested = Object.keys(mine).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(theirFields[k]));
+    const choices = {};
+    const dialog = h("dialog.conflict", { "aria-labelledby": "conflict-title" });
+    const rows = contested.map((key) => {
+      const name = `choice-${key}`;
+      const changedByThem = JSON.stringify(state.base[key]) !== JSON.stringify(theirFields[key]);
+      choices[key] = changedByThem && same({ [key]: mine[key] }, { [key]: state.base[key] }) ? "theirs" : "mine";
+      const radio = (value, label) =>
+        h("label", {}, h("input", { type: "radio", name, value, checked: choices[key] === value, onchange: () => (choices[key] = value) }), ` ${label}`);
+      return h(
+        "fieldset",
+        {},
+        h("legend", {}, LABELS[key]),
+        h("div.pair", {}, h("div", {}, h("h4", {}, "Mine"), h("pre.text", {}, show(mine[key]))), h("div", {}, h("h4", {}, "Theirs"), h("pre.text", {}, show(theirFields[key])))),
+        radio("mine", "Keep mine"),
+        radio("theirs", "Take theirs"),
+      );
+    });
+    const finish = async (pick) => {
+      const merged = { ...theirFields };
+      for (const key of contested) merged[key] = (pick || choices[key]) === "mine" ? mine[key] : theirFields[key];
+      dialog.close();
+      dialog.remove();
+      state.article = theirs;
+      state.etag = etag;
+      state.base = theirFields;
+      state.conflict = false;
+      write(merged);
+      renderActions();
+      if (same(merged, theirFields)) {
+        localStorage.removeItem(localKey(id));
+        status.textContent = "Their version is shown; nothing of yours was sent";
+      } else {
+        changed();
+        await save.flush();
+      }
+    };
+    mount(
+      dialog,
+      h("h2#conflict-title", {}, "Another editor saved this article"),
+      h("p", {}, `Version ${theirs.version} was saved after the one you were editing (${state.article.version}). What they changed:`),
+      diffView(diff.fields, LABELS),
+      contested.length ? h("h3", {}, "Where yours and theirs differ") : h("p", {}, "Your changes and theirs do not overlap."),
+      rows,
+      h(
+        "div.actions",
+        {},
+        h("button.primary", { type: "button", onclick: () => finish() }, "Apply my choices"),
+        h("button", { type: "button", onclick: () => finish("mine") }, "Keep all mine"),
+        h("button", { type: "button", onclick: () => finish("theirs") }, "Take all theirs"),
+      ),
+    );
+    document.body.append(dialog);
+    dialog.addEventListener("cancel", (e) => e.preventDefault());
+    dialog.showModal();
+  }
+
+  // Review and publication, as the role allows (the server still decides).
+  const actions = h("div.actions", { "aria-label": "Publication" });
+  const meta = h("p.meta");
+  async function act(path, body, done) {
+    await save.flush();
+    try {
+      const { data, etag } = await api.post(`/admin/articles/${id}/${path}`, body, { etag: state.etag });
+      state.article = data;
+      state.etag = etag;
+      state.base = fieldsOf(data);
+      announce(done);
+      renderActions();
+    } catch (err) {
+      announce(problemText(err), "error");
+    }
+  }
+  function renderActions() {
+    const a = state.article;
+    const flow = a.workflow || {};
+    meta.textContent = `Version ${a.version} · ${a.status}${a.published_at ? ` · ${a.status === "scheduled" ? "goes public" : "published"} ${formatDate(a.published_at)}` : ""} · review: ${flow.state || "none"}`;
+    const when = h("input", { type: "datetime-local", name: "publish_at" });
+    const buttons = [];
+    if (api.may("write") && flow.state !== "in_review" && flow.state !== "approved")
+      buttons.push(h("button", { type: "button", onclick: () => act("submit", {}, "Submitted for review.") }, "Submit for review"));
+    if (api.may("review") && flow.state === "in_review") {
+      buttons.push(h("button", { type: "button", onclick: () => act("approve", {}, "Approved.") }, "Approve"));
+      const note = h("input", { name: "note", placeholder: "What should change?" });
+      buttons.push(field("Change request", note), h("button", { type: "button", onclick: () => note.value.trim() ? act("request-changes", { note: note.value }, "Changes requested.") : note.focus() }, "Request changes"));
+    }
+    if (api.may("publish")) {
+      if (a.status !== "published") buttons.push(h("button.primary", { type: "button", onclick: () => act("publish", {}, "Published.") }, "Publish now"));
+      buttons.push(field("Publish at", when), h("button", { type: "button", onclick: () => when.value ? act("publish", { publish_at: new Date(when.value).toISOString() }, "Scheduled.") : when.focus() }, "Schedule"));
+      if (a.status === "published" || a.status === "scheduled") buttons.push(h("button", { type: "button", onclick: () => act("unpublish", undefined, "Unpublished: a draft again.") }, "Unpublish"));
+    }
+    buttons.push(h("button", { type: "button", onclick: makePreviewLink }, "Preview link"));
+    buttons.push(h("button", { type: "button", onclick: () => showRevisions(id, () => state.etag, restored) }, "Revisions"));
+    mount(actions, buttons);
+  }
+  async function makePreviewLink() {
+    await save.flush();
+    try {
+      const { data } = await api.post(`/admin/articles/${id}/preview`, {});
+      const url = data.url || `${location.origin}/api/v1/preview/articles/${id}?token=${data.token}`;
+      announce(`Preview link (valid until ${formatDate(data.expires_at)}): ${url}`);
+    } catch (err) {
+      announce(problemText(err), "error");
+    }
+  }
+  function restored(data, etag) {
+    state.article = data;
+    state.etag = etag;
+    state.base = fieldsOf(data);
+    write(state.base);
+    localStorage.removeItem(localKey(id));
+    renderActions();
+    announce(`Restored: now version ${data.version}.`);
+  }
+
+  // Text kept on this device from a closed tab or a lost connection.
+  const kept = JSON.parse(localStorage.getItem(localKey(id)) || "null");
+  const banner = kept && !same(kept.fields, state.base)
+    ? h(
+        "div.banner",
+        { role: "alert" },
+        `Changes you made ${formatDate(kept.at)} were not saved to the server; they were kept on this device. `,
+        h("button.primary", { type: "button", onclick: () => restoreKept() }, "Restore them"),
+        h("button", { type: "button", onclick: () => { localStorage.removeItem(localKey(id)); banner.remove(); } }, "Discard them"),
+      )
+    : null;
+  if (kept && !banner) localStorage.removeItem(localKey(id));
+  // Sent against the version they were written on: if the article moved on
+  // since, the server answers 412 and the conflict view shows both.
+  function restoreKept() {
+    banner.remove();
+    write(kept.fields);
+    if (kept.version !== state.article.version) {
+      state.article = { ...state.article, version: kept.version };
+      state.etag = kept.etag;
+    }
+    changed();
+  }
+
+  mount(
+    main,
+    h("div.heading", {}, h("h1", {}, "Edit article"), status),
+    banner,
+    meta,
+    actions,
+    h(
+      "div.editor",
+      {},
+      h(
+        "div.fields",
+        {},
+        field("Title", input("title", { required: true })),
+        field("Slug", input("slug"), slugHint),
+        field("Excerpt", input("excerpt", { multiline: true, rows: 3 })),
+        field("Tags (comma-separated)", tags.el),
+        h("div.field", {}, h("span.label", {}, "Massage types"), chooser("massage_types", types.data)),
+        h("div.field", {}, h("span.label", {}, "Treatments"), chooser("treatments", treatments.data)),
+        h("fieldset.seo", {}, h("legend", {}, "Search engines"), field("SEO title", input("seo_title"), seoTitleCount), field("SEO description", input("seo_description", { multiline: true, rows: 2 }), seoDescCount), serp),
+      ),
+      h("div.body", {}, h("label", { for: "body-md" }, "Body (Markdown)"), toolbar, h("div.split", {}, body, h("section.preview", { "aria-label": "Preview" }, rendered))),
+    ),
+  );
+  body.id = "body-md";
+  refreshHints();
+  renderActions();
+  preview.flush();
+
+  // Leaving the screen (or the page): send what is waiting.
+  return async () => {
+    preview.cancel();
+    if (!state.conflict) await save.flush();
+  };
+}
+
+function show(value) {
+  return Array.isArray(value) ? value.join("\n") : value;
+}
+
+function problemText(err) {
+  const fields = err.problem?.errors?.map((e) => `${e.field} ${e.message}`).join("; ");
+  return fields ? `${err.message}: ${fields}` : err.message;
+}
