@@ -31,6 +31,13 @@ const FILES: &[(&str, &[u8], &str)] = &[
     ("dom.js", include_bytes!("../studio/dom.js"), JS),
     ("editor.js", include_bytes!("../studio/editor.js"), JS),
     ("revisions.js", include_bytes!("../studio/revisions.js"), JS),
+    ("media.js", include_bytes!("../studio/media.js"), JS),
+    ("faqs.js", include_bytes!("../studio/faqs.js"), JS),
+    (
+        "collections.js",
+        include_bytes!("../studio/collections.js"),
+        JS,
+    ),
     (
         "studio.css",
         include_bytes!("../studio/studio.css"),

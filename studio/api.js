@@ -126,6 +126,22 @@ export const post = (path, body, options) => request("POST", path, { ...options,
 export const patch = (path, body, etag) => request("PATCH", path, { body, etag });
 export const del = (path, etag) => request("DELETE", path, { etag });
 
+const blobs = new Map();
+/** An object URL of an image fetched with the access token (editors see unpublished files). */
+export function authorizedBlobUrl(url) {
+  if (!blobs.has(url)) {
+    const fetched = (async () => {
+      let res = await fetch(url, { headers: { Authorization: `Bearer ${access}` } });
+      if (res.status === 401 && (await resume())) res = await fetch(url, { headers: { Authorization: `Bearer ${access}` } });
+      if (!res.ok) throw new ApiError(res.status, null);
+      return URL.createObjectURL(await res.blob());
+    })();
+    fetched.catch(() => blobs.delete(url));
+    blobs.set(url, fetched);
+  }
+  return blobs.get(url);
+}
+
 /** Uploads a file to the media library, reporting progress (0..1). */
 export function upload(file, fields, onProgress) {
   return new Promise((resolve, reject) => {
@@ -134,7 +150,7 @@ export function upload(file, fields, onProgress) {
     form.append("file", file);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `${API}/admin/media`);
-    xhr.setRequestHeader("Authorization", `Bearer ${access}`);
+    if (access) xhr.setRequestHeader("Authorization", `Bearer ${access}`);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress?.(e.loaded / e.total);
     xhr.onload = () => {
       const json = JSON.parse(xhr.responseText || "null");

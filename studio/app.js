@@ -3,7 +3,8 @@
 
 import * as api from "./api.js";
 import { h, mount, field, announce, formatDate } from "./dom.js";
-import { openEditor } from "./editor.js";
+import { openEditor, keptCount } from "./editor.js";
+import { COLLECTIONS, showCollection, showLibrary, showSite, showActivity } from "./collections.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -16,6 +17,9 @@ api.onSession((user) => {
       ? [
           h("a", { href: "#/" }, "Home"),
           h("a", { href: "#/articles" }, "Articles"),
+          h("a", { href: "#/content" }, "Content"),
+          h("a", { href: "#/library" }, "Media"),
+          h("a", { href: "#/activity" }, "Activity"),
           h("span.who", {}, `${user.name} · ${user.role}`),
           h("button.link", { type: "button", onclick: signOut }, "Sign out"),
         ]
@@ -26,7 +30,10 @@ api.onSession((user) => {
 
 async function signOut() {
   if (leave) await leave();
+  leave = null;
+  const unsaved = keptCount();
   await api.signOut();
+  if (unsaved) announce(`${unsaved} article(s) had changes the server did not get; they stay on this device for your next sign-in.`, "error");
   location.hash = "#/";
 }
 
@@ -70,6 +77,8 @@ async function route() {
   const [path, query] = location.hash.slice(1).split("?");
   const params = new URLSearchParams(query || "");
   const parts = (path || "/").split("/").filter(Boolean);
+  // The screen left is gone at once: nothing can be typed into an editor being closed.
+  mount(main, h("p.muted", { role: "status" }, "Loading…"));
   try {
     if (parts[0] === "articles" && parts[1] === "new") return await createArticle();
     if (parts[0] === "articles" && parts[1]) {
@@ -77,12 +86,17 @@ async function route() {
       return;
     }
     if (parts[0] === "articles") return await showList(params);
+    if (parts[0] === "content") return showContent();
+    if (parts[0] === "collections" && parts[1]) return await showCollection(main, parts[1]);
+    if (parts[0] === "library") return await showLibrary(main, params);
+    if (parts[0] === "site") return await showSite(main);
+    if (parts[0] === "activity") return await showActivity(main, params);
     return await showHome();
   } catch (err) {
     if (err.status === 401) return showSignIn("Your session ended; sign in again.");
     mount(main, h("div.card", {}, h("h1", {}, "Something went wrong"), h("p.error", { role: "alert" }, err.message)));
   } finally {
-    main.focus({ preventScroll: true });
+    if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
   }
 }
 
@@ -166,6 +180,14 @@ async function showList(params) {
     h("ul.rows.card", {}, data.length ? data.map(articleRow) : h("li.muted", {}, "No article matches.")),
     more,
   );
+}
+
+function showContent() {
+  const links = Object.entries(COLLECTIONS)
+    .filter(([, c]) => !c.read || api.may(c.read))
+    .map(([name, c]) => h("li", {}, h("a", { href: `#/collections/${name}` }, c.title)));
+  if (api.may("administer")) links.push(h("li", {}, h("a", { href: "#/site" }, "Site settings")));
+  mount(main, h("h1", {}, "Content and settings"), h("ul.rows.card", {}, links));
 }
 
 async function createArticle() {

@@ -5,6 +5,8 @@
 import * as api from "./api.js";
 import { h, mount, field, announce, debounce, formatDate, slugOf } from "./dom.js";
 import { showRevisions, diffView } from "./revisions.js";
+import { pickImage, showPrivateImages, imageSrc } from "./media.js";
+import { faqPanel } from "./faqs.js";
 
 const SAVE_DELAY_MS = 1200;
 const PREVIEW_DELAY_MS = 500;
@@ -20,6 +22,7 @@ const LABELS = {
   tags: "Tags",
   massage_types: "Massage types",
   treatments: "Treatments",
+  cover: "Cover image",
 };
 
 /** The editable fields of an admin article, as the form holds them. */
@@ -29,11 +32,14 @@ function fieldsOf(article) {
     slug: article.slug,
     excerpt: article.excerpt,
     body: article.body.markdown,
-    seo_title: article.seo?.title || "",
-    seo_description: article.seo?.description || "",
+    // The server answers the effective SEO text (the title and excerpt by
+    // default); only an override is the editor's to change.
+    seo_title: article.seo?.title && article.seo.title !== article.title ? article.seo.title : "",
+    seo_description: article.seo?.description && article.seo.description !== article.excerpt ? article.seo.description : "",
     tags: article.tags.map((t) => t.slug),
     massage_types: article.massage_types.map((m) => m.slug),
     treatments: article.treatments.map((t) => t.slug),
+    cover: article.cover?.id ?? null,
   };
 }
 
@@ -49,11 +55,19 @@ function patchOf(from, to) {
     } else body[key] = to[key];
   }
   for (const key of LIST_FIELDS) if (JSON.stringify(from[key]) !== JSON.stringify(to[key])) body[key] = to[key];
+  if (from.cover !== to.cover) body.cover = to.cover;
   return body;
 }
 
 const same = (a, b) => Object.keys(patchOf(a, b)).length === 0;
-const localKey = (id) => `studio:article:${id}`;
+/** The device copy of unsaved text: per account, so another person signing in here never gets it. */
+const localKey = (id) => `studio:${api.currentUser()?.id}:article:${id}`;
+
+/** How many device copies of unsaved text this account has (a sign-out keeps them: they are not saved yet). */
+export function keptCount() {
+  const prefix = `studio:${api.currentUser()?.id}:`;
+  return Object.keys(localStorage).filter((key) => key.startsWith(prefix)).length;
+}
 
 export async function openEditor(main, id) {
   const [{ data: article, etag }, types, treatments] = await Promise.all([
@@ -69,6 +83,7 @@ export async function openEditor(main, id) {
     conflict: false,
   };
   const status = h("span.save-state", { role: "status", "aria-live": "polite" }, "All changes saved");
+  const form = h("div.editor-form");
   const controls = {};
 
   const input = (name, props = {}) => {
@@ -127,17 +142,58 @@ export async function openEditor(main, id) {
     return box;
   };
 
+  // Tags are sent when the field is left (a half-typed tag names no tag yet).
   const tags = {
-    el: h("input", { name: "tags", onchange: changed, oninput: changed }),
-    get value() {
+    el: h("input", { name: "tags", onchange: () => { tags.committed = tags.parse(); changed({ target: tags.el }); } }),
+    committed: [],
+    parse() {
       return this.el.value.split(",").map((s) => slugOf(s)).filter(Boolean);
     },
+    get value() {
+      return this.committed;
+    },
     set value(list) {
+      this.committed = list;
       this.el.value = list.join(", ");
     },
   };
   controls.tags = tags;
   tags.value = state.base.tags;
+
+  // The cover: chosen from the media library, shown through the editor's token.
+  const coverBox = h("div.cover");
+  const cover = {
+    id: null,
+    get value() {
+      return this.id;
+    },
+    set value(id) {
+      this.id = id;
+      const img = h("img", { alt: "", width: 160 });
+      mount(
+        coverBox,
+        id ? img : h("span.muted", {}, "No cover image."),
+        h("button", { type: "button", onclick: chooseCover }, id ? "Change cover" : "Choose cover"),
+        id ? h("button", { type: "button", onclick: () => { cover.value = null; changed(); } }, "Remove cover") : null,
+      );
+      if (id) {
+        api
+          .get(`/admin/media/${id}`)
+          .then(({ data }) => imageSrc(data.image?.src || data.url))
+          .then((src) => (img.src = src))
+          .catch(() => {});
+      }
+    },
+  };
+  async function chooseCover() {
+    const item = await pickImage("Choose the cover image");
+    if (item) {
+      cover.value = item.id;
+      changed();
+    }
+  }
+  controls.cover = cover;
+  cover.value = state.base.cover;
 
   const read = () => Object.fromEntries(Object.keys(state.base).map((k) => [k, controls[k].value]));
   const write = (fields) => {
@@ -164,16 +220,26 @@ export async function openEditor(main, id) {
   };
   const toolbar = h(
     "div.toolbar",
-    { role: "toolbar", "aria-label": "Formatting" },
+    { role: "group", "aria-label": "Formatting" },
     h("button", { type: "button", onclick: wrap("**") }, h("b", {}, "Bold")),
     h("button", { type: "button", onclick: wrap("_") }, h("i", {}, "Italic")),
     h("button", { type: "button", onclick: linePrefix("## ") }, "Heading"),
     h("button", { type: "button", onclick: linePrefix("1. ") }, "Numbered list"),
     h("button", { type: "button", onclick: linePrefix("- ") }, "Bulleted list"),
     h("button", { type: "button", onclick: wrap("[", "](https://)", "link text") }, "Link"),
+    h("button", { type: "button", onclick: insertImage }, "Image"),
     h("button", { type: "button", onclick: () => insertLine("{{massage-types}}"), title: "Embeds the massage types chosen, in their order" }, "Massage types table"),
     h("button", { type: "button", onclick: () => insertLine("{{treatments}}"), title: "Embeds the treatments chosen, in their order" }, "Treatments table"),
   );
+  async function insertImage() {
+    const at = [body.selectionStart, body.selectionEnd];
+    const item = await pickImage("Insert an image");
+    body.focus();
+    if (!item) return;
+    const alt = (item.decorative ? "" : item.alt || "").replace(/[\[\]]/g, "");
+    body.setRangeText(`![${alt}](media:${item.id})`, at[0], at[1], "end");
+    changed();
+  }
   function insertLine(text) {
     body.setRangeText(`\n${text}\n`, body.selectionStart, body.selectionEnd, "end");
     body.focus();
@@ -192,6 +258,7 @@ export async function openEditor(main, id) {
       });
       // Sanitized by the server's renderer, the same HTML readers get; the CSP runs no script in it.
       rendered.innerHTML = data.html;
+      showPrivateImages(rendered);
     } catch (err) {
       if (err.name !== "AbortError") rendered.replaceChildren(h("p.error", {}, `Preview failed: ${err.message}`));
     }
@@ -200,12 +267,14 @@ export async function openEditor(main, id) {
   // SEO hints, and the search result as it may look.
   const seoTitleCount = h("small.hint");
   const seoDescCount = h("small.hint");
-  const serp = h("div.serp", { "aria-label": "Search result preview" });
+  const serp = h("div.serp", { role: "group", "aria-label": "Search result preview" });
   const slugHint = h("small.hint");
   function refreshHints() {
     const f = read();
     const title = f.seo_title || f.title;
     const desc = f.seo_description || f.excerpt;
+    controls.seo_title.placeholder = `${f.title} (the title, by default)`;
+    controls.seo_description.placeholder = `${f.excerpt || "the excerpt"} (by default)`;
     seoTitleCount.textContent = `${title.length} characters; up to 60 show in search results.`;
     seoDescCount.textContent = `${desc.length} characters; 70–160 read best.`;
     slugHint.textContent = `Made from the title: ${slugOf(f.title) || "—"}`;
@@ -215,29 +284,63 @@ export async function openEditor(main, id) {
   // A draft's slug follows its title until the editor sets it.
   let slugFollows = article.status === "draft" && (article.slug.startsWith("draft-") || article.slug === slugOf(article.title));
 
+  // Fields the server refused (a taken slug, an unknown tag): left out of
+  // saves until they are edited again, so the rest still saves.
+  const refused = new Map();
+  function markRefused(err, patch) {
+    const names = new Set();
+    // A taken slug is a 409 naming no field: the slug is the one field that can be taken.
+    const errors = err.problem?.errors?.length ? err.problem.errors : err.status === 409 && "slug" in patch ? [{ field: "slug", message: err.message }] : [];
+    for (const e of errors) {
+      const top = e.field.split(/[.[]/)[0];
+      for (const name of top === "seo" ? ["seo_title", "seo_description"] : top === "body" ? ["body"] : [top])
+        if (name in state.base) {
+          refused.set(name, e.message);
+          names.add(name);
+        }
+    }
+    for (const name of names) {
+      const el = controls[name]?.el || controls[name];
+      el?.setAttribute?.("aria-invalid", "true");
+    }
+    return names.size > 0;
+  }
+
   // Autosave: what is typed is kept on this device at once, and sent after a pause.
   function changed(event) {
     if (event?.target === controls.slug) slugFollows = false;
     else if (slugFollows && event?.target === controls.title && slugOf(controls.title.value)) controls.slug.value = slugOf(controls.title.value);
+    for (const [name, control] of Object.entries(controls))
+      if (event?.target && (event.target === control || event.target === control.el || control.contains?.(event.target))) {
+        refused.delete(name);
+        (control.el || control).removeAttribute?.("aria-invalid");
+      }
     const fields = read();
     if (!same(fields, state.base)) {
-      const kept = { version: state.article.version, etag: state.etag, fields, at: new Date().toISOString() };
+      const kept = { version: state.article.version, etag: state.etag, base: state.base, fields, at: new Date().toISOString() };
       localStorage.setItem(localKey(id), JSON.stringify(kept));
       status.textContent = "Unsaved changes";
+    } else if (!state.saving && !state.conflict) {
+      // Typed back to what the server has: nothing to send.
+      localStorage.removeItem(localKey(id));
+      status.textContent = `Saved at ${new Date().toLocaleTimeString()}`;
     }
     refreshHints();
     preview();
     save();
   }
 
-  const save = debounce(async () => {
+  /** Sends what differs from the server's copy now, after any save under way. */
+  async function saveNow() {
+    save.cancel();
+    while (state.saving) await state.saving;
     if (state.conflict) return;
-    if (state.saving) {
-      await state.saving;
-      return save();
-    }
     const fields = read();
     const patch = patchOf(state.base, fields);
+    for (const name of refused.keys()) {
+      if (name === "seo_title" || name === "seo_description") delete patch.seo;
+      else delete patch[name];
+    }
     if (!Object.keys(patch).length) return;
     status.textContent = "Saving…";
     state.saving = (async () => {
@@ -245,14 +348,19 @@ export async function openEditor(main, id) {
         const { data, etag } = await api.patch(`/admin/articles/${id}`, patch, state.etag);
         state.article = data;
         state.etag = etag;
-        state.base = fields;
-        if (same(read(), fields)) localStorage.removeItem(localKey(id));
-        status.textContent = `Saved at ${new Date().toLocaleTimeString()}`;
+        // What was sent is the server's now; a refused field keeps its old value there.
+        state.base = { ...fields, ...Object.fromEntries([...refused.keys()].map((k) => [k, fieldsOf(data)[k]])) };
+        if (same(read(), state.base)) localStorage.removeItem(localKey(id));
+        status.textContent = refused.size ? `Saved, except: ${[...refused.keys()].map((k) => LABELS[k]).join(", ")}` : `Saved at ${new Date().toLocaleTimeString()}`;
         renderActions();
       } catch (err) {
-        if (err.status === 412) return conflict();
+        if (err.status === 412) return await conflict();
         if (err.status === 0 || err instanceof TypeError) status.textContent = "Offline — your changes are kept on this device";
-        else {
+        else if ([404, 409, 422].includes(err.status) && markRefused(err, patch)) {
+          status.textContent = `Not saved: ${[...refused.keys()].map((k) => LABELS[k]).join(", ")} (see the message)`;
+          announce(`Not saved: ${problemText(err)}`, "error");
+          setTimeout(() => save(), 0);
+        } else {
           status.textContent = "Not saved";
           announce(`Not saved: ${problemText(err)}`, "error");
         }
@@ -261,15 +369,29 @@ export async function openEditor(main, id) {
       }
     })();
     await state.saving;
-  }, SAVE_DELAY_MS);
+  }
+  const save = debounce(() => saveNow(), SAVE_DELAY_MS);
+  const online = () => save();
+  window.addEventListener("online", online);
 
   // Another editor saved first: show what they changed, keep mine or theirs, field by field.
   async function conflict() {
     state.conflict = true;
     status.textContent = "Someone else saved this article — choose what to keep";
+    // Nothing can be typed until the choice is made (and nothing typed is lost).
+    form.inert = true;
+    let theirs, etag, diff;
+    try {
+      ({ data: theirs, etag } = await api.get(`/admin/articles/${id}`));
+      ({ data: diff } = await api.get(`/admin/articles/${id}/revisions/diff?from=${state.article.version}&to=${theirs.version}`));
+    } catch (err) {
+      form.inert = false;
+      state.conflict = false;
+      status.textContent = "Not saved: the other version could not be loaded (your changes are kept on this device)";
+      announce(problemText(err), "error");
+      return;
+    }
     const mine = read();
-    const { data: theirs, etag } = await api.get(`/admin/articles/${id}`);
-    const { data: diff } = await api.get(`/admin/articles/${id}/revisions/diff?from=${state.article.version}&to=${theirs.version}`);
     const theirFields = fieldsOf(theirs);
     const contested = Object.keys(mine).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(theirFields[k]));
     const choices = {};
@@ -294,6 +416,7 @@ export async function openEditor(main, id) {
       for (const key of contested) merged[key] = (pick || choices[key]) === "mine" ? mine[key] : theirFields[key];
       dialog.close();
       dialog.remove();
+      form.inert = false;
       state.article = theirs;
       state.etag = etag;
       state.base = theirFields;
@@ -305,12 +428,12 @@ export async function openEditor(main, id) {
         status.textContent = "Their version is shown; nothing of yours was sent";
       } else {
         changed();
-        await save.flush();
+        await saveNow();
       }
     };
     mount(
       dialog,
-      h("h2#conflict-title", {}, "Another editor saved this article"),
+      h("h2#conflict-title", { tabindex: -1 }, "Another editor saved this article"),
       h("p", {}, `Version ${theirs.version} was saved after the one you were editing (${state.article.version}). What they changed:`),
       diffView(diff.fields, LABELS),
       contested.length ? h("h3", {}, "Where yours and theirs differ") : h("p", {}, "Your changes and theirs do not overlap."),
@@ -326,13 +449,18 @@ export async function openEditor(main, id) {
     document.body.append(dialog);
     dialog.addEventListener("cancel", (e) => e.preventDefault());
     dialog.showModal();
+    dialog.querySelector("h2").focus();
   }
 
   // Review and publication, as the role allows (the server still decides).
-  const actions = h("div.actions", { "aria-label": "Publication" });
+  const actions = h("div.actions", { role: "group", "aria-label": "Publication" });
   const meta = h("p.meta");
   async function act(path, body, done) {
-    await save.flush();
+    await saveNow();
+    if (state.conflict || !same(read(), state.base)) {
+      announce("Your changes are not saved yet; they must be before this.", "error");
+      return;
+    }
     try {
       const { data, etag } = await api.post(`/admin/articles/${id}/${path}`, body, { etag: state.etag });
       state.article = data;
@@ -344,10 +472,15 @@ export async function openEditor(main, id) {
       announce(problemText(err), "error");
     }
   }
+  let shownActions = null;
   function renderActions() {
     const a = state.article;
     const flow = a.workflow || {};
+    const shape = `${a.status}|${flow.state}|${a.published_at}`;
     meta.textContent = `Version ${a.version} · ${a.status}${a.published_at ? ` · ${a.status === "scheduled" ? "goes public" : "published"} ${formatDate(a.published_at)}` : ""} · review: ${flow.state || "none"}`;
+    if (shape === shownActions) return;
+    shownActions = shape;
+    const focused = actions.contains(document.activeElement) ? document.activeElement.textContent : null;
     const when = h("input", { type: "datetime-local", name: "publish_at" });
     const buttons = [];
     if (api.may("write") && flow.state !== "in_review" && flow.state !== "approved")
@@ -355,23 +488,38 @@ export async function openEditor(main, id) {
     if (api.may("review") && flow.state === "in_review") {
       buttons.push(h("button", { type: "button", onclick: () => act("approve", {}, "Approved.") }, "Approve"));
       const note = h("input", { name: "note", placeholder: "What should change?" });
-      buttons.push(field("Change request", note), h("button", { type: "button", onclick: () => note.value.trim() ? act("request-changes", { note: note.value }, "Changes requested.") : note.focus() }, "Request changes"));
+      buttons.push(field("Change request", note), h("button", { type: "button", onclick: () => note.value.trim() ? act("request-changes", { note: note.value }, "Changes requested.") : missing(note, "Write what should change first.") }, "Request changes"));
     }
     if (api.may("publish")) {
       if (a.status !== "published") buttons.push(h("button.primary", { type: "button", onclick: () => act("publish", {}, "Published.") }, "Publish now"));
-      buttons.push(field("Publish at", when), h("button", { type: "button", onclick: () => when.value ? act("publish", { publish_at: new Date(when.value).toISOString() }, "Scheduled.") : when.focus() }, "Schedule"));
+      buttons.push(field("Publish at", when), h("button", { type: "button", onclick: () => when.value ? act("publish", { publish_at: new Date(when.value).toISOString() }, "Scheduled.") : missing(when, "Choose the date and time first.") }, "Schedule"));
       if (a.status === "published" || a.status === "scheduled") buttons.push(h("button", { type: "button", onclick: () => act("unpublish", undefined, "Unpublished: a draft again.") }, "Unpublish"));
     }
     buttons.push(h("button", { type: "button", onclick: makePreviewLink }, "Preview link"));
-    buttons.push(h("button", { type: "button", onclick: () => showRevisions(id, () => state.etag, restored) }, "Revisions"));
+    buttons.push(h("button", { type: "button", onclick: openRevisions }, "Revisions"));
     mount(actions, buttons);
+    if (focused) [...actions.querySelectorAll("button")].find((b) => b.textContent === focused)?.focus();
   }
+  function missing(control, message) {
+    control.setAttribute("aria-invalid", "true");
+    announce(message, "error");
+    control.focus();
+  }
+  // 6: what is typed is saved before revisions are shown (a restore replaces it).
+  async function openRevisions() {
+    await saveNow();
+    if (state.conflict || !same(read(), state.base)) return announce("Your changes are not saved yet; they must be before a restore.", "error");
+    showRevisions(id, () => state.etag, restored);
+  }
+  const previewOut = h("div.preview-link");
   async function makePreviewLink() {
-    await save.flush();
+    await saveNow();
     try {
       const { data } = await api.post(`/admin/articles/${id}/preview`, {});
       const url = data.url || `${location.origin}/api/v1/preview/articles/${id}?token=${data.token}`;
-      announce(`Preview link (valid until ${formatDate(data.expires_at)}): ${url}`);
+      const box = h("input", { readonly: true, value: url, onfocus: (e) => e.target.select() });
+      mount(previewOut, field(`Preview link, valid until ${formatDate(data.expires_at)}`, box));
+      box.focus();
     } catch (err) {
       announce(problemText(err), "error");
     }
@@ -394,7 +542,7 @@ export async function openEditor(main, id) {
         { role: "alert" },
         `Changes you made ${formatDate(kept.at)} were not saved to the server; they were kept on this device. `,
         h("button.primary", { type: "button", onclick: () => restoreKept() }, "Restore them"),
-        h("button", { type: "button", onclick: () => { localStorage.removeItem(localKey(id)); banner.remove(); } }, "Discard them"),
+        h("button", { type: "button", onclick: () => { localStorage.removeItem(localKey(id)); banner.remove(); form.inert = false; controls.title.focus(); } }, "Discard them"),
       )
     : null;
   if (kept && !banner) localStorage.removeItem(localKey(id));
@@ -402,11 +550,13 @@ export async function openEditor(main, id) {
   // since, the server answers 412 and the conflict view shows both.
   function restoreKept() {
     banner.remove();
-    write(kept.fields);
+    form.inert = false;
     if (kept.version !== state.article.version) {
       state.article = { ...state.article, version: kept.version };
       state.etag = kept.etag;
+      if (kept.base) state.base = kept.base;
     }
+    write(kept.fields);
     changed();
   }
 
@@ -416,6 +566,11 @@ export async function openEditor(main, id) {
     banner,
     meta,
     actions,
+    previewOut,
+    form,
+  );
+  mount(
+    form,
     h(
       "div.editor",
       {},
@@ -426,14 +581,18 @@ export async function openEditor(main, id) {
         field("Slug", input("slug"), slugHint),
         field("Excerpt", input("excerpt", { multiline: true, rows: 3 })),
         field("Tags (comma-separated)", tags.el),
+        h("div.field", {}, h("span.label", {}, "Cover image"), coverBox),
         h("div.field", {}, h("span.label", {}, "Massage types"), chooser("massage_types", types.data)),
         h("div.field", {}, h("span.label", {}, "Treatments"), chooser("treatments", treatments.data)),
         h("fieldset.seo", {}, h("legend", {}, "Search engines"), field("SEO title", input("seo_title"), seoTitleCount), field("SEO description", input("seo_description", { multiline: true, rows: 2 }), seoDescCount), serp),
       ),
       h("div.body", {}, h("label", { for: "body-md" }, "Body (Markdown)"), toolbar, h("div.split", {}, body, h("section.preview", { "aria-label": "Preview" }, rendered))),
     ),
+    faqPanel(() => state.article),
   );
   body.id = "body-md";
+  // Kept text waits for a choice before anything new is typed over it.
+  if (banner) form.inert = true;
   refreshHints();
   renderActions();
   preview.flush();
@@ -441,7 +600,8 @@ export async function openEditor(main, id) {
   // Leaving the screen (or the page): send what is waiting.
   return async () => {
     preview.cancel();
-    if (!state.conflict) await save.flush();
+    window.removeEventListener("online", online);
+    await saveNow();
   };
 }
 

@@ -35,8 +35,12 @@ export async function showRevisions(id, currentEtag, onRestored) {
   if (revisions.length > 1) from.value = String(revisions[1].version);
   const out = h("div.diff-out", { "aria-live": "polite" });
   const compare = async () => {
-    const { data } = await api.get(`/admin/articles/${id}/revisions/diff?from=${from.value}&to=${to.value}`);
-    mount(out, h("p", {}, `From version ${data.from} to ${data.to}:`), diffView(data.fields));
+    try {
+      const { data } = await api.get(`/admin/articles/${id}/revisions/diff?from=${from.value}&to=${to.value}`);
+      mount(out, h("p", {}, `From version ${data.from} to ${data.to}:`), diffView(data.fields));
+    } catch (err) {
+      mount(out, h("p.error", { role: "alert" }, `Could not compare: ${err.message}`));
+    }
   };
   const restore = async () => {
     const version = from.value;

@@ -14,6 +14,7 @@
 // Usage: node studio.mjs BASE_URL   (ADMIN_EMAIL, ADMIN_PASSWORD; STUDIO_SCREENSHOTS=dir to keep screenshots)
 
 import { readFileSync, mkdirSync } from "node:fs";
+import { deflateSync, crc32 } from "node:zlib";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
@@ -39,6 +40,28 @@ async function api(method, path, { token, body, ifMatch } = {}) {
   const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, etag: res.headers.get("etag"), json: text ? JSON.parse(text) : null };
+}
+/** A real PNG (a gradient), for the upload. */
+function png(width, height) {
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length);
+    head.write(type, 4, "ascii");
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, "ascii"), data])) >>> 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) row.set([(x * 255) / width, (y * 255) / height, 160], 1 + x * 3);
+    rows.push(row);
+  }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.concat(rows))), chunk("IEND", Buffer.alloc(0))]);
 }
 const login = async (who, pass) => (await api("POST", "/api/v1/auth/login", { body: { email: who, password: pass } })).json.data.access_token;
 
@@ -150,6 +173,37 @@ try {
     return Math.round(performance.now() - start);
   }, id);
   console.log(`figure: opening the article (editor with its preview) took ${opening} ms`);
+  // An image from the media library: alt text required, a focal point, inserted; a cover; a FAQ.
+  await page.getByRole("button", { name: "Image", exact: true }).click();
+  const media = page.getByRole("dialog", { name: "Insert an image" });
+  await media.getByLabel("Image file").setInputFiles({ name: "therapy.png", mimeType: "image/png", buffer: png(320, 200) });
+  await media.getByRole("button", { name: "Upload" }).click();
+  await media.getByRole("alert").filter({ hasText: "alt text" }).waitFor();
+  check(true, "an image without alt text (and not decorative) is refused before upload");
+  await media.getByLabel("Alt text (what the image shows)").fill("A therapist easing a client's lower back");
+  await media.getByRole("button", { name: "Upload" }).click();
+  await media.locator(".focal-frame img").waitFor();
+  await axe(page, "media library");
+  await shot(page, "media");
+  const frame = await media.locator(".focal-frame").boundingBox();
+  await page.mouse.click(frame.x + frame.width * 0.25, frame.y + frame.height * 0.75);
+  check((await media.getByLabel("Focal point x (0–1)").inputValue()) === "0.25", "the focal point follows a click on the image");
+  await media.getByRole("button", { name: "Use this image" }).click();
+  await saved(page);
+  await page.locator(".preview img[src^='blob:']").waitFor();
+  check(true, "the preview shows the draft's private image through the editor's token");
+  await page.getByRole("button", { name: "Choose cover" }).click();
+  const coverDialog = page.getByRole("dialog", { name: "Choose the cover image" });
+  await coverDialog.getByRole("button", { name: /A therapist easing/ }).click();
+  await coverDialog.getByRole("button", { name: "Use this image" }).click();
+  await saved(page);
+  await page.getByLabel("New question").fill("How long is a session?");
+  await page.getByLabel("New answer (Markdown)").fill("Usually **60 minutes**.");
+  await page.getByRole("button", { name: "Add FAQ" }).click();
+  await page.getByLabel("Question 1").waitFor();
+  ({ json } = await api("GET", `/api/v1/admin/articles/${id}`, { token: admin }));
+  const image = json.data.cover;
+  check(image?.focal_point?.x === 0.25 && image?.alt.startsWith("A therapist") && /!\[A therapist[^\]]*\]\(media:\d+\)/.test(json.data.body.markdown), "image inserted with its alt text, its focal point saved, and set as the cover");
   await axe(page, "editor");
   await shot(page, "editor");
   await page.getByRole("button", { name: "Submit for review" }).click();
@@ -159,9 +213,19 @@ try {
   const slug = (await api("GET", `/api/v1/admin/articles/${id}`, { token: admin })).json.data.slug;
   const pub = await api("GET", `/api/v1/articles/${slug}`);
   check(pub.status === 200 && pub.json.data.body.html.includes("Thai Massage") && pub.json.data.body.html.includes("<table"), "published: the public API serves it with its table");
+  check(pub.json.data.seo.title === pub.json.data.title, "the SEO title still follows the title (the studio pinned no default)");
+  check(pub.json.data.cover?.id === image?.id && pub.json.data.body.html.includes("<picture") && pub.json.data.faqs.some((f) => f.question === "How long is a session?"), "and with its image, cover and FAQ");
 
-  // Schedule one.
+  // Schedule one; on the way, a slug that is taken is refused and everything else still saves.
   const later = await newArticle(page, "Studio scheduled piece");
+  await page.getByLabel("Slug").fill(slug);
+  await page.locator(".save-state", { hasText: "Not saved: Slug" }).waitFor();
+  await page.getByLabel("Excerpt").fill("Saved although the slug was refused.");
+  await page.locator(".save-state", { hasText: "Saved, except: Slug" }).waitFor();
+  ({ json } = await api("GET", `/api/v1/admin/articles/${later}`, { token: admin }));
+  check(json.data.excerpt === "Saved although the slug was refused." && json.data.slug !== slug, "a taken slug is refused (and marked); the other fields still save");
+  await page.getByLabel("Slug").fill("studio-scheduled-piece");
+  await saved(page);
   await page.getByRole("button", { name: "Submit for review" }).click();
   await page.getByRole("button", { name: "Approve" }).click();
   const tomorrow = new Date(Date.now() + 86400000);
@@ -240,6 +304,33 @@ try {
   await page.goto(`${base}/studio/#/articles?status=published`);
   await page.getByRole("heading", { name: "Articles" }).waitFor();
   await shot(page, "articles");
+
+  // Collections: massage types reordered; an image in use cannot be deleted; the list screens pass axe.
+  await page.goto(`${base}/studio/#/collections/massage-types`);
+  await page.getByRole("heading", { name: "Massage types" }).waitFor();
+  const lastRow = page.locator("li.item").last();
+  const lastName = (await lastRow.locator(".grow").textContent()).trim();
+  await lastRow.getByRole("button", { name: "Move up" }).click();
+  await page.locator("#news", { hasText: "Moved." }).waitFor();
+  const types = (await api("GET", "/api/v1/massage-types")).json.data.map((t) => t.name);
+  check(types.at(-2) === lastName, `a massage type moved up (${lastName})`);
+  await axe(page, "a collection");
+  await shot(page, "collection");
+  await page.goto(`${base}/studio/#/library`);
+  await page.getByRole("heading", { name: "Media library" }).waitFor();
+  page.once("dialog", (d) => d.accept());
+  await page.locator("ul.library li").first().getByRole("button", { name: "Delete" }).click();
+  await page.locator("#news", { hasText: "Not deleted" }).waitFor();
+  check(true, "an image in use is not deleted, and the library says why");
+  await axe(page, "media library screen");
+  await shot(page, "library");
+  await page.goto(`${base}/studio/#/site`);
+  await page.getByRole("heading", { name: "Site settings" }).waitFor();
+  await page.getByLabel("Front end's base URL").fill("https://clinic.example");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.locator("#news", { hasText: "Settings saved." }).waitFor();
+  check((await api("GET", "/api/v1/site")).json.data.base_url === "https://clinic.example", "site settings saved");
+  await axe(page, "site settings");
 
   check(offOrigin.length === 0, `no request to another origin${offOrigin.length ? `: ${offOrigin.slice(0, 3)}` : ""}`);
   check(cspViolations.length === 0, `no Content-Security-Policy violation${cspViolations.length ? `: ${cspViolations[0]}` : ""}`);
