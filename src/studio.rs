@@ -31,6 +31,7 @@ const FILES: &[(&str, &[u8], &str)] = &[
     ("dom.js", include_bytes!("../studio/dom.js"), JS),
     ("editor.js", include_bytes!("../studio/editor.js"), JS),
     ("revisions.js", include_bytes!("../studio/revisions.js"), JS),
+    ("controls.js", include_bytes!("../studio/controls.js"), JS),
     ("media.js", include_bytes!("../studio/media.js"), JS),
     ("faqs.js", include_bytes!("../studio/faqs.js"), JS),
     (

@@ -133,7 +133,7 @@ async function showHome() {
     h(
       "div.grid",
       {},
-      await section("Drafts", "/admin/articles?status=draft&per_page=5", "No drafts."),
+      await section("My drafts", "/admin/articles?status=draft&mine=true&per_page=5", "You have no drafts."),
       await section("Awaiting review", "/admin/review-queue?per_page=5", "Nothing awaits review."),
       await section("Scheduled", "/admin/articles?status=scheduled&sort=published_at&per_page=5", "Nothing is scheduled."),
       await section("Recently published", "/admin/articles?status=published&sort=-published_at&per_page=5", "Nothing published yet."),
@@ -150,6 +150,14 @@ async function showList(params) {
   );
   const tag = h("input", { name: "tag", value: params.get("tag") || "", placeholder: "tag slug" });
   const q = h("input", { type: "search", name: "q", value: params.get("q") || "", placeholder: "words" });
+  const { data: people } = await api.get("/admin/people?per_page=100");
+  const author = h(
+    "select",
+    { name: "author" },
+    h("option", { value: "" }, "anyone"),
+    people.map((p) => h("option", { value: p.slug, selected: params.get("author") === p.slug }, p.name)),
+  );
+  const mine = h("input", { type: "checkbox", name: "mine", checked: params.get("mine") === "true" });
   const filters = h(
     "form.filters",
     {
@@ -157,13 +165,15 @@ async function showList(params) {
       onsubmit: (e) => {
         e.preventDefault();
         const next = new URLSearchParams();
-        for (const [k, v] of [["status", status.value], ["tag", tag.value.trim()], ["q", q.value.trim()]]) if (v) next.set(k, v);
+        for (const [k, v] of [["status", status.value], ["tag", tag.value.trim()], ["q", q.value.trim()], ["author", author.value], ["mine", mine.checked ? "true" : ""]]) if (v) next.set(k, v);
         location.hash = `#/articles?${next}`;
       },
     },
     field("Status", status),
     field("Tag", tag),
     field("Search", q),
+    field("Author", author),
+    h("label.check", {}, mine, " Only mine"),
     h("button", { type: "submit" }, "Filter"),
   );
   const query = new URLSearchParams(params);

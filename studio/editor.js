@@ -7,11 +7,12 @@ import { h, mount, field, announce, debounce, formatDate, slugOf } from "./dom.j
 import { showRevisions, diffView } from "./revisions.js";
 import { pickImage, showPrivateImages, imageSrc } from "./media.js";
 import { faqPanel } from "./faqs.js";
+import { orderedChoice, textList, referenceList } from "./controls.js";
 
 const SAVE_DELAY_MS = 1200;
 const PREVIEW_DELAY_MS = 500;
 const TEXT_FIELDS = ["title", "slug", "excerpt", "body", "seo_title", "seo_description"];
-const LIST_FIELDS = ["tags", "massage_types", "treatments"];
+const LIST_FIELDS = ["tags", "massage_types", "treatments", "authors", "related", "references"];
 const LABELS = {
   title: "Title",
   slug: "Slug",
@@ -23,7 +24,13 @@ const LABELS = {
   massage_types: "Massage types",
   treatments: "Treatments",
   cover: "Cover image",
+  authors: "Authors",
+  related: "Related articles",
+  references: "References",
 };
+
+/** A reference as the server takes it back (`ReferenceInput`). */
+const referenceOf = (r) => ({ title: r.title, url: r.url, publisher: r.publisher || "", published: r.published ?? null, doi: r.doi ?? null, pmid: r.pmid ?? null });
 
 /** The editable fields of an admin article, as the form holds them. */
 function fieldsOf(article) {
@@ -40,6 +47,9 @@ function fieldsOf(article) {
     massage_types: article.massage_types.map((m) => m.slug),
     treatments: article.treatments.map((t) => t.slug),
     cover: article.cover?.id ?? null,
+    authors: article.authors.map((a) => a.slug),
+    related: article.related.map((r) => r.slug),
+    references: article.references.map(referenceOf),
   };
 }
 
@@ -70,10 +80,11 @@ export function keptCount() {
 }
 
 export async function openEditor(main, id) {
-  const [{ data: article, etag }, types, treatments] = await Promise.all([
+  const [{ data: article, etag }, types, treatments, people] = await Promise.all([
     api.get(`/admin/articles/${id}`),
     api.get("/admin/massage-types?per_page=100"),
     api.get("/admin/treatments?per_page=100"),
+    api.get("/admin/people?per_page=100"),
   ]);
   const state = {
     article,
@@ -94,71 +105,16 @@ export async function openEditor(main, id) {
     return el;
   };
 
-  // Lists chosen and ordered: a checkbox each, and moves by button (keyboard) or drag.
+  // Lists: chosen and ordered from options, or written as text and taken when the field is left.
   const chooser = (name, options) => {
-    const box = h("ul.chooser", { "aria-label": LABELS[name] });
-    controls[name] = {
-      get value() {
-        return [...box.querySelectorAll("input:checked")].map((c) => c.value);
-      },
-      set value(slugs) {
-        const order = [...slugs, ...options.map((o) => o.slug).filter((s) => !slugs.includes(s))];
-        mount(
-          box,
-          order.map((slug) => {
-            const option = options.find((o) => o.slug === slug);
-            if (!option) return null;
-            const check = h("input", { type: "checkbox", value: slug, checked: slugs.includes(slug), onchange: changed });
-            const move = (step) => () => {
-              const item = check.closest("li");
-              const other = step < 0 ? item.previousElementSibling : item.nextElementSibling;
-              if (!other) return;
-              if (step < 0) other.before(item);
-              else other.after(item);
-              item.querySelector(`button.${step < 0 ? "up" : "down"}`).focus();
-              changed();
-            };
-            const li = h(
-              "li",
-              { draggable: "true" },
-              h("label", {}, check, ` ${option.name}`),
-              h("button.up.icon", { type: "button", onclick: move(-1), "aria-label": `Move ${option.name} up` }, "↑"),
-              h("button.down.icon", { type: "button", onclick: move(1), "aria-label": `Move ${option.name} down` }, "↓"),
-            );
-            li.addEventListener("dragstart", (e) => e.dataTransfer.setData("text/plain", slug));
-            li.addEventListener("dragover", (e) => e.preventDefault());
-            li.addEventListener("drop", (e) => {
-              e.preventDefault();
-              const dragged = box.querySelector(`input[value="${CSS.escape(e.dataTransfer.getData("text/plain"))}"]`)?.closest("li");
-              if (dragged && dragged !== li) li.before(dragged);
-              changed();
-            });
-            return li;
-          }),
-        );
-      },
-    };
+    controls[name] = orderedChoice(LABELS[name], options, changed);
     controls[name].value = state.base[name];
-    return box;
+    return controls[name].el;
   };
-
-  // Tags are sent when the field is left (a half-typed tag names no tag yet).
-  const tags = {
-    el: h("input", { name: "tags", onchange: () => { tags.committed = tags.parse(); changed({ target: tags.el }); } }),
-    committed: [],
-    parse() {
-      return this.el.value.split(",").map((s) => slugOf(s)).filter(Boolean);
-    },
-    get value() {
-      return this.committed;
-    },
-    set value(list) {
-      this.committed = list;
-      this.el.value = list.join(", ");
-    },
-  };
-  controls.tags = tags;
-  tags.value = state.base.tags;
+  const tags = (controls.tags = textList("tags", (text) => text.split(",").map((s) => slugOf(s)).filter(Boolean), (list) => list.join(", "), changed));
+  const related = (controls.related = textList("related", (text) => text.split(",").map((s) => s.trim()).filter(Boolean), (list) => list.join(", "), changed));
+  const references = (controls.references = referenceList(referenceOf, changed));
+  for (const name of ["tags", "related", "references"]) controls[name].value = state.base[name];
 
   // The cover: chosen from the media library, shown through the editor's token.
   const coverBox = h("div.cover");
@@ -311,7 +267,7 @@ export async function openEditor(main, id) {
     if (event?.target === controls.slug) slugFollows = false;
     else if (slugFollows && event?.target === controls.title && slugOf(controls.title.value)) controls.slug.value = slugOf(controls.title.value);
     for (const [name, control] of Object.entries(controls))
-      if (event?.target && (event.target === control || event.target === control.el || control.contains?.(event.target))) {
+      if (event?.target && (control.el || control).contains?.(event.target)) {
         refused.delete(name);
         (control.el || control).removeAttribute?.("aria-invalid");
       }
@@ -584,6 +540,9 @@ export async function openEditor(main, id) {
         h("div.field", {}, h("span.label", {}, "Cover image"), coverBox),
         h("div.field", {}, h("span.label", {}, "Massage types"), chooser("massage_types", types.data)),
         h("div.field", {}, h("span.label", {}, "Treatments"), chooser("treatments", treatments.data)),
+        h("div.field", {}, h("span.label", {}, "Authors (credited, in order)"), chooser("authors", people.data)),
+        field("Related articles (slugs, comma-separated)", related.el),
+        field("References (one a line: title | URL | publisher)", references.el),
         h("fieldset.seo", {}, h("legend", {}, "Search engines"), field("SEO title", input("seo_title"), seoTitleCount), field("SEO description", input("seo_description", { multiline: true, rows: 2 }), seoDescCount), serp),
       ),
       h("div.body", {}, h("label", { for: "body-md" }, "Body (Markdown)"), toolbar, h("div.split", {}, body, h("section.preview", { "aria-label": "Preview" }, rendered))),
@@ -606,7 +565,8 @@ export async function openEditor(main, id) {
 }
 
 function show(value) {
-  return Array.isArray(value) ? value.join("\n") : value;
+  if (!Array.isArray(value)) return value;
+  return value.map((v) => (v && typeof v === "object" ? `${v.title} | ${v.url}` : v)).join("\n");
 }
 
 function problemText(err) {

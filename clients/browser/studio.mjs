@@ -197,6 +197,10 @@ try {
   await coverDialog.getByRole("button", { name: /A therapist easing/ }).click();
   await coverDialog.getByRole("button", { name: "Use this image" }).click();
   await saved(page);
+  await page.getByRole("checkbox", { name: "Maya Chen" }).check();
+  await page.getByLabel("References (one a line: title | URL | publisher)").fill("Low back pain | https://www.example.org/low-back-pain | A health agency");
+  await page.getByLabel("References (one a line: title | URL | publisher)").press("Tab");
+  await saved(page);
   await page.getByLabel("New question").fill("How long is a session?");
   await page.getByLabel("New answer (Markdown)").fill("Usually **60 minutes**.");
   await page.getByRole("button", { name: "Add FAQ" }).click();
@@ -207,27 +211,32 @@ try {
   await axe(page, "editor");
   await shot(page, "editor");
   await page.getByRole("button", { name: "Submit for review" }).click();
+  await page.locator("#news", { hasText: "Submitted for review." }).waitFor();
   await page.getByRole("button", { name: "Approve" }).click();
+  await page.locator("#news", { hasText: "Approved." }).waitFor();
   await page.getByRole("button", { name: "Publish now" }).click();
   await page.locator(".meta", { hasText: "published" }).waitFor();
   const slug = (await api("GET", `/api/v1/admin/articles/${id}`, { token: admin })).json.data.slug;
   const pub = await api("GET", `/api/v1/articles/${slug}`);
   check(pub.status === 200 && pub.json.data.body.html.includes("Thai Massage") && pub.json.data.body.html.includes("<table"), "published: the public API serves it with its table");
+  check(pub.json.data.authors.map((a) => a.slug).join() === "maya-chen" && pub.json.data.references[0]?.url === "https://www.example.org/low-back-pain" && pub.json.data.references[0]?.publisher === "A health agency", "credited author and a reference, as chosen");
   check(pub.json.data.seo.title === pub.json.data.title, "the SEO title still follows the title (the studio pinned no default)");
   check(pub.json.data.cover?.id === image?.id && pub.json.data.body.html.includes("<picture") && pub.json.data.faqs.some((f) => f.question === "How long is a session?"), "and with its image, cover and FAQ");
 
   // Schedule one; on the way, a slug that is taken is refused and everything else still saves.
   const later = await newArticle(page, "Studio scheduled piece");
-  await page.getByLabel("Slug").fill(slug);
+  await page.getByLabel("Slug", { exact: true }).fill(slug);
   await page.locator(".save-state", { hasText: "Not saved: Slug" }).waitFor();
   await page.getByLabel("Excerpt").fill("Saved although the slug was refused.");
   await page.locator(".save-state", { hasText: "Saved, except: Slug" }).waitFor();
   ({ json } = await api("GET", `/api/v1/admin/articles/${later}`, { token: admin }));
   check(json.data.excerpt === "Saved although the slug was refused." && json.data.slug !== slug, "a taken slug is refused (and marked); the other fields still save");
-  await page.getByLabel("Slug").fill("studio-scheduled-piece");
+  await page.getByLabel("Slug", { exact: true }).fill("studio-scheduled-piece");
   await saved(page);
   await page.getByRole("button", { name: "Submit for review" }).click();
+  await page.locator("#news", { hasText: "Submitted for review." }).waitFor();
   await page.getByRole("button", { name: "Approve" }).click();
+  await page.locator("#news", { hasText: "Approved." }).waitFor();
   const tomorrow = new Date(Date.now() + 86400000);
   const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
   await page.getByLabel("Publish at").fill(local);
@@ -301,9 +310,13 @@ try {
   await author.goto(`${base}/studio/#/articles`);
   await author.getByRole("heading", { name: "Articles" }).waitFor();
   await axe(author, "article list (360 px)");
-  await page.goto(`${base}/studio/#/articles?status=published`);
+  await page.goto(`${base}/studio/#/articles?author=maya-chen`);
   await page.getByRole("heading", { name: "Articles" }).waitFor();
+  check((await page.locator("ul.rows li a").allTextContents()).includes("Studio massage guide"), "the list filters by credited author");
   await shot(page, "articles");
+  await author.goto(`${base}/studio/#/`);
+  await author.getByRole("region", { name: "My drafts" }).getByRole("link", { name: "An author's draft" }).waitFor();
+  check(true, "an author's home lists their own drafts");
 
   // Collections: massage types reordered; an image in use cannot be deleted; the list screens pass axe.
   await page.goto(`${base}/studio/#/collections/massage-types`);
@@ -339,7 +352,7 @@ try {
   check(false, `the studio suite stopped: ${err.stack || err}`);
   for (const context of browser.contexts())
     for (const [n, p] of context.pages().entries()) {
-      console.log(`page ${n} at ${p.url()}: ${(await p.locator("main").textContent().catch(() => "")).slice(0, 300)}`);
+      console.log(`page ${n} at ${p.url()}: news “${await p.locator("#news").textContent().catch(() => "")}” ${(await p.locator("main").textContent().catch(() => "")).slice(0, 300)}`);
       if (shots) await p.screenshot({ path: `${shots}/failure-${n}.png` }).catch(() => {});
     }
 } finally {

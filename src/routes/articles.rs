@@ -151,6 +151,8 @@ impl ArticleListParams {
             sort,
             after,
             overdue_on: None,
+            created_by: None,
+            credits: None,
         })
     }
 }

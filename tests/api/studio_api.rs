@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, spawn_app};
+use crate::helpers::{assert_problem, spawn_app, SAMPLE_SLUG};
 
 const BODY: &str = "## Which massage?\n\n{{massage-types}}\n\nAsk us.\n\n<script>alert(1)</script>";
 
@@ -157,6 +157,58 @@ async fn two_versions_differ_field_by_field() {
     assert_problem(res, StatusCode::NOT_FOUND).await;
     let res = app
         .get_auth(&format!("{path}/revisions/diff"), &token)
+        .await;
+    assert_problem(res, StatusCode::BAD_REQUEST).await;
+}
+
+#[tokio::test]
+async fn lists_filter_by_who_created_and_who_is_credited() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (_, author) = app.user_with_role("author").await;
+    let (mine, _) = app
+        .create_article(&author, &json!({"title": "An author's own draft"}))
+        .await;
+    app.create_article(&admin, &json!({"title": "The admin's draft"}))
+        .await;
+    let ids = |list: &Value| -> Vec<i64> {
+        list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect()
+    };
+    let own = app
+        .get_auth_json("/api/v1/admin/articles?mine=true&status=draft", &author)
+        .await;
+    assert_eq!(ids(&own), [mine]);
+    assert_eq!(own["meta"]["total"], 1);
+    let credited = app
+        .get_auth_json("/api/v1/admin/articles?author=maya-chen", &admin)
+        .await;
+    let slugs: Vec<&str> = credited["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["slug"].as_str().unwrap())
+        .collect();
+    assert!(slugs.contains(&SAMPLE_SLUG), "{slugs:?}");
+    assert!(credited["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["authors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["slug"] == "maya-chen")));
+    let nobody = app
+        .get_auth_json("/api/v1/admin/articles?author=nobody-here", &admin)
+        .await;
+    assert_eq!(nobody["data"], json!([]));
+    let res = app
+        .get_auth("/api/v1/admin/articles?mine=perhaps", &admin)
         .await;
     assert_problem(res, StatusCode::BAD_REQUEST).await;
 }

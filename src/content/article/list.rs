@@ -12,6 +12,10 @@ pub struct ArticleFilter {
     pub after: Option<Cursor>,
     /// Only published articles whose review was due before this day.
     pub overdue_on: Option<chrono::NaiveDate>,
+    /// Only articles this account created (editors' lists).
+    pub created_by: Option<i32>,
+    /// Only articles crediting this profile (a person's slug; editors' lists).
+    pub credits: Option<String>,
 }
 
 impl ArticleFilter {
@@ -21,6 +25,8 @@ impl ArticleFilter {
             tag: self.tag.clone(),
             search: self.search.clone(),
             overdue_on: self.overdue_on,
+            created_by: self.created_by,
+            credits: self.credits.clone(),
         }
     }
 }
@@ -32,6 +38,8 @@ pub struct FactsKey {
     tag: Option<String>,
     search: Option<Search>,
     overdue_on: Option<chrono::NaiveDate>,
+    created_by: Option<i32>,
+    credits: Option<String>,
 }
 
 /// A full-text search: plain words, or text with none (which matches nothing).
@@ -294,6 +302,16 @@ pub(super) fn scoped_query(
     };
     if let Some(tag) = &filter.tag {
         query = query.filter(search::has_tag(tag, drive));
+    }
+    if let Some(user) = filter.created_by {
+        query = query.filter(articles::created_by.eq(user));
+    }
+    if let Some(person) = &filter.credits {
+        let crediting = article_people::table
+            .inner_join(crate::db::schema::people::table)
+            .filter(crate::db::schema::people::slug.eq(person.clone()))
+            .select(article_people::article_id);
+        query = query.filter(articles::id.eq_any(crediting));
     }
     if let Some(today) = filter.overdue_on {
         let (Scope::Public(now) | Scope::Admin(_, now)) = scope;

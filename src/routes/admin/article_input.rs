@@ -201,6 +201,15 @@ list_params! {
         /// `overdue`: only published articles past their `next_review_due`.
         #[param(inline)]
         pub review: Option<ReviewFilter>,
+        /// `true`: only articles the signed-in account created ("my drafts").
+        pub mine: Option<bool>,
+        /// Only articles crediting this author profile (a person's slug).
+        #[param(
+            pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$",
+            min_length = 1,
+            max_length = 120
+        )]
+        pub author: Option<String>,
     }
 }
 

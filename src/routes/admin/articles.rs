@@ -76,6 +76,8 @@ pub async fn list_admin_articles(
     let at = now();
     let filter = ArticleFilter {
         overdue_on: (params.review == Some(ReviewFilter::Overdue)).then(|| at.date()),
+        created_by: (params.mine == Some(true)).then_some(editor.user.id),
+        credits: params.author,
         ..public_params.filter()?
     };
     let status = params.status;
