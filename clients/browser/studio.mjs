@@ -156,6 +156,20 @@ try {
   const previewTable = page.locator(".preview table");
   await previewTable.waitFor();
   check((await previewTable.textContent()).includes("Thai Massage"), "the preview shows the embedded table, rendered by the server");
+  // Typing sends no request per keystroke: one debounced save, one debounced preview.
+  const writes = [];
+  const counter = (r) => {
+    if (r.method() === "PATCH" || r.url().endsWith("/admin/render")) writes.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  };
+  page.on("request", counter);
+  await page.getByLabel("Body (Markdown)").press("End");
+  await page.keyboard.type(" Forty characters typed one at a time.", { delay: 15 });
+  await saved(page);
+  await page.waitForTimeout(800);
+  page.off("request", counter);
+  const patches = writes.filter((w) => w.startsWith("PATCH")).length;
+  const renders = writes.length - patches;
+  check(patches === 1 && renders <= 2, `38 keystrokes sent ${patches} save(s) and ${renders} preview(s)`);
   // Keyboard: move Thai Massage below Swedish Massage with its button.
   const up = page.getByRole("button", { name: "Move Swedish Massage up" }).first();
   await up.focus();
@@ -317,6 +331,23 @@ try {
   await author.goto(`${base}/studio/#/`);
   await author.getByRole("region", { name: "My drafts" }).getByRole("link", { name: "An author's draft" }).waitFor();
   check(true, "an author's home lists their own drafts");
+  // A reviewer approves but does not publish or write.
+  const reviewerEmail = `reviewer-${Date.now()}@clinic.example`;
+  await api("POST", "/api/v1/admin/users", { token: admin, body: { email: reviewerEmail, name: "Rae Reviewer", role: "reviewer", password: "reviewer password 123" } });
+  const reviewerContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const reviewer = await newPage(reviewerContext);
+  await signIn(reviewer, reviewerEmail, "reviewer password 123");
+  check((await reviewer.getByRole("link", { name: "New article" }).count()) === 0, "a reviewer gets no “New article”");
+  await reviewer.goto(`${base}/studio/#/articles/${later}`);
+  await reviewer.getByRole("heading", { name: "Edit article" }).waitFor();
+  check((await reviewer.getByRole("button", { name: "Publish now" }).count()) === 0 && (await reviewer.getByRole("button", { name: "Unpublish" }).count()) === 0, "a reviewer gets no publication buttons");
+  // An account disabled meanwhile is sent back to sign-in at its next request.
+  const authorId = (await api("GET", "/api/v1/admin/users?per_page=100", { token: admin })).json.data.find((u) => u.email === authorEmail).id;
+  const user = await api("GET", `/api/v1/admin/users/${authorId}`, { token: admin });
+  await api("PATCH", `/api/v1/admin/users/${authorId}`, { token: admin, body: { disabled: true }, ifMatch: user.etag });
+  await author.goto(`${base}/studio/#/articles`);
+  await author.getByRole("heading", { name: "Sign in to the studio" }).waitFor();
+  check(true, "a disabled account is sent back to sign-in");
 
   // Collections: massage types reordered; an image in use cannot be deleted; the list screens pass axe.
   await page.goto(`${base}/studio/#/collections/massage-types`);
