@@ -4,7 +4,7 @@
 //! styles are under `/studio/{version}/`, the version a hash of them all,
 //! so they are cached for a year and a new build is a new URL (ES modules
 //! import each other relatively, inside the version). Gzip and brotli are
-//! made once, at start, by the response cache's own encoder. A strict
+//! made once, as the server starts, by the response cache's own encoder. A strict
 //! Content-Security-Policy: scripts and styles of this origin only, no
 //! inline script, requests to this origin only.
 
@@ -64,7 +64,7 @@ static STUDIO: LazyLock<Studio> = LazyLock::new(|| {
     let version = hex::encode(&hasher.finalize()[..6]);
     let page = INDEX.replace("{{version}}", &version);
     let entry = |body: Vec<u8>, content_type: &str, cache_control: &str| {
-        let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
+        let etag = crate::routes::etag_for(&body);
         let mut headers = HeaderMap::new();
         for (name, value) in [
             (header::ETAG, etag.as_str()),
@@ -92,6 +92,8 @@ static STUDIO: LazyLock<Studio> = LazyLock::new(|| {
 
 /// Routes `/studio`, `/studio/` and `/studio/{version}/{file}`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Hashed and compressed here, as the server starts, not at a first request.
+    LazyLock::force(&STUDIO);
     cfg.service(web::redirect("/studio", "/studio/"))
         .route("/studio/", web::get().to(index))
         .route("/studio/{version}/{file}", web::get().to(file));

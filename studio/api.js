@@ -57,19 +57,24 @@ export async function signIn(email, password) {
 export function resume() {
   if (!refreshing) {
     refreshing = (async () => {
-      const token = csrf || csrfCookie();
-      if (!token) return false;
-      const res = await fetch(`${API}/auth/cookie/refresh`, {
-        method: "POST",
-        headers: { "X-CSRF-Token": token },
-        credentials: "same-origin",
-      });
-      if (!res.ok) {
-        setSession(null);
-        return false;
-      }
-      setSession((await readJson(res)).data);
-      return true;
+      // One tab refreshes at a time: the cookie is the browser's, and a
+      // refresh token presented twice ends the session (reuse detection).
+      const refresh = async () => {
+        const token = csrf || csrfCookie();
+        if (!token) return false;
+        const res = await fetch(`${API}/auth/cookie/refresh`, {
+          method: "POST",
+          headers: { "X-CSRF-Token": token },
+          credentials: "same-origin",
+        });
+        if (!res.ok) {
+          setSession(null);
+          return false;
+        }
+        setSession((await readJson(res)).data);
+        return true;
+      };
+      return navigator.locks ? navigator.locks.request("clinic-studio-refresh", refresh) : refresh();
     })().finally(() => {
       refreshing = null;
     });

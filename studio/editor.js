@@ -442,7 +442,11 @@ export async function openEditor(main, id) {
     if (api.may("write") && flow.state !== "in_review" && flow.state !== "approved")
       buttons.push(h("button", { type: "button", onclick: () => act("submit", {}, "Submitted for review.") }, "Submit for review"));
     if (api.may("review") && flow.state === "in_review") {
-      buttons.push(h("button", { type: "button", onclick: () => act("approve", {}, "Approved.") }, "Approve"));
+      const reviewer = h("select", { name: "reviewed_by" }, h("option", { value: "" }, "my own profile"), people.data.map((p) => h("option", { value: p.slug }, `${p.name}${p.credentials ? `, ${p.credentials}` : ""}`)));
+      const due = h("input", { type: "date", name: "next_review_due" });
+      const approval = () => ({ ...(reviewer.value ? { reviewed_by: reviewer.value } : {}), ...(due.value ? { next_review_due: due.value } : {}) });
+      buttons.push(field("Medically reviewed by", reviewer), field("Review again by (default: the site's interval)", due));
+      buttons.push(h("button", { type: "button", onclick: () => act("approve", approval(), "Approved.") }, "Approve"));
       const note = h("input", { name: "note", placeholder: "What should change?" });
       buttons.push(field("Change request", note), h("button", { type: "button", onclick: () => note.value.trim() ? act("request-changes", { note: note.value }, "Changes requested.") : missing(note, "Write what should change first.") }, "Request changes"));
     }

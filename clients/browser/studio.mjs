@@ -226,6 +226,7 @@ try {
   await shot(page, "editor");
   await page.getByRole("button", { name: "Submit for review" }).click();
   await page.locator("#news", { hasText: "Submitted for review." }).waitFor();
+  await page.getByLabel("Medically reviewed by").selectOption("ana-ruiz");
   await page.getByRole("button", { name: "Approve" }).click();
   await page.locator("#news", { hasText: "Approved." }).waitFor();
   await page.getByRole("button", { name: "Publish now" }).click();
@@ -234,6 +235,7 @@ try {
   const pub = await api("GET", `/api/v1/articles/${slug}`);
   check(pub.status === 200 && pub.json.data.body.html.includes("Thai Massage") && pub.json.data.body.html.includes("<table"), "published: the public API serves it with its table");
   check(pub.json.data.authors.map((a) => a.slug).join() === "maya-chen" && pub.json.data.references[0]?.url === "https://www.example.org/low-back-pain" && pub.json.data.references[0]?.publisher === "A health agency", "credited author and a reference, as chosen");
+  check(pub.json.data.review?.reviewed_by?.slug === "ana-ruiz", "the medical reviewer chosen in the review panel is on the published article");
   check(pub.json.data.seo.title === pub.json.data.title, "the SEO title still follows the title (the studio pinned no default)");
   check(pub.json.data.cover?.id === image?.id && pub.json.data.body.html.includes("<picture") && pub.json.data.faqs.some((f) => f.question === "How long is a session?"), "and with its image, cover and FAQ");
 

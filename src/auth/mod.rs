@@ -45,6 +45,8 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Keys `tag`: derived from the same secret, for another purpose.
+    tag_key: Vec<u8>,
 }
 
 impl TokenKeys {
@@ -61,11 +63,25 @@ impl TokenKeys {
         let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "iat", "sub"]);
+        let mut derived = Sha256::new();
+        derived.update(b"clinic-cms tags:");
+        derived.update(&bytes);
         Self {
             encoding: EncodingKey::from_secret(&bytes),
             decoding: DecodingKey::from_secret(&bytes),
             validation,
+            tag_key: derived.finalize().to_vec(),
         }
+    }
+
+    /// A value only this server can make for `message` (HMAC-SHA256, 128
+    /// bits in hex): the CSRF value of a cookie session.
+    pub fn tag(&self, message: &str) -> String {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.tag_key)
+            .expect("HMAC takes a key of any length");
+        mac.update(message.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
     }
 
     /// A fresh access token for `user` in session `session`.

@@ -100,7 +100,11 @@ fn as_text(value: &Value) -> String {
 
 fn spans(old: &str, new: &str) -> Vec<DiffSpan> {
     let mut config = TextDiff::configure();
-    config.algorithm(Algorithm::Patience);
+    // Past the deadline the diff is coarser, never slower: two huge bodies
+    // cannot hold a worker.
+    config
+        .algorithm(Algorithm::Patience)
+        .timeout(std::time::Duration::from_millis(250));
     let diff = if old.contains('\n') || new.contains('\n') {
         config.diff_lines(old, new)
     } else {

@@ -17,8 +17,8 @@ use crate::content::session::Session;
 use crate::content::user::{User, UserRecord, UserView};
 use crate::error::ApiError;
 use crate::rate_limit::LoginGate;
+use crate::routes::{no_store, Allowed, Item, Reply};
 use crate::routes::{text, Json};
-use crate::routes::{Allowed, Item, Reply};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +60,9 @@ pub struct TokenPair {
     /// Opaque; exchange it at `/auth/refresh` for a new pair. Each works once.
     pub refresh_token: String,
     pub user: UserView,
+    /// The session (refresh-token family) the pair belongs to; not sent.
+    #[serde(skip)]
+    pub(super) session: String,
 }
 
 const LOGIN_FAILED: &str = "the email or the password is wrong";
@@ -138,6 +141,7 @@ fn issue_pair(
         expires_in: ACCESS_TOKEN_SECONDS,
         refresh_token,
         user: user.view(conn)?,
+        session: family.to_string(),
     })
 }
 
@@ -369,11 +373,4 @@ pub async fn change_password(
         })
         .await?;
     Ok(no_store(HttpResponse::Ok()).json(Item { data: pair }))
-}
-
-pub(super) fn no_store(
-    mut builder: actix_web::HttpResponseBuilder,
-) -> actix_web::HttpResponseBuilder {
-    builder.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
-    builder
 }

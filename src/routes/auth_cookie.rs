@@ -3,10 +3,11 @@
 //! answered in the body, for memory only; the refresh token is set as an
 //! `HttpOnly`, `SameSite=Strict` cookie scoped to these paths (`Secure`
 //! over HTTPS), never readable by a script. Refresh and logout, which the
-//! cookie authenticates, also need `X-CSRF-Token`: a value derived from
-//! the refresh token, answered in the body and in a `clinic_csrf` cookie a
-//! page of this origin can read (`SameSite=Strict`, not `HttpOnly`), so
-//! another site can neither send the cookie nor know the value. A request
+//! cookie authenticates, also need `X-CSRF-Token`: a keyed hash of the
+//! session only the server can make, answered in the body and in a
+//! `clinic_csrf` cookie a page of this origin can read (`SameSite=Strict`,
+//! not `HttpOnly`), so another site can neither send the cookie nor know
+//! the value. A request
 //! whose `Origin` is another site is refused. Bearer clients are untouched.
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
@@ -16,12 +17,13 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::auth::{authenticate, end_session, no_store, rotate, LoginRequest, TokenPair};
+use super::auth::{authenticate, end_session, rotate, LoginRequest, TokenPair};
 use crate::app::AppState;
-use crate::auth::REFRESH_TOKEN_DAYS;
+use crate::auth::{hash_refresh_token, REFRESH_TOKEN_DAYS};
+use crate::content::refresh_token::RefreshToken;
 use crate::content::user::UserView;
 use crate::error::ApiError;
-use crate::routes::{Item, Json, Reply};
+use crate::routes::{no_store, Item, Json, Reply};
 
 const REFRESH_COOKIE: &str = "clinic_refresh";
 const CSRF_COOKIE: &str = "clinic_csrf";
@@ -58,8 +60,12 @@ pub async fn cookie_login(
     state: web::Data<AppState>,
     body: Json<LoginRequest>,
 ) -> Reply {
-    same_origin(&req)?;
+    same_origin(&req, &state)?;
     let pair = authenticate(&req, &state, body.into_inner()).await?;
+    // A login over a live cookie session ends that one: one session a browser.
+    if let Some(old) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) {
+        end_session(&state, old.value()).await?;
+    }
     Ok(signed_in(&req, &state, pair))
 }
 
@@ -77,8 +83,8 @@ pub async fn cookie_login(
 )]
 #[post("/auth/cookie/refresh")]
 pub async fn cookie_refresh(req: HttpRequest, state: web::Data<AppState>) -> Reply {
-    same_origin(&req)?;
-    let presented = presented(&req)?;
+    same_origin(&req, &state)?;
+    let presented = presented(&req, &state).await?;
     let pair = rotate(&state, &presented).await?;
     Ok(signed_in(&req, &state, pair))
 }
@@ -97,8 +103,8 @@ pub async fn cookie_refresh(req: HttpRequest, state: web::Data<AppState>) -> Rep
 )]
 #[post("/auth/cookie/logout")]
 pub async fn cookie_logout(req: HttpRequest, state: web::Data<AppState>) -> Reply {
-    same_origin(&req)?;
-    let presented = presented(&req)?;
+    same_origin(&req, &state)?;
+    let presented = presented(&req, &state).await?;
     end_session(&state, &presented).await?;
     let mut res = no_store(HttpResponse::NoContent()).finish();
     for cookie in [
@@ -112,27 +118,33 @@ pub async fn cookie_logout(req: HttpRequest, state: web::Data<AppState>) -> Repl
     Ok(res)
 }
 
-/// The CSRF value of a refresh token: only who holds the token (the
-/// server, and the cookie a script cannot read) can make it.
-fn csrf_of(refresh_token: &str) -> String {
-    let digest = Sha256::digest(format!("clinic-cms csrf:{refresh_token}"));
-    hex::encode(&digest[..16])
+/// The CSRF value of a session: only this server can make it (a keyed
+/// hash of the session), and it stays the same while the refresh token
+/// turns, so every tab of the session keeps a valid one.
+fn csrf_of(state: &AppState, session: &str) -> String {
+    state.tokens.tag(&format!("csrf:{session}"))
 }
 
-/// The refresh token of the cookie, when `X-CSRF-Token` matches it.
-fn presented(req: &HttpRequest) -> Result<String, ApiError> {
+/// The refresh token of the cookie, when `X-CSRF-Token` is its session's.
+async fn presented(req: &HttpRequest, state: &web::Data<AppState>) -> Result<String, ApiError> {
     let token = req
         .cookie(REFRESH_COOKIE)
         .map(|c| c.value().to_string())
         .filter(|v| !v.is_empty())
         .ok_or_else(|| ApiError::Unauthorized("no session cookie".into()))?;
+    let hash = hash_refresh_token(&token);
+    let session = state
+        .db
+        .run(move |conn| Ok(RefreshToken::find_by_hash(conn, &hash)?.map(|t| t.family)))
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the session cookie is not valid".into()))?;
     let sent = req
         .headers()
         .get(CSRF_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     // Compared as digests: no timing tells how much of it was right.
-    if Sha256::digest(sent) != Sha256::digest(csrf_of(&token)) {
+    if Sha256::digest(sent) != Sha256::digest(csrf_of(state, &session)) {
         return Err(ApiError::Forbidden(
             "X-CSRF-Token is missing or does not match the session".into(),
         ));
@@ -141,17 +153,22 @@ fn presented(req: &HttpRequest) -> Result<String, ApiError> {
 }
 
 /// Refuses a request a page of another site sent (browsers send `Origin`
-/// on every cross-site POST).
-fn same_origin(req: &HttpRequest) -> Result<(), ApiError> {
-    let Some(origin) = req.headers().get(header::ORIGIN) else {
+/// on every cross-site POST): the origin must be `PUBLIC_URL`'s, or name
+/// the host the request was sent to.
+fn same_origin(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    else {
         return Ok(());
     };
+    let public = state.config.public_url.trim_end_matches('/');
     let host = req.connection_info().host().to_string();
-    let same = origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.split_once("://"))
-        .is_some_and(|(_, authority)| authority == host);
+    let same = origin == public
+        || origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority == host);
     if same {
         Ok(())
     } else {
@@ -162,7 +179,7 @@ fn same_origin(req: &HttpRequest) -> Result<(), ApiError> {
 }
 
 fn signed_in(req: &HttpRequest, state: &AppState, pair: TokenPair) -> HttpResponse {
-    let csrf = csrf_of(&pair.refresh_token);
+    let csrf = csrf_of(state, &pair.session);
     let mut res = no_store(HttpResponse::Ok());
     res.cookie(refresh_cookie(req, state, &pair.refresh_token));
     res.cookie(csrf_cookie(req, state, &csrf));

@@ -248,6 +248,12 @@ pub fn page_request(page: Option<i32>, per_page: Option<i32>) -> Result<PageRequ
 }
 
 /// A strong validator for exact response bytes.
+/// An answer no cache may keep (tokens, editors' renderings and diffs).
+pub fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    builder.insert_header((header::CACHE_CONTROL, "no-store"));
+    builder
+}
+
 pub fn etag_for(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
     let hex = hex::encode(&digest[..16]);

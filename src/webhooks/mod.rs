@@ -140,7 +140,7 @@ impl Dispatcher {
         while serving.strong_count() > 0 {
             if pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
                 pruned_at = Some(Instant::now());
-                self.prune().await;
+                self.prune();
             }
             let next_due = match self.round().await {
                 Ok(next_due) => next_due,
@@ -159,21 +159,37 @@ impl Dispatcher {
         }
     }
 
-    /// Forgets the log older than the retention (every node may; deleting
-    /// twice deletes nothing more).
-    async fn prune(&self) {
+    /// Forgets the log older than the retention, a batch a write, in a task
+    /// of its own (every node may; deleting twice deletes nothing more).
+    fn prune(&self) {
         let Ok(keep) = chrono::Duration::from_std(self.settings.retention) else {
             return;
         };
-        let pruned = self
-            .db
-            .write(move |conn| Ok(retention::prune(conn, now() - keep)?))
-            .await;
-        match pruned {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(deliveries = n, "pruned the webhook delivery log"),
-            Err(e) => tracing::warn!(error = %e, "could not prune the webhook delivery log"),
-        }
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            let before = now() - keep;
+            let mut pruned = 0;
+            loop {
+                match db
+                    .write(move |conn| Ok(retention::prune(conn, before)?))
+                    .await
+                {
+                    Ok(n) => {
+                        pruned += n;
+                        if i64::try_from(n).unwrap_or(0) < retention::BATCH {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not prune the webhook delivery log");
+                        break;
+                    }
+                }
+            }
+            if pruned > 0 {
+                tracing::info!(deliveries = pruned, "pruned the webhook delivery log");
+            }
+        });
     }
 
     /// Announces what fell due, then leases and serves the endpoints due;

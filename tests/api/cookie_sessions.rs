@@ -100,6 +100,8 @@ async fn the_refresh_token_lives_only_in_an_http_only_cookie() {
     let (_, new_csrf, _) = cookie(&turned, "clinic_csrf");
     assert_ne!(new_refresh, refresh);
     assert_eq!(body["data"]["csrf_token"], new_csrf.as_str());
+    // The CSRF value is the session's: another tab's copy stays good.
+    assert_eq!(new_csrf, csrf);
     let res = cookie_post(
         &app,
         "/api/v1/auth/cookie/refresh",
@@ -192,10 +194,51 @@ async fn refresh_and_logout_need_the_csrf_value_and_this_site() {
 }
 
 #[tokio::test]
-async fn over_https_the_cookies_are_secure() {
+async fn over_https_the_cookies_are_secure_and_the_public_origin_is_this_site() {
     let app = spawn_app_with(&[("PUBLIC_URL", "https://cms.clinic.example")]).await;
     let (_, cookies) = cookie_login(&app).await;
     for name in ["clinic_refresh", "clinic_csrf"] {
         assert!(cookie(&cookies, name).2.contains("secure"), "{name}");
     }
+    // Behind a proxy the Host may differ: PUBLIC_URL's origin is still this site.
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/cookie/login"))
+        .header(ORIGIN, "https://cms.clinic.example")
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_new_login_ends_the_browser_s_previous_session() {
+    let app = spawn_app().await;
+    let (first, cookies) = cookie_login(&app).await;
+    let (_, old_refresh, _) = cookie(&cookies, "clinic_refresh");
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/cookie/login"))
+        .header(COOKIE, format!("clinic_refresh={old_refresh}"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let csrf = first["csrf_token"].as_str().unwrap();
+    let res = cookie_post(
+        &app,
+        "/api/v1/auth/cookie/refresh",
+        Some(old_refresh),
+        Some(csrf),
+    )
+    .await;
+    assert_problem(res, StatusCode::UNAUTHORIZED).await;
+    let access = first["access_token"].as_str().unwrap();
+    assert_problem(
+        app.get_auth("/api/v1/auth/me", access).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }

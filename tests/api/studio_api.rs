@@ -69,6 +69,15 @@ async fn rendering_is_for_editors_and_refuses_what_a_body_may_not_be() {
         .post("/api/v1/admin/render", &token, &json!({"markdown": 7}))
         .await;
     assert_problem(res, StatusCode::BAD_REQUEST).await;
+    let many: Vec<String> = (0..1000).map(|n| format!("type-{n}")).collect();
+    let res = app
+        .post(
+            "/api/v1/admin/render",
+            &token,
+            &json!({"markdown": "x", "massage_types": many}),
+        )
+        .await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     // Unknown slugs embed nothing rather than fail: the preview is a draft.
     let res = app
         .post(
@@ -207,8 +216,10 @@ async fn lists_filter_by_who_created_and_who_is_credited() {
         .get_auth_json("/api/v1/admin/articles?author=nobody-here", &admin)
         .await;
     assert_eq!(nobody["data"], json!([]));
-    let res = app
-        .get_auth("/api/v1/admin/articles?mine=perhaps", &admin)
-        .await;
-    assert_problem(res, StatusCode::BAD_REQUEST).await;
+    for bad in ["mine=perhaps", "author=Not%20A%20Slug"] {
+        let res = app
+            .get_auth(&format!("/api/v1/admin/articles?{bad}"), &admin)
+            .await;
+        assert_problem(res, StatusCode::BAD_REQUEST).await;
+    }
 }

@@ -210,6 +210,12 @@ impl Deliveries {
             .single_value();
         let due: Option<i32> = webhook_endpoints::table
             .filter(webhook_endpoints::enabled.eq(true))
+            // Leased ones are being served: nothing to claim there.
+            .filter(
+                webhook_endpoints::lease_until
+                    .is_null()
+                    .or(webhook_endpoints::lease_until.lt(now)),
+            )
             .filter(head_due.le(now))
             .select(webhook_endpoints::id)
             .first(conn)

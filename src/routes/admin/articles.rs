@@ -77,7 +77,15 @@ pub async fn list_admin_articles(
     let filter = ArticleFilter {
         overdue_on: (params.review == Some(ReviewFilter::Overdue)).then(|| at.date()),
         created_by: (params.mine == Some(true)).then_some(editor.user.id),
-        credits: params.author,
+        credits: params
+            .author
+            .as_deref()
+            .map(|raw| {
+                crate::content::Slug::parse(raw)
+                    .map(crate::content::Slug::into_inner)
+                    .map_err(|m| ApiError::bad_query("author", m))
+            })
+            .transpose()?,
         ..public_params.filter()?
     };
     let status = params.status;

@@ -2,7 +2,6 @@
 //! without saving it — the studio's preview, made by the server's own
 //! renderer so that preview equals publish.
 
-use actix_web::http::header;
 use actix_web::{post, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,7 +10,7 @@ use super::Checks;
 use crate::auth::can;
 use crate::content::article::Article;
 use crate::render::Block;
-use crate::routes::{text, Allowed, Item, Json, Reply};
+use crate::routes::{no_store, text, Allowed, Item, Json, Reply};
 
 /// A body to render, and the massage types and treatments (by slug, in
 /// order) whose tables `{{massage-types}}` and `{{treatments}}` embed.
@@ -21,8 +20,10 @@ pub struct RenderRequest {
     #[schema(schema_with = text::any)]
     pub markdown: String,
     #[serde(default)]
+    #[schema(schema_with = text::slug_list)]
     pub massage_types: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = text::slug_list)]
     pub treatments: Vec<String>,
 }
 
@@ -52,6 +53,20 @@ pub async fn render_body(editor: Allowed<can::ReadContent>, body: Json<RenderReq
     } = body.into_inner();
     let mut checks = Checks::default();
     let markdown = checks.markdown("markdown", markdown);
+    let mut slugs = |field: &str, values: &[String]| -> Vec<String> {
+        let slugs: Vec<String> = checks
+            .slug_list(field, values)
+            .into_iter()
+            .map(|s| s.into_inner())
+            .collect();
+        let unique: std::collections::HashSet<&String> = slugs.iter().collect();
+        if unique.len() < slugs.len() {
+            checks.fail(field, "names a slug twice");
+        }
+        slugs
+    };
+    let massage_types = slugs("massage_types", &massage_types);
+    let treatments = slugs("treatments", &treatments);
     checks.finish()?;
     let rendered = editor
         .read(move |conn| {
@@ -62,13 +77,11 @@ pub async fn render_body(editor: Allowed<can::ReadContent>, body: Json<RenderReq
             )?)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(Item {
-            data: RenderedBody {
-                reading_time_minutes: rendered.reading_time_minutes(),
-                html: rendered.html,
-                blocks: rendered.blocks,
-            },
-        }))
+    Ok(no_store(HttpResponse::Ok()).json(Item {
+        data: RenderedBody {
+            reading_time_minutes: rendered.reading_time_minutes(),
+            html: rendered.html,
+            blocks: rendered.blocks,
+        },
+    }))
 }

@@ -82,26 +82,31 @@ pub async fn diff_article_revisions(
     params: Query<DiffParams>,
 ) -> Reply {
     let DiffParams { from, to } = params.into_inner();
-    let compared = editor
+    let (before, after, to) = editor
         .read(move |conn| {
-            let (_, stored) = ArticleState::load(conn, id).map_err(not_found)?;
-            let to = to.unwrap_or(stored.version);
-            let state = |conn: &mut _, version| {
+            let (current, stored) = ArticleState::load(conn, id).map_err(not_found)?;
+            let saved = |conn: &mut _, version| {
                 revision::revision_state(conn, id, version)?.ok_or_else(|| {
                     ApiError::not_found(format!("article {id} has no version {version}"))
                 })
             };
-            let (before, after) = (state(conn, from)?, state(conn, to)?);
-            Ok(RevisionDiff {
-                from,
-                to,
-                fields: diff(&before, &after),
-            })
+            let before = saved(conn, from)?;
+            // The current version is the article as it is now (with links
+            // gone since left out), whether or not a revision saved it.
+            let (after, to) = match to {
+                Some(to) if to != stored.version => (saved(conn, to)?, to),
+                _ => (current, stored.version),
+            };
+            Ok((before, after, to))
         })
         .await?;
-    Ok(actix_web::HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(Item { data: compared }))
+    // Compared off the connection pool (a diff of long bodies takes time).
+    let compared = RevisionDiff {
+        from,
+        to,
+        fields: diff(&before, &after),
+    };
+    Ok(crate::routes::no_store(actix_web::HttpResponse::Ok()).json(Item { data: compared }))
 }
 
 /// Make an earlier version current again (itself a new version). Content is
