@@ -2,7 +2,7 @@
 //! `SameSite=Strict` cookie on the auth paths; refresh and logout need
 //! the CSRF value and a same-site request; bearer clients untouched.
 
-use reqwest::header::{HeaderMap, COOKIE, ORIGIN, SET_COOKIE};
+use reqwest::header::{HeaderMap, HeaderName, COOKIE, ORIGIN, SET_COOKIE};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
@@ -28,14 +28,20 @@ fn cookie<'a>(cookies: &'a [(String, String, String)], name: &str) -> &'a (Strin
     cookies.iter().find(|c| c.0 == name).expect(name)
 }
 
-async fn cookie_login(app: &TestApp) -> (Value, Vec<(String, String, String)>) {
-    let res = app
+/// The admin's cookie login, with these extra request headers.
+async fn login_with(app: &TestApp, headers: &[(HeaderName, String)]) -> Response {
+    let mut req = app
         .client
         .post(app.url("/api/v1/auth/cookie/login"))
-        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}));
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    req.send().await.unwrap()
+}
+
+async fn cookie_login(app: &TestApp) -> (Value, Vec<(String, String, String)>) {
+    let res = login_with(app, &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let cookies = set_cookies(res.headers());
     (res.json::<Value>().await.unwrap()["data"].take(), cookies)
@@ -153,14 +159,7 @@ async fn refresh_and_logout_need_the_csrf_value_and_this_site() {
         .await
         .unwrap();
     assert_problem(res, StatusCode::FORBIDDEN).await;
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/cookie/login"))
-        .header(ORIGIN, "https://evil.example")
-        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = login_with(&app, &[(ORIGIN, "https://evil.example".into())]).await;
     assert_problem(res, StatusCode::FORBIDDEN).await;
 
     // Nothing above spent the token: logout ends the session and removes both cookies.
@@ -201,14 +200,7 @@ async fn over_https_the_cookies_are_secure_and_the_public_origin_is_this_site() 
         assert!(cookie(&cookies, name).2.contains("secure"), "{name}");
     }
     // Behind a proxy the Host may differ: PUBLIC_URL's origin is still this site.
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/cookie/login"))
-        .header(ORIGIN, "https://cms.clinic.example")
-        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = login_with(&app, &[(ORIGIN, "https://cms.clinic.example".into())]).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
 
@@ -217,14 +209,7 @@ async fn a_new_login_ends_the_browser_s_previous_session() {
     let app = spawn_app().await;
     let (first, cookies) = cookie_login(&app).await;
     let (_, old_refresh, _) = cookie(&cookies, "clinic_refresh");
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/cookie/login"))
-        .header(COOKIE, format!("clinic_refresh={old_refresh}"))
-        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = login_with(&app, &[(COOKIE, format!("clinic_refresh={old_refresh}"))]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let csrf = first["csrf_token"].as_str().unwrap();
     let res = cookie_post(
