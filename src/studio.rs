@@ -34,6 +34,8 @@ const FILES: &[(&str, &[u8], &str)] = &[
     ("controls.js", include_bytes!("../studio/controls.js"), JS),
     ("media.js", include_bytes!("../studio/media.js"), JS),
     ("faqs.js", include_bytes!("../studio/faqs.js"), JS),
+    ("forms.js", include_bytes!("../studio/forms.js"), JS),
+    ("merge.js", include_bytes!("../studio/merge.js"), JS),
     (
         "collections.js",
         include_bytes!("../studio/collections.js"),
@@ -123,4 +125,30 @@ fn answer(req: &HttpRequest, entry: &Entry) -> HttpResponse {
         HeaderValue::from_static(STUDIO_CSP),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file in `studio/` that is not embedded would 404 for every editor.
+    #[test]
+    fn every_studio_file_is_embedded() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/studio");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .expect("studio/")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .into_string()
+                    .expect("utf-8")
+            })
+            .filter(|name| name != "index.html")
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = FILES.iter().map(|(name, ..)| name.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
 }

@@ -7,11 +7,9 @@
 import * as api from "./api.js";
 import { h, mount, field, announce, formatDate } from "./dom.js";
 import { imageSrc } from "./media.js";
+import { editForm } from "./forms.js";
 
-const md = (v) => (v && typeof v === "object" ? v.markdown : v ?? "");
-const lines = (v) => (Array.isArray(v) ? v.join("\n") : v ?? "");
-
-// [name, label, kind, required]; kind: text, textarea, markdown, lines, checkbox, select:a|b, number
+// Fields as forms.js takes them: [name, label, kind, required].
 export const COLLECTIONS = {
   "massage-types": { title: "Massage types", path: "/admin/massage-types", ordered: true, write: "publish", label: (x) => x.name, fields: [["name", "Name", "text", true], ["slug", "Slug", "text"], ["best_for", "Best for", "text"], ["benefits", "Benefits", "textarea"], ["description", "Description", "textarea"]] },
   treatments: { title: "Treatments", path: "/admin/treatments", ordered: true, write: "publish", label: (x) => x.name, fields: [["name", "Name", "text", true], ["slug", "Slug", "text"], ["benefits", "Benefits", "textarea"], ["limitations", "Limitations", "textarea"]] },
@@ -22,27 +20,6 @@ export const COLLECTIONS = {
   redirects: { title: "Redirects", path: "/admin/redirects", write: "publish", noEdit: true, label: (x) => `${x.from} → ${x.to} (${x.status})`, fields: [["from", "From (a path)", "text", true], ["to", "To (a path or URL)", "text", true], ["status", "Status", "select:301|308"]] },
   webhooks: { title: "Webhooks", path: "/admin/webhooks", write: "administer", read: "administer", label: (x) => `${x.url}${x.enabled ? "" : ` · disabled${x.disabled_reason ? `: ${x.disabled_reason}` : ""}`} · ${x.pending} pending, ${x.failed} failed`, fields: [["url", "URL (https://…)", "text", true], ["description", "Description", "text"], ["events", "Events (one a line: *, article.*, review.submitted…)", "lines"], ["enabled", "Enabled", "checkbox"]] },
 };
-
-function control([name, , kind], value) {
-  if (kind === "checkbox") return h("input", { type: "checkbox", name, checked: Boolean(value) });
-  if (kind.startsWith("select:")) return h("select", { name }, kind.slice(7).split("|").map((o) => h("option", { value: o, selected: String(value ?? "") === o }, o)));
-  if (kind === "textarea" || kind === "markdown" || kind === "lines") {
-    const el = h("textarea", { name, rows: kind === "textarea" ? 3 : 5 });
-    el.value = kind === "markdown" ? md(value) : kind === "lines" ? lines(value) : value ?? "";
-    return el;
-  }
-  return h("input", { name, type: kind === "password" ? "password" : "text", value: kind === "password" ? "" : value ?? "", autocomplete: kind === "password" ? "new-password" : "off" });
-}
-
-function valueOf([name, , kind], el) {
-  if (kind === "checkbox") return el.checked;
-  if (kind === "markdown" && name === "answer") return { markdown: el.value };
-  if (kind === "lines") return el.value.split("\n").map((s) => s.trim()).filter(Boolean);
-  if (kind.startsWith("select:") && /^\d+$/.test(el.value)) return Number(el.value);
-  return el.value;
-}
-
-const comparable = (field, v) => JSON.stringify(field[2] === "markdown" ? md(v) : field[2] === "lines" ? v ?? [] : v ?? (field[2] === "checkbox" ? false : ""));
 
 /** One collection: its list, a form to add, and each item edited in a dialog. */
 export async function showCollection(main, name) {
@@ -93,48 +70,22 @@ export async function showCollection(main, name) {
     await again();
   }
 
-  function form(item, onSubmit, submitLabel) {
-    const controls = c.fields.map((f) => [f, control(f, item?.[f[0]])]);
-    const error = h("p.error", { role: "alert" });
-    return h(
-      "form.card",
-      {
-        onsubmit: async (e) => {
-          e.preventDefault();
-          error.textContent = "";
-          const body = {};
-          for (const [f, el] of controls) {
-            const value = valueOf(f, el);
-            if (f[2] === "password" && !value) continue;
-            if (!item || comparable(f, item[f[0]]) !== comparable(f, value)) body[f[0]] = f[0] === "article" && value === "" ? null : value;
-          }
-          try {
-            await onSubmit(body);
-          } catch (err) {
-            error.textContent = [err.message, ...(err.problem?.errors || []).map((x) => `${x.field}: ${x.message}`)].join(" — ");
-          }
-        },
-      },
-      controls.map(([f, el]) => (f[2] === "checkbox" ? h("label.check", {}, el, ` ${f[1]}`) : field(f[1], el))),
-      error,
-      h("button.primary", { type: "submit" }, submitLabel),
-    );
-  }
-
   async function edit(item) {
-    const { data: current, etag } = await api.get(`${c.path}/${item.id}`);
+    const url = `${c.path}/${item.id}`;
+    const { data: current, etag } = await api.get(url);
     const dialog = h("dialog", { "aria-labelledby": "edit-title" });
     const close = () => dialog.close();
     dialog.addEventListener("close", () => dialog.remove());
+    const submit = async (body, ifMatch) => {
+      if (Object.keys(body).length) await api.patch(url, body, ifMatch);
+      close();
+      announce(Object.keys(body).length ? "Saved." : "Nothing changed.");
+      await again();
+    };
     mount(
       dialog,
       h("h2#edit-title", {}, `Edit: ${c.label(current)}`),
-      form(current, async (body) => {
-        await api.patch(`${c.path}/${item.id}`, body, etag);
-        close();
-        announce("Saved.");
-        await again();
-      }, "Save"),
+      editForm({ fields: c.fields, target: { item: current, etag, url }, submit, submitLabel: "Save" }),
       h("button", { type: "button", onclick: close }, "Cancel"),
     );
     document.body.append(dialog);
@@ -193,7 +144,7 @@ export async function showCollection(main, name) {
           { "aria-labelledby": "add-title" },
           h("h2#add-title", {}, "Add"),
           secret,
-          form(null, async (body) => {
+          editForm({ fields: c.fields, submitLabel: "Add", submit: async (body) => {
             const { data: created } = await api.post(c.path, body);
             announce("Added.");
             if (created.secret) {
@@ -203,7 +154,7 @@ export async function showCollection(main, name) {
               return;
             }
             await again();
-          }, "Add"),
+          } }),
         )
       : null,
   );
@@ -255,37 +206,18 @@ export async function showLibrary(main, params) {
 
 /** Site settings (admins). */
 export async function showSite(main) {
-  const { data, etag } = await api.get("/admin/site");
-  const fields = [["name", "Site name", "text"], ["location", "Location", "text"], ["description", "Description", "textarea"], ["base_url", "Front end's base URL", "text"], ["article_path", "Article path ({slug})", "text"], ["tag_path", "Tag path ({slug}; empty: no tag pages)", "text"], ["preview_url", "Preview URL ({token}, {slug}, {id})", "text"], ["disclaimer", "Medical disclaimer (Markdown)", "markdown"], ["require_review", "Require an approved medical review to publish", "checkbox"], ["review_interval_months", "Review again after (months)", "text"]];
-  const controls = fields.map((f) => [f, control(f, data[f[0]] ?? data.editorial?.[f[0]])]);
-  const error = h("p.error", { role: "alert" });
+  const url = "/admin/site";
+  const { data, etag } = await api.get(url);
+  const fields = [["name", "Site name", "text", true], ["location", "Location", "text"], ["description", "Description", "textarea"], ["base_url", "Front end's base URL", "text"], ["article_path", "Article path ({slug})", "text"], ["tag_path", "Tag path ({slug}; empty: no tag pages)", "text"], ["preview_url", "Preview URL ({token}, {slug}, {id})", "text"], ["disclaimer", "Medical disclaimer (Markdown)", "markdown"], ["require_review", "Require an approved medical review to publish", "checkbox"], ["review_interval_months", "Review again after (months)", "number"]];
+  const submit = async (body, ifMatch) => {
+    if (Object.keys(body).length) await api.patch(url, body, ifMatch);
+    announce(Object.keys(body).length ? "Settings saved." : "Nothing changed.");
+    showSite(main);
+  };
   mount(
     main,
     h("h1", {}, "Site settings"),
-    h(
-      "form.card",
-      {
-        onsubmit: async (e) => {
-          e.preventDefault();
-          const body = {};
-          for (const [f, el] of controls) {
-            let value = valueOf(f, el);
-            if (f[0] === "review_interval_months") value = Number(value);
-            if (comparable(f, data[f[0]] ?? data.editorial?.[f[0]]) !== comparable(f, value)) body[f[0]] = value;
-          }
-          try {
-            await api.patch("/admin/site", body, etag);
-            announce("Settings saved.");
-            showSite(main);
-          } catch (err) {
-            error.textContent = err.status === 412 ? "Someone else changed the settings; load them again." : err.message;
-          }
-        },
-      },
-      controls.map(([f, el]) => (f[2] === "checkbox" ? h("label.check", {}, el, ` ${f[1]}`) : field(f[1], el))),
-      error,
-      h("button.primary", { type: "submit" }, "Save settings"),
-    ),
+    editForm({ fields, target: { item: data, etag, url }, value: (item, name) => item?.[name] ?? item?.editorial?.[name], submit, submitLabel: "Save settings" }),
   );
 }
 

@@ -8,6 +8,7 @@ import { showRevisions, diffView } from "./revisions.js";
 import { pickImage, showPrivateImages, imageSrc } from "./media.js";
 import { faqPanel } from "./faqs.js";
 import { orderedChoice, textList, referenceList } from "./controls.js";
+import { chooseMerge } from "./merge.js";
 
 const SAVE_DELAY_MS = 1200;
 const PREVIEW_DELAY_MS = 500;
@@ -310,7 +311,8 @@ export async function openEditor(main, id) {
         status.textContent = refused.size ? `Saved, except: ${[...refused.keys()].map((k) => LABELS[k]).join(", ")}` : `Saved at ${new Date().toLocaleTimeString()}`;
         renderActions();
       } catch (err) {
-        if (err.status === 412) return await conflict();
+        // Not awaited: the conflict view waits for the editor's choice, then saves (after this save ends).
+        if (err.status === 412) return void conflict();
         if (err.status === 0 || err instanceof TypeError) status.textContent = "Offline — your changes are kept on this device";
         else if ([404, 409, 422].includes(err.status) && markRefused(err, patch)) {
           status.textContent = `Not saved: ${[...refused.keys()].map((k) => LABELS[k]).join(", ")} (see the message)`;
@@ -347,65 +349,31 @@ export async function openEditor(main, id) {
       announce(problemText(err), "error");
       return;
     }
-    const mine = read();
     const theirFields = fieldsOf(theirs);
-    const contested = Object.keys(mine).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(theirFields[k]));
-    const choices = {};
-    const dialog = h("dialog.conflict", { "aria-labelledby": "conflict-title" });
-    const rows = contested.map((key) => {
-      const name = `choice-${key}`;
-      const changedByThem = JSON.stringify(state.base[key]) !== JSON.stringify(theirFields[key]);
-      choices[key] = changedByThem && same({ [key]: mine[key] }, { [key]: state.base[key] }) ? "theirs" : "mine";
-      const radio = (value, label) =>
-        h("label", {}, h("input", { type: "radio", name, value, checked: choices[key] === value, onchange: () => (choices[key] = value) }), ` ${label}`);
-      return h(
-        "fieldset",
-        {},
-        h("legend", {}, LABELS[key]),
-        h("div.pair", {}, h("div", {}, h("h4", {}, "Mine"), h("pre.text", {}, show(mine[key]))), h("div", {}, h("h4", {}, "Theirs"), h("pre.text", {}, show(theirFields[key])))),
-        radio("mine", "Keep mine"),
-        radio("theirs", "Take theirs"),
-      );
+    const merged = await chooseMerge({
+      title: "Another editor saved this article",
+      intro: `Version ${theirs.version} was saved after the one you were editing (${state.article.version}). What they changed:`,
+      before: diffView(diff.fields, LABELS),
+      labels: LABELS,
+      base: state.base,
+      mine: read(),
+      theirs: theirFields,
+      show,
     });
-    const finish = async (pick) => {
-      const merged = { ...theirFields };
-      for (const key of contested) merged[key] = (pick || choices[key]) === "mine" ? mine[key] : theirFields[key];
-      dialog.close();
-      dialog.remove();
-      form.inert = false;
-      state.article = theirs;
-      state.etag = etag;
-      state.base = theirFields;
-      state.conflict = false;
-      write(merged);
-      renderActions();
-      if (same(merged, theirFields)) {
-        localStorage.removeItem(localKey(id));
-        status.textContent = "Their version is shown; nothing of yours was sent";
-      } else {
-        changed();
-        await saveNow();
-      }
-    };
-    mount(
-      dialog,
-      h("h2#conflict-title", { tabindex: -1 }, "Another editor saved this article"),
-      h("p", {}, `Version ${theirs.version} was saved after the one you were editing (${state.article.version}). What they changed:`),
-      diffView(diff.fields, LABELS),
-      contested.length ? h("h3", {}, "Where yours and theirs differ") : h("p", {}, "Your changes and theirs do not overlap."),
-      rows,
-      h(
-        "div.actions",
-        {},
-        h("button.primary", { type: "button", onclick: () => finish() }, "Apply my choices"),
-        h("button", { type: "button", onclick: () => finish("mine") }, "Keep all mine"),
-        h("button", { type: "button", onclick: () => finish("theirs") }, "Take all theirs"),
-      ),
-    );
-    document.body.append(dialog);
-    dialog.addEventListener("cancel", (e) => e.preventDefault());
-    dialog.showModal();
-    dialog.querySelector("h2").focus();
+    form.inert = false;
+    state.article = theirs;
+    state.etag = etag;
+    state.base = theirFields;
+    state.conflict = false;
+    write(merged);
+    renderActions();
+    if (same(merged, theirFields)) {
+      localStorage.removeItem(localKey(id));
+      status.textContent = "Their version is shown; nothing of yours was sent";
+    } else {
+      changed();
+      await saveNow();
+    }
   }
 
   // Review and publication, as the role allows (the server still decides).

@@ -1,8 +1,10 @@
 // An article's FAQs, edited inline: each saved on its own (debounced PATCH
-// with If-Match), reordered by buttons, added and deleted.
+// with If-Match; a conflict is merged field by field), reordered by buttons,
+// added and deleted.
 
 import * as api from "./api.js";
 import { h, mount, field, announce, debounce } from "./dom.js";
+import { chooseMerge } from "./merge.js";
 
 export function faqPanel(article) {
   const list = h("ol.faqs");
@@ -35,13 +37,29 @@ export function faqPanel(article) {
         Object.assign(faq, data);
         state.textContent = "Saved";
       } catch (err) {
-        if (err.status === 412) {
-          const mine = `${question.value}\n\n${answer.value}`;
-          await load();
-          announce(`Someone else changed this FAQ; theirs is shown. Yours was: ${mine}`, "error");
-        } else state.textContent = `Not saved: ${err.message}`;
+        if (err.status === 412) await merge();
+        else state.textContent = `Not saved: ${err.message}`;
       }
     }, 1000);
+    // Another editor saved this FAQ first: choose per field, then send the merge against theirs.
+    async function merge() {
+      state.textContent = "Someone else saved this FAQ — choose what to keep";
+      const { data: theirs } = await api.get(`/admin/faqs/${faq.id}`);
+      const values = (f) => ({ question: f.question, answer: f.answer.markdown });
+      const merged = await chooseMerge({
+        title: "Someone else saved this FAQ first",
+        intro: "Another editor saved this question after you opened it. Choose what to keep; nothing is sent until you do.",
+        labels: { question: "Question", answer: "Answer" },
+        base: values(faq),
+        mine: { question: question.value, answer: answer.value },
+        theirs: values(theirs),
+      });
+      Object.assign(faq, theirs);
+      question.value = merged.question;
+      answer.value = merged.answer;
+      state.textContent = "";
+      await save.flush();
+    }
     question.addEventListener("input", save);
     answer.addEventListener("input", save);
     const move = (step) => async () => {

@@ -6,7 +6,9 @@
 // API; schedule one; two editors save the same article (412) and the second
 // merges field by field; a tab closed while offline gives its text back;
 // revisions diff and restore; an author gets no publish button (and the
-// server refuses anyway); a list item moves by keyboard; axe-core finds no
+// server refuses anyway); a list item moves by keyboard; with the keyboard
+// alone: sign in, an edit dialog whose save meets 412 and is merged per field,
+// an FAQ's conflict, the media dialog, Escape; axe-core finds no
 // serious or critical violation on any screen; no request leaves the
 // origin and the CSP is never violated; 360 px and 1440 px wide.
 // Prints what the browser measured (first load, opening an article).
@@ -101,6 +103,19 @@ async function signIn(page, who = email, pass = password) {
   await page.getByLabel("Password").fill(pass);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: /^Hello/ }).waitFor();
+}
+
+/** Presses Tab (a keyboard user's only way there) until the focused control's name matches; fails after 80 presses. */
+async function tabTo(page, name) {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press("Tab");
+    const now = await page.evaluate(() => {
+      const el = document.activeElement;
+      return (el.getAttribute("aria-label") || el.labels?.[0]?.textContent || el.textContent || "").trim();
+    });
+    if (typeof name === "string" ? now === name : name.test(now)) return;
+  }
+  throw new Error(`Tab never reached “${name}”`);
 }
 
 const saved = (page) => page.locator(".save-state", { hasText: /^Saved at/ }).waitFor({ timeout: 15000 });
@@ -377,6 +392,87 @@ try {
   await page.locator("#news", { hasText: "Settings saved." }).waitFor();
   check((await api("GET", "/api/v1/site")).json.data.base_url === "https://clinic.example", "site settings saved");
   await axe(page, "site settings");
+
+  // Keyboard alone: sign in, open an edit dialog, meet a conflict and choose per field, an FAQ's
+  // conflict inline, an image from the library dialog. No mouse from here to the checks.
+  const keysContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const keys = await newPage(keysContext);
+  await keys.goto(`${base}/studio/`);
+  await keys.getByRole("heading", { name: "Sign in to the studio" }).waitFor();
+  await tabTo(keys, "Email");
+  await keys.keyboard.type(email);
+  await tabTo(keys, "Password");
+  await keys.keyboard.type(password);
+  await keys.keyboard.press("Enter");
+  await keys.getByRole("heading", { name: /^Hello/ }).waitFor();
+  check(true, "keyboard: signed in with Tab, typing and Enter");
+  await keys.goto(`${base}/studio/#/collections/people`);
+  await keys.getByRole("heading", { name: "People (author profiles)" }).waitFor();
+  await tabTo(keys, "Edit");
+  const outline = await keys.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  check(outline !== "none", `keyboard: the focused control is visibly outlined (${outline})`);
+  const personName = await keys.evaluate(() => document.activeElement.closest("li").querySelector(".grow").textContent.split(",")[0]);
+  await keys.keyboard.press("Enter");
+  await keys.getByRole("dialog", { name: /^Edit:/ }).waitFor();
+  const person = (await api("GET", "/api/v1/admin/people?per_page=100", { token: admin })).json.data.find((p) => p.name === personName);
+  const personNow = await api("GET", `/api/v1/admin/people/${person.id}`, { token: admin });
+  const theirs = await api("PATCH", `/api/v1/admin/people/${person.id}`, { token: admin, ifMatch: personNow.etag, body: { credentials: "LMT, theirs", job_title: "Their title" } });
+  check(theirs.status === 200, "another editor saves the profile while the dialog is open");
+  await tabTo(keys, "Credentials");
+  await keys.keyboard.press("Control+A");
+  await keys.keyboard.type("LMT, mine");
+  await tabTo(keys, "Job title");
+  await keys.keyboard.press("Control+A");
+  await keys.keyboard.type("Mine, by keyboard");
+  await keys.keyboard.press("Enter");
+  const merge = keys.getByRole("dialog", { name: "Someone else saved this first" });
+  await merge.waitFor();
+  await axe(keys, "a collection item's conflict");
+  // The first contested field is Credentials (mine preset): the arrow key takes theirs.
+  await keys.keyboard.press("Tab");
+  await keys.keyboard.press("ArrowDown");
+  const picked = await keys.evaluate(() => ({ value: document.activeElement.value, field: document.activeElement.closest("fieldset")?.dataset.field, checked: document.activeElement.checked }));
+  check(picked.field === "credentials" && picked.value === "theirs" && picked.checked, `keyboard: an arrow key chose theirs for one field (${JSON.stringify(picked)})`);
+  await tabTo(keys, "Apply my choices");
+  await keys.keyboard.press("Enter");
+  await keys.locator("#news", { hasText: "Saved." }).waitFor();
+  const merged = (await api("GET", `/api/v1/admin/people/${person.id}`, { token: admin })).json.data;
+  check(merged.credentials === "LMT, theirs" && merged.job_title === "Mine, by keyboard", `a collection item's 412 merged field by field: their credentials, my job title (${merged.credentials} / ${merged.job_title})`);
+  // An FAQ edited inline while another editor changes its answer.
+  await keys.goto(`${base}/studio/#/articles/${id}`);
+  await keys.getByLabel("Question 1").waitFor();
+  const faq = (await api("GET", `/api/v1/admin/faqs?article=${slug}&per_page=100`, { token: admin })).json.data[0];
+  const faqNow = await api("GET", `/api/v1/admin/faqs/${faq.id}`, { token: admin });
+  await api("PATCH", `/api/v1/admin/faqs/${faq.id}`, { token: admin, ifMatch: faqNow.etag, body: { answer: { markdown: "Their answer: 50 minutes." } } });
+  await tabTo(keys, "Question 1");
+  await keys.keyboard.press("End");
+  await keys.keyboard.type(" And how often?");
+  const faqMerge = keys.getByRole("dialog", { name: "Someone else saved this FAQ first" });
+  await faqMerge.waitFor({ timeout: 15000 });
+  await tabTo(keys, "Apply my choices");
+  await keys.keyboard.press("Enter");
+  await keys.locator(".faq-panel .hint", { hasText: "Saved" }).waitFor();
+  const faqAfter = (await api("GET", `/api/v1/admin/faqs/${faq.id}`, { token: admin })).json.data;
+  check(faqAfter.question === "How long is a session? And how often?" && faqAfter.answer.markdown === "Their answer: 50 minutes.", "an FAQ's 412 merged: my question, their answer");
+  // The media dialog: an image chosen and inserted with the keyboard.
+  await tabTo(keys, "Image");
+  await keys.keyboard.press("Enter");
+  const keyMedia = keys.getByRole("dialog", { name: "Insert an image" });
+  await keyMedia.getByRole("button", { name: /A therapist easing/ }).waitFor();
+  await tabTo(keys, /A therapist easing/);
+  await keys.keyboard.press("Enter");
+  await tabTo(keys, "Use this image");
+  await keys.keyboard.press("Enter");
+  await saved(keys);
+  const images = ((await api("GET", `/api/v1/admin/articles/${id}`, { token: admin })).json.data.body.markdown.match(/\]\(media:\d+\)/g) || []).length;
+  check(images === 2, `keyboard: an image chosen in the media dialog and inserted (${images} images in the body)`);
+  // Escape closes a dialog and gives the keyboard back to the page.
+  await tabTo(keys, "Revisions");
+  await keys.keyboard.press("Enter");
+  await keys.getByRole("dialog", { name: "Revisions" }).waitFor();
+  await keys.keyboard.press("Escape");
+  await keys.getByRole("dialog", { name: "Revisions" }).waitFor({ state: "detached" });
+  check(true, "keyboard: Escape closes the revisions dialog");
 
   check(offOrigin.length === 0, `no request to another origin${offOrigin.length ? `: ${offOrigin.slice(0, 3)}` : ""}`);
   check(cspViolations.length === 0, `no Content-Security-Policy violation${cspViolations.length ? `: ${cspViolations[0]}` : ""}`);
