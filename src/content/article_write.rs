@@ -18,7 +18,7 @@ use super::{ContentError, FieldError, Slug};
 use crate::db::schema::{articles, massage_types, tags, treatments};
 use crate::db::DbConnection;
 
-/// Ids for the ordered slug lists; every unknown or repeated slug is a
+/// Ids for the ordered slug lists; every unknown slug is a
 /// field error, added to the `errors` found before (so one answer names
 /// every bad field); any error refuses the write.
 fn resolve_links(
@@ -31,7 +31,7 @@ fn resolve_links(
     let tag_ids = resolve(
         conn,
         ("tags", &state.tags, before.map(|b| b.tags.as_slice())),
-        (&mut errors, &mut unknown),
+        &mut unknown,
         |conn, s| {
             tags::table
                 .filter(tags::slug.eq(s))
@@ -47,7 +47,7 @@ fn resolve_links(
             &state.massage_types,
             before.map(|b| b.massage_types.as_slice()),
         ),
-        (&mut errors, &mut unknown),
+        &mut unknown,
         |conn, s| {
             massage_types::table
                 .filter(massage_types::slug.eq(s))
@@ -63,7 +63,7 @@ fn resolve_links(
             &state.treatments,
             before.map(|b| b.treatments.as_slice()),
         ),
-        (&mut errors, &mut unknown),
+        &mut unknown,
         |conn, s| {
             treatments::table
                 .filter(treatments::slug.eq(s))
@@ -80,7 +80,7 @@ fn resolve_links(
             &state.related,
             before.map(|b| b.related.as_slice()),
         ),
-        (&mut errors, &mut unknown),
+        &mut unknown,
         |conn, s| {
             articles::table
                 .filter(articles::slug.eq(s))
@@ -96,7 +96,7 @@ fn resolve_links(
             &state.authors,
             before.map(|b| b.authors.as_slice()),
         ),
-        (&mut errors, &mut unknown),
+        &mut unknown,
         super::person::People::id_by_slug,
     )?;
     check_images(conn, state, (&mut errors, &mut unknown))?;
@@ -188,7 +188,7 @@ fn check_images(
 fn resolve(
     conn: &mut DbConnection,
     (field, slugs, before): (&str, &[Slug], Option<&[Slug]>),
-    (errors, unknown): (&mut Vec<FieldError>, &mut Vec<FieldError>),
+    unknown: &mut Vec<FieldError>,
     find: impl Fn(&mut DbConnection, &str) -> QueryResult<Option<i32>>,
 ) -> QueryResult<Option<Vec<i32>>> {
     // A list as stored was resolved when written (a deleted target took
@@ -196,13 +196,9 @@ fn resolve(
     if before == Some(slugs) {
         return Ok(None);
     }
-    let mut seen = HashSet::new();
+    // Each slug is named once: the request's checks refused a list naming one twice.
     let mut ids = Vec::with_capacity(slugs.len());
     for slug in slugs {
-        if !seen.insert(slug.as_str()) {
-            errors.push(FieldError::new(field, format!("{slug} is listed twice")));
-            continue;
-        }
         match find(conn, slug.as_str())? {
             Some(id) => ids.push(id),
             None => unknown.push(FieldError::new(field, format!("no such slug: {slug}"))),

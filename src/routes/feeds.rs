@@ -132,7 +132,8 @@ pub async fn sitemap_xml(public: Public) -> Reply {
     let (site, pages, articles, tags) = public
         .read(move |conn| {
             let site = Site::find(conn)?;
-            let tags = Article::public_tags(conn, at)?;
+            // One file's worth at most (the protocol's limit): file 0 is the only one for tags.
+            let tags = Article::public_tags(conn, at, per_file)?;
             let count = Article::public_count(conn, at)?;
             let tag_pages = if site.tag_path.is_empty() {
                 0
@@ -167,8 +168,9 @@ pub async fn sitemap_xml(public: Public) -> Reply {
     Ok(public.respond_typed(body, XML))
 }
 
-/// One file of a sitemap index: `0` the tag pages (when there are any),
-/// `1` on the articles, 50,000 each (`SITEMAP_URLS_PER_FILE`).
+/// One file of a sitemap index: `0` the tag pages (when there are any; the
+/// first 50,000 by slug), `1` on the articles, 50,000 each
+/// (`SITEMAP_URLS_PER_FILE`).
 #[utoipa::path(
     params(("page" = i64, Path, description = "The file's number, from 0", minimum = 0)),
     responses(
@@ -191,7 +193,7 @@ pub async fn sitemap_file(public: Public, req: HttpRequest) -> Reply {
         .read(move |conn| {
             let site = Site::find(conn)?;
             if page == 0 {
-                let tags = Article::public_tags(conn, at)?;
+                let tags = Article::public_tags(conn, at, per_file)?;
                 if site.tag_path.is_empty() || tags.is_empty() {
                     return Err(ApiError::not_found("no such sitemap file"));
                 }

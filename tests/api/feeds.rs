@@ -227,3 +227,51 @@ async fn a_sitemap_past_its_file_size_becomes_an_index_of_files() {
         assert_eq!(app.get(missing).await.status(), StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn the_tag_pages_file_holds_at_most_one_file_of_urls() {
+    let app = spawn_app_with(&[("SITEMAP_URLS_PER_FILE", "2")]).await;
+    let token = app.admin_token().await;
+    let (_, etag) = app.get_item("/api/v1/admin/site", &token).await;
+    let res = app
+        .patch(
+            "/api/v1/admin/site",
+            &token,
+            &etag,
+            &json!({"base_url": "https://www.example-clinic.test", "tag_path": "/topics/{slug}"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut slugs = Vec::new();
+    for n in 0..4 {
+        let res = app
+            .post(
+                "/api/v1/admin/tags",
+                &token,
+                &json!({"name": format!("Topic {n}"), "slug": format!("topic-{n}")}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        slugs.push(format!("topic-{n}"));
+    }
+    let (_, etag) = app.get_item("/api/v1/admin/articles/1", &token).await;
+    let res = app
+        .patch(
+            "/api/v1/admin/articles/1",
+            &token,
+            &etag,
+            &json!({"tags": slugs}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, index) = body(&app, "/api/v1/sitemap.xml").await;
+    assert!(
+        texts(&index, "loc")[0].ends_with("/api/v1/sitemap-0.xml"),
+        "{index}"
+    );
+    let (_, tags) = body(&app, "/api/v1/sitemap-0.xml").await;
+    let urls = texts(&tags, "loc");
+    // More public tags than a file holds (the sample's and four more): the first file's worth, by slug.
+    assert_eq!(urls.len(), 2, "{tags}");
+    assert!(urls[0] < urls[1] && urls[0].starts_with("https://www.example-clinic.test/topics/"));
+}

@@ -78,6 +78,20 @@ async fn rendering_is_for_editors_and_refuses_what_a_body_may_not_be() {
         )
         .await;
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    // A slug named twice: refused as an article write refuses it (the schema says uniqueItems).
+    let res = app
+        .post(
+            "/api/v1/admin/render",
+            &token,
+            &json!({"markdown": "x", "treatments": ["massage-therapy", "massage-therapy"]}),
+        )
+        .await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["errors"][0]["field"], "treatments");
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "massage-therapy is listed twice"
+    );
     // Unknown slugs embed nothing rather than fail: the preview is a draft.
     let res = app
         .post(

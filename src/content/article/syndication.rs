@@ -71,10 +71,12 @@ impl Article {
             .load(conn)
     }
 
-    /// The tags with public articles, each with its newest article's change.
+    /// The tags with public articles (the first `limit` by slug), each with
+    /// its newest article's change.
     pub fn public_tags(
         conn: &mut DbConnection,
         now: NaiveDateTime,
+        limit: i64,
     ) -> QueryResult<Vec<(String, Option<NaiveDateTime>)>> {
         article_tags::table
             .inner_join(articles::table)
@@ -83,6 +85,7 @@ impl Article {
             .group_by(tags::slug)
             .order(tags::slug)
             .select((tags::slug, diesel::dsl::max(articles::updated_at)))
+            .limit(limit)
             .load(conn)
     }
 }

@@ -223,9 +223,13 @@ impl Checks {
             self.fail(field, format!("must list at most {MAX_SLUG_LIST} slugs"));
             return Vec::new();
         }
-        let mut slugs = Vec::with_capacity(values.len());
+        let mut slugs: Vec<Slug> = Vec::with_capacity(values.len());
         for value in values {
             match Slug::parse(value) {
+                // A list names each at most once (the schemas say `uniqueItems`).
+                Ok(slug) if slugs.contains(&slug) => {
+                    self.fail(field, format!("{slug} is listed twice"));
+                }
                 Ok(slug) => slugs.push(slug),
                 Err(_) => self.fail(field, format!("{value:?} is not a valid slug")),
             }

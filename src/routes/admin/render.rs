@@ -54,16 +54,8 @@ pub async fn render_body(editor: Allowed<can::ReadContent>, body: Json<RenderReq
     let mut checks = Checks::default();
     let markdown = checks.markdown("markdown", markdown);
     let mut slugs = |field: &str, values: &[String]| -> Vec<String> {
-        let slugs: Vec<String> = checks
-            .slug_list(field, values)
-            .into_iter()
-            .map(|s| s.into_inner())
-            .collect();
-        let unique: std::collections::HashSet<&String> = slugs.iter().collect();
-        if unique.len() < slugs.len() {
-            checks.fail(field, "names a slug twice");
-        }
-        slugs
+        let list = checks.slug_list(field, values);
+        list.into_iter().map(|s| s.into_inner()).collect()
     };
     let massage_types = slugs("massage_types", &massage_types);
     let treatments = slugs("treatments", &treatments);
