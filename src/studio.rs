@@ -36,6 +36,7 @@ const FILES: &[(&str, &[u8], &str)] = &[
     ("faqs.js", include_bytes!("../studio/faqs.js"), JS),
     ("forms.js", include_bytes!("../studio/forms.js"), JS),
     ("merge.js", include_bytes!("../studio/merge.js"), JS),
+    ("kept.js", include_bytes!("../studio/kept.js"), JS),
     (
         "collections.js",
         include_bytes!("../studio/collections.js"),
@@ -64,7 +65,18 @@ static STUDIO: LazyLock<Studio> = LazyLock::new(|| {
     }
     hasher.update(INDEX.as_bytes());
     let version = hex::encode(&hasher.finalize()[..6]);
-    let page = INDEX.replace("{{version}}", &version);
+    // Every module announced at once: the browser fetches them in parallel
+    // instead of discovering the import graph one level at a time.
+    let preload: String = FILES
+        .iter()
+        .filter(|(name, _, content_type)| *content_type == JS && *name != "app.js")
+        .map(|(name, ..)| {
+            format!("<link rel=\"modulepreload\" href=\"/studio/{version}/{name}\">\n")
+        })
+        .collect();
+    let page = INDEX
+        .replace("{{preload}}", &preload)
+        .replace("{{version}}", &version);
     let entry = |body: Vec<u8>, content_type: &str, cache_control: &str| {
         let etag = crate::routes::etag_for(&body);
         let mut headers = HeaderMap::new();

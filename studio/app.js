@@ -3,7 +3,8 @@
 
 import * as api from "./api.js";
 import { h, mount, field, announce, formatDate } from "./dom.js";
-import { openEditor, keptCount } from "./editor.js";
+import { openEditor } from "./editor.js";
+import { keptCount } from "./kept.js";
 import { COLLECTIONS, showCollection, showLibrary, showSite, showActivity } from "./collections.js";
 
 const main = document.getElementById("main");
@@ -33,7 +34,7 @@ async function signOut() {
   leave = null;
   const unsaved = keptCount();
   await api.signOut();
-  if (unsaved) announce(`${unsaved} article(s) had changes the server did not get; they stay on this device for your next sign-in.`, "error");
+  if (unsaved) announce(`${unsaved} article(s) or FAQ(s) had changes the server did not get; they stay on this device for your next sign-in.`, "error");
   location.hash = "#/";
 }
 

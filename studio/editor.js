@@ -9,6 +9,7 @@ import { pickImage, showPrivateImages, imageSrc } from "./media.js";
 import { faqPanel } from "./faqs.js";
 import { orderedChoice, textList, referenceList } from "./controls.js";
 import { chooseMerge } from "./merge.js";
+import { keep, kept as keptCopy, forget } from "./kept.js";
 
 const SAVE_DELAY_MS = 1200;
 const PREVIEW_DELAY_MS = 500;
@@ -71,15 +72,6 @@ function patchOf(from, to) {
 }
 
 const same = (a, b) => Object.keys(patchOf(a, b)).length === 0;
-/** The device copy of unsaved text: per account, so another person signing in here never gets it. */
-const localKey = (id) => `studio:${api.currentUser()?.id}:article:${id}`;
-
-/** How many device copies of unsaved text this account has (a sign-out keeps them: they are not saved yet). */
-export function keptCount() {
-  const prefix = `studio:${api.currentUser()?.id}:`;
-  return Object.keys(localStorage).filter((key) => key.startsWith(prefix)).length;
-}
-
 export async function openEditor(main, id) {
   const [{ data: article, etag }, types, treatments, people] = await Promise.all([
     api.get(`/admin/articles/${id}`),
@@ -274,12 +266,11 @@ export async function openEditor(main, id) {
       }
     const fields = read();
     if (!same(fields, state.base)) {
-      const kept = { version: state.article.version, etag: state.etag, base: state.base, fields, at: new Date().toISOString() };
-      localStorage.setItem(localKey(id), JSON.stringify(kept));
+      keep("article", id, { version: state.article.version, etag: state.etag, base: state.base, fields });
       status.textContent = "Unsaved changes";
     } else if (!state.saving && !state.conflict) {
       // Typed back to what the server has: nothing to send.
-      localStorage.removeItem(localKey(id));
+      forget("article", id);
       status.textContent = `Saved at ${new Date().toLocaleTimeString()}`;
     }
     refreshHints();
@@ -307,7 +298,7 @@ export async function openEditor(main, id) {
         state.etag = etag;
         // What was sent is the server's now; a refused field keeps its old value there.
         state.base = { ...fields, ...Object.fromEntries([...refused.keys()].map((k) => [k, fieldsOf(data)[k]])) };
-        if (same(read(), state.base)) localStorage.removeItem(localKey(id));
+        if (same(read(), state.base)) forget("article", id);
         status.textContent = refused.size ? `Saved, except: ${[...refused.keys()].map((k) => LABELS[k]).join(", ")}` : `Saved at ${new Date().toLocaleTimeString()}`;
         renderActions();
       } catch (err) {
@@ -368,7 +359,7 @@ export async function openEditor(main, id) {
     write(merged);
     renderActions();
     if (same(merged, theirFields)) {
-      localStorage.removeItem(localKey(id));
+      forget("article", id);
       status.textContent = "Their version is shown; nothing of yours was sent";
     } else {
       changed();
@@ -457,23 +448,23 @@ export async function openEditor(main, id) {
     state.etag = etag;
     state.base = fieldsOf(data);
     write(state.base);
-    localStorage.removeItem(localKey(id));
+    forget("article", id);
     renderActions();
     announce(`Restored: now version ${data.version}.`);
   }
 
   // Text kept on this device from a closed tab or a lost connection.
-  const kept = JSON.parse(localStorage.getItem(localKey(id)) || "null");
+  const kept = keptCopy("article", id);
   const banner = kept && !same(kept.fields, state.base)
     ? h(
         "div.banner",
         { role: "alert" },
         `Changes you made ${formatDate(kept.at)} were not saved to the server; they were kept on this device. `,
         h("button.primary", { type: "button", onclick: () => restoreKept() }, "Restore them"),
-        h("button", { type: "button", onclick: () => { localStorage.removeItem(localKey(id)); banner.remove(); form.inert = false; controls.title.focus(); } }, "Discard them"),
+        h("button", { type: "button", onclick: () => { forget("article", id); banner.remove(); form.inert = false; controls.title.focus(); } }, "Discard them"),
       )
     : null;
-  if (kept && !banner) localStorage.removeItem(localKey(id));
+  if (kept && !banner) forget("article", id);
   // Sent against the version they were written on: if the article moved on
   // since, the server answers 412 and the conflict view shows both.
   function restoreKept() {
@@ -488,6 +479,7 @@ export async function openEditor(main, id) {
     changed();
   }
 
+  const faqs = faqPanel(() => state.article);
   mount(
     main,
     h("div.heading", {}, h("h1", {}, "Edit article"), status),
@@ -519,7 +511,7 @@ export async function openEditor(main, id) {
       ),
       h("div.body", {}, h("label", { for: "body-md" }, "Body (Markdown)"), toolbar, h("div.split", {}, body, h("section.preview", { "aria-label": "Preview" }, rendered))),
     ),
-    faqPanel(() => state.article),
+    faqs.el,
   );
   body.id = "body-md";
   // Kept text waits for a choice before anything new is typed over it.
@@ -532,7 +524,7 @@ export async function openEditor(main, id) {
   return async () => {
     preview.cancel();
     window.removeEventListener("online", online);
-    await saveNow();
+    await Promise.all([saveNow(), faqs.flush()]);
   };
 }
 

@@ -5,11 +5,14 @@
 import * as api from "./api.js";
 import { h, mount, field, announce, debounce } from "./dom.js";
 import { chooseMerge } from "./merge.js";
+import { keep, kept, forget } from "./kept.js";
 
 export function faqPanel(article) {
   const list = h("ol.faqs");
   const panel = h("section.card.faq-panel", { "aria-labelledby": "faqs-title" }, h("h2#faqs-title", {}, "FAQs"), list);
   let faqs = [];
+  // Each FAQ's debounced save, flushed when the editor is left.
+  const pending = new Set();
 
   async function load() {
     const { data } = await api.get(`/admin/faqs?article=${encodeURIComponent(article().slug)}&per_page=100`);
@@ -18,6 +21,7 @@ export function faqPanel(article) {
   }
 
   function render() {
+    pending.clear();
     mount(list, faqs.map(item), h("li.add", {}, addForm()));
   }
 
@@ -26,42 +30,63 @@ export function faqPanel(article) {
     const answer = h("textarea", { name: `faq-${faq.id}-answer`, rows: 3 });
     answer.value = faq.answer.markdown;
     const state = h("small.hint", { "aria-live": "polite" });
+    const values = (f) => ({ question: f.question, answer: f.answer.markdown });
+    const typed = () => ({ question: question.value, answer: answer.value });
+    // What the text in the inputs was written against (the server's copy, or a kept one's).
+    let base = { ...values(faq), version: faq.version };
     const save = debounce(async () => {
+      const now = typed();
       const patch = {};
-      if (question.value !== faq.question) patch.question = question.value;
-      if (answer.value !== faq.answer.markdown) patch.answer = { markdown: answer.value };
-      if (!Object.keys(patch).length) return;
+      if (now.question !== base.question) patch.question = now.question;
+      if (now.answer !== base.answer) patch.answer = { markdown: now.answer };
+      if (!Object.keys(patch).length) return forget("faq", faq.id);
       state.textContent = "Saving…";
       try {
-        const { data } = await api.patch(`/admin/faqs/${faq.id}`, patch, `"v${faq.version}"`);
+        const { data } = await api.patch(`/admin/faqs/${faq.id}`, patch, `"v${base.version}"`);
         Object.assign(faq, data);
+        base = { ...values(data), version: data.version };
+        if (JSON.stringify(typed()) === JSON.stringify(values(data))) forget("faq", faq.id);
         state.textContent = "Saved";
       } catch (err) {
         if (err.status === 412) await merge();
-        else state.textContent = `Not saved: ${err.message}`;
+        else state.textContent = err.status === 0 || err instanceof TypeError ? "Offline — kept on this device" : `Not saved: ${err.message}`;
       }
     }, 1000);
     // Another editor saved this FAQ first: choose per field, then send the merge against theirs.
     async function merge() {
       state.textContent = "Someone else saved this FAQ — choose what to keep";
       const { data: theirs } = await api.get(`/admin/faqs/${faq.id}`);
-      const values = (f) => ({ question: f.question, answer: f.answer.markdown });
       const merged = await chooseMerge({
         title: "Someone else saved this FAQ first",
-        intro: "Another editor saved this question after you opened it. Choose what to keep; nothing is sent until you do.",
+        intro: "Another editor saved this question after you wrote yours. Choose what to keep; nothing is sent until you do.",
         labels: { question: "Question", answer: "Answer" },
-        base: values(faq),
-        mine: { question: question.value, answer: answer.value },
+        base,
+        mine: typed(),
         theirs: values(theirs),
       });
       Object.assign(faq, theirs);
+      base = { ...values(theirs), version: theirs.version };
       question.value = merged.question;
       answer.value = merged.answer;
       state.textContent = "";
       await save.flush();
     }
-    question.addEventListener("input", save);
-    answer.addEventListener("input", save);
+    const changed = () => {
+      keep("faq", faq.id, { version: base.version, base, fields: typed() });
+      save();
+    };
+    question.addEventListener("input", changed);
+    answer.addEventListener("input", changed);
+    pending.add(save);
+    // Text kept from a closed tab: back in the inputs, sent against the version it was written on.
+    const copy = kept("faq", faq.id);
+    if (copy && JSON.stringify(copy.fields) !== JSON.stringify(values(faq))) {
+      base = copy.base;
+      question.value = copy.fields.question;
+      answer.value = copy.fields.answer;
+      state.textContent = "Restored from this device — saving";
+      save();
+    } else if (copy) forget("faq", faq.id);
     const move = (step) => async () => {
       const other = faqs[index + step];
       if (!other) return;
@@ -86,6 +111,7 @@ export function faqPanel(article) {
         }
         try {
           await api.del(`/admin/faqs/${faq.id}`, `"v${faq.version}"`);
+          forget("faq", faq.id);
           announce("FAQ deleted.");
         } catch (err) {
           announce(`Not deleted: ${err.message}`, "error");
@@ -142,5 +168,5 @@ export function faqPanel(article) {
   }
 
   load().catch((err) => mount(list, h("li.error", {}, err.message)));
-  return panel;
+  return { el: panel, flush: () => Promise.all([...pending].map((save) => save.flush())) };
 }
