@@ -185,12 +185,48 @@ impl Faq {
         Ok(max.map_or(0, |m| m.saturating_add(1)))
     }
 
+    /// Moves the FAQs of the same list (the article's, or the standalone
+    /// ones) at `position` and after it down one, so the FAQ put there
+    /// lands exactly where the editor asked, as the collections do (their
+    /// versions change too).
+    fn make_room(
+        conn: &mut DbConnection,
+        (article_id, id): (Option<i32>, Option<i32>),
+        position: i32,
+    ) -> QueryResult<()> {
+        let list = faqs::table
+            .filter(faqs::id.ne(id.unwrap_or(0)))
+            .filter(faqs::position.ge(position))
+            .into_boxed::<crate::db::backend::Db>();
+        let list = match article_id {
+            Some(a) => list.filter(faqs::article_id.eq(a)),
+            None => list.filter(faqs::article_id.is_null()),
+        };
+        let after: Vec<(i32, i32)> = list.select((faqs::id, faqs::position)).load(conn)?;
+        if !after.iter().any(|(_, p)| *p == position) {
+            return Ok(());
+        }
+        let ids: Vec<i32> = after.iter().map(|(id, _)| *id).collect();
+        // Their article's document shows their positions.
+        for moved in &ids {
+            Change::forget_documents(conn, Item::Faq(*moved))?;
+        }
+        diesel::update(faqs::table.filter(faqs::id.eq_any(&ids)))
+            .set((
+                faqs::position.eq(faqs::position + 1),
+                faqs::version.eq(faqs::version + 1),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
     pub fn create(
         conn: &mut DbConnection,
         fields: &FaqFields,
         user_id: i32,
         at: NaiveDateTime,
     ) -> Result<i32, ContentError> {
+        Self::make_room(conn, (fields.article_id, None), fields.position)?;
         let html = render_answer(&fields.answer_markdown);
         let id: i32 = insert_row!(faqs:
             article_id = fields.article_id, question = &fields.question,
@@ -215,6 +251,11 @@ impl Faq {
         let html = render_answer(&fields.answer_markdown);
         // The article it leaves no longer shows it.
         Change::forget_documents(conn, Item::Faq(id))?;
+        let position = Self::find(conn, id)?.position;
+        let article_id = Self::article_id(conn, id)?;
+        if (position, article_id) != (fields.position, fields.article_id) {
+            Self::make_room(conn, (fields.article_id, Some(id)), fields.position)?;
+        }
         update_at_version!(
             conn,
             faqs,

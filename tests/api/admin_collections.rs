@@ -218,12 +218,29 @@ async fn faqs_are_managed_per_article() {
         6
     );
 
+    // Moved to the top: it lands there and the others move down one, in order.
+    let questions = |article: &Value| -> Vec<String> {
+        article["faqs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["question"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = questions(&app.get_article(SAMPLE_SLUG).await);
     let path = format!("/api/v1/admin/faqs/{}", faq["data"]["id"]);
+    let res = app
+        .patch(&path, &token, "\"v1\"", &json!({"position": 0}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let after = questions(&app.get_article(SAMPLE_SLUG).await);
+    assert_eq!(after[0], "Is massage safe in pregnancy?");
+    assert_eq!(after[1..], before[..5]);
     let res = app
         .patch(
             &path,
             &token,
-            "\"v1\"",
+            "\"v2\"",
             &json!({"article": null, "position": 0}),
         )
         .await;
@@ -261,7 +278,7 @@ async fn faqs_are_managed_per_article() {
         2
     );
     assert_eq!(
-        app.delete(&path, &token, "\"v2\"").await.status(),
+        app.delete(&path, &token, "\"v3\"").await.status(),
         StatusCode::NO_CONTENT
     );
     assert_eq!(app.get_ok("/api/v1/faqs").await["meta"]["total"], 5);

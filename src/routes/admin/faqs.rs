@@ -38,7 +38,7 @@ pub struct FaqCreate {
     /// The slug of the article it belongs to; absent or null for a standalone FAQ.
     #[schema(schema_with = text::slug_or_null)]
     pub article: Option<String>,
-    /// After the article's last FAQ when not given.
+    /// After the article's last FAQ when not given; an occupied position moves the others down.
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
     pub position: Option<f64>,
 }
@@ -55,6 +55,8 @@ pub struct FaqPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(schema_with = text::slug_or_null)]
     pub article: Option<Option<String>>,
+    /// Its place among its article's FAQs (or the standalone ones); an
+    /// occupied position moves the others down.
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000000)]
     pub position: Option<f64>,
 }
