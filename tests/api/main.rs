@@ -38,5 +38,6 @@ mod studio;
 mod studio_api;
 mod visibility;
 mod webhook_events;
+mod webhook_queue;
 mod webhook_retention;
 mod webhooks;

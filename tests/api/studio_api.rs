@@ -185,6 +185,84 @@ async fn two_versions_differ_field_by_field() {
 }
 
 #[tokio::test]
+async fn the_current_version_is_compared_as_it_is_now_on_either_side() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let res = app
+        .post(
+            "/api/v1/admin/tags",
+            &token,
+            &json!({"name": "Short-lived", "slug": "short-lived"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let (id, _) = app
+        .create_article(
+            &token,
+            &json!({"title": "Diffed", "tags": ["short-lived", "posture"]}),
+        )
+        .await;
+    let path = format!("/api/v1/admin/articles/{id}");
+    // Publishing makes a version of its own; the tag is then deleted (its links go with it).
+    assert_eq!(app.publish(&token, id, None).await.status(), StatusCode::OK);
+    let tags = app
+        .get_auth_json("/api/v1/admin/tags?per_page=100", &token)
+        .await;
+    let tag_id = tags["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["slug"] == "short-lived")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let tag_path = format!("/api/v1/admin/tags/{tag_id}");
+    let (_, tag_etag) = app.get_item(&tag_path, &token).await;
+    let res = app.delete(&tag_path, &token, &tag_etag).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let (article, _) = app.get_item(&path, &token).await;
+    let current = article["data"]["version"].as_i64().unwrap();
+    assert!(current > 1);
+
+    // From the first version to now: the tag deleted since is gone from "now".
+    let diff = app
+        .get_auth_json(&format!("{path}/revisions/diff?from=1"), &token)
+        .await["data"]
+        .take();
+    assert_eq!(diff["to"].as_i64(), Some(current));
+    let tags = diff["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "tags")
+        .expect("the tags differ");
+    assert_eq!(tags["before"], "short-lived\nposture");
+    assert_eq!(tags["after"], "posture");
+    // The current version on either side, named or not, is the article now (not its revision row).
+    for query in [
+        format!("from={current}"),
+        format!("from={current}&to={current}"),
+    ] {
+        let same = app
+            .get_auth_json(&format!("{path}/revisions/diff?{query}"), &token)
+            .await;
+        assert_eq!(same["data"]["fields"], json!([]), "{query}");
+    }
+    let back = app
+        .get_auth_json(
+            &format!("{path}/revisions/diff?from={current}&to=1"),
+            &token,
+        )
+        .await;
+    assert_eq!(back["data"]["from"].as_i64(), Some(current));
+    assert!(back["data"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["field"] == "tags" && f["after"] == "short-lived\nposture"));
+}
+
+#[tokio::test]
 async fn lists_filter_by_who_created_and_who_is_credited() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;

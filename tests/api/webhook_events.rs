@@ -6,23 +6,16 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::cache_writes::create;
-use crate::helpers::{spawn_app_with, TestApp, SAMPLE_SLUG};
+use crate::helpers::{TestApp, SAMPLE_SLUG};
 use crate::images::png_with_alpha;
 use crate::receiver::{Received, Receiver};
 
 async fn webhook_app() -> TestApp {
-    spawn_app_with(&[
-        ("WEBHOOK_ALLOW_PRIVATE", "true"),
-        ("WEBHOOK_ALLOW_HTTP", "true"),
-        ("WEBHOOK_POLL_MS", "50"),
-    ])
-    .await
+    crate::webhooks::webhook_app_with(&[]).await
 }
 
 async fn subscribe_all(app: &TestApp, token: &str, url: &str) {
-    let body = json!({"url": url, "events": ["*"]});
-    let res = app.post("/api/v1/admin/webhooks", token, &body).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    crate::webhooks::subscribe(app, token, url, json!(["*"])).await;
 }
 
 async fn patch_ok(app: &TestApp, token: &str, path: &str, body: Value) {

@@ -1,31 +1,28 @@
 //! The delivery log is pruned past `WEBHOOK_RETENTION_DAYS`: finished
 //! deliveries go with their attempts; pending ones stay.
 
+use diesel::RunQueryDsl;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app_with, TestApp};
+use crate::helpers::TestApp;
 use crate::receiver::Receiver;
+use crate::webhooks::webhook_app_with;
 
 async fn node(database_url: Option<&str>, retention_days: &str) -> TestApp {
     let mut vars = vec![
-        ("WEBHOOK_ALLOW_PRIVATE", "true"),
-        ("WEBHOOK_ALLOW_HTTP", "true"),
         ("WEBHOOK_RETRY_SECS", "60"),
-        ("WEBHOOK_POLL_MS", "50"),
         ("WEBHOOK_RETENTION_DAYS", retention_days),
     ];
     if let Some(url) = database_url {
         vars.push(("DATABASE_URL", url));
     }
-    spawn_app_with(&vars).await
+    webhook_app_with(&vars).await
 }
 
+/// An endpoint for `events`; the path of its delivery log.
 async fn subscribe(app: &TestApp, token: &str, url: &str, events: Value) -> String {
-    let body = json!({"url": url, "events": events});
-    let res = app.post("/api/v1/admin/webhooks", token, &body).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let id = res.json::<Value>().await.unwrap()["data"]["id"].clone();
+    let (id, _) = crate::webhooks::subscribe(app, token, url, events).await;
     format!("/api/v1/admin/webhooks/{id}/deliveries")
 }
 
@@ -61,19 +58,34 @@ async fn finished_deliveries_are_pruned_past_the_retention_and_pending_ones_kept
     let log = first.get_auth_json(&healthy_log, &token).await;
     assert_eq!(log["data"][0]["status"], "succeeded", "kept for 30 days");
     first.stop().await;
+    // A long log: 2,500 finished deliveries, more than one pruning batch (1,000) deletes.
+    let url = clinic_cms::config::DatabaseUrl::parse(&first.database_url).unwrap();
+    let mut conn =
+        clinic_cms::db::backend::connect(&url, std::time::Duration::from_secs(5)).unwrap();
+    let copies = diesel::sql_query(
+        "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2499) \
+         INSERT INTO webhook_deliveries (endpoint_id, event_id, status, attempts, \
+         next_attempt_at, last_status, last_error, created_at, finished_at) \
+         SELECT d.endpoint_id, d.event_id, d.status, d.attempts, d.next_attempt_at, \
+         d.last_status, d.last_error, d.created_at, d.finished_at \
+         FROM webhook_deliveries d, n WHERE d.status = 'succeeded'",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    assert_eq!(copies, 2499);
+    let total = |log: &Value| log["meta"]["total"].as_i64().unwrap();
 
-    // A node keeping no finished delivery prunes as it starts.
+    // A node keeping no finished delivery prunes as it starts, batch after batch.
     let second = node(Some(&first.database_url), "0").await;
-    let mut pruned = false;
-    for _ in 0..100 {
-        let log = second.get_auth_json(&healthy_log, &token).await;
-        if log["data"].as_array().unwrap().is_empty() {
-            pruned = true;
+    let mut left = -1;
+    for _ in 0..200 {
+        left = total(&second.get_auth_json(&healthy_log, &token).await);
+        if left == 0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(pruned, "the succeeded delivery is pruned");
+    assert_eq!(left, 0, "every succeeded delivery is pruned");
     // The pending one stays, its attempt logged, to be retried.
     let log = second.get_auth_json(&failing_log, &token).await;
     assert_eq!(log["data"][0]["status"], "pending", "{log}");

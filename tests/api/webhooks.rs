@@ -16,19 +16,25 @@ use crate::receiver::{Received, Receiver};
 
 const SAMPLE: &str = "/api/v1/admin/articles/1";
 
-/// An app that may send to loopback over plain HTTP, retrying at once.
-async fn webhook_app(retry_secs: &str) -> TestApp {
-    spawn_app_with(&[
+/// An app that may send to loopback over plain HTTP, looking for work every
+/// 50 ms, with `vars` besides.
+pub async fn webhook_app_with(vars: &[(&str, &str)]) -> TestApp {
+    let mut all = vec![
         ("WEBHOOK_ALLOW_PRIVATE", "true"),
         ("WEBHOOK_ALLOW_HTTP", "true"),
-        ("WEBHOOK_RETRY_SECS", retry_secs),
         ("WEBHOOK_POLL_MS", "50"),
-    ])
-    .await
+    ];
+    all.extend_from_slice(vars);
+    spawn_app_with(&all).await
+}
+
+/// `webhook_app_with`, retrying after `retry_secs`.
+pub async fn webhook_app(retry_secs: &str) -> TestApp {
+    webhook_app_with(&[("WEBHOOK_RETRY_SECS", retry_secs)]).await
 }
 
 /// Registers an endpoint; its id and secret.
-async fn subscribe(app: &TestApp, token: &str, url: &str, events: Value) -> (i64, String) {
+pub async fn subscribe(app: &TestApp, token: &str, url: &str, events: Value) -> (i64, String) {
     let res = app
         .post(
             "/api/v1/admin/webhooks",
@@ -61,7 +67,7 @@ fn verifies(secret: &str, got: &Received) -> bool {
         .any(|s| s == expected)
 }
 
-async fn edit_sample(app: &TestApp, token: &str, body: Value) {
+pub async fn edit_sample(app: &TestApp, token: &str, body: Value) {
     let (_, etag) = app.get_item(SAMPLE, token).await;
     let res = app.patch(SAMPLE, token, &etag, &body).await;
     assert_eq!(res.status(), StatusCode::OK);

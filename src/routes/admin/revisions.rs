@@ -90,12 +90,18 @@ pub async fn diff_article_revisions(
                     ApiError::not_found(format!("article {id} has no version {version}"))
                 })
             };
-            let before = saved(conn, from)?;
             // The current version is the article as it is now (with links
             // gone since left out), whether or not a revision saved it.
-            let (after, to) = match to {
-                Some(to) if to != stored.version => (saved(conn, to)?, to),
-                _ => (current, stored.version),
+            let to = to.unwrap_or(stored.version);
+            let before = if from == stored.version {
+                current.clone()
+            } else {
+                saved(conn, from)?
+            };
+            let after = if to == stored.version {
+                current
+            } else {
+                saved(conn, to)?
             };
             Ok((before, after, to))
         })
