@@ -298,7 +298,9 @@ export async function openEditor(main, id) {
         state.etag = etag;
         // What was sent is the server's now; a refused field keeps its old value there.
         state.base = { ...fields, ...Object.fromEntries([...refused.keys()].map((k) => [k, fieldsOf(data)[k]])) };
+        // Typed on while it was sent: the device copy now waits against the new version.
         if (same(read(), state.base)) forget("article", id);
+        else keep("article", id, { version: data.version, etag, base: state.base, fields: read() });
         status.textContent = refused.size ? `Saved, except: ${[...refused.keys()].map((k) => LABELS[k]).join(", ")}` : `Saved at ${new Date().toLocaleTimeString()}`;
         renderActions();
       } catch (err) {

@@ -68,10 +68,13 @@ export function editForm({ fields, target = null, value = (item, name) => item?.
     try {
       await submit(body, target?.etag);
     } catch (err) {
-      if (err.status === 412 && target) return merge();
-      error.textContent = [err.message, ...(err.problem?.errors || []).map((x) => `${x.field}: ${x.message}`)].join(" — ");
+      if (err.status === 412 && target) return merge().catch(showError);
+      showError(err);
     }
   }
+  const showError = (err) => {
+    error.textContent = [err.message, ...(err.problem?.errors || []).map((x) => `${x.field}: ${x.message}`)].join(" — ");
+  };
 
   // Another editor saved first: choose per field, then send the merge against their version.
   async function merge() {

@@ -24,7 +24,22 @@ export function kept(kind, id) {
   }
 }
 
-export const forget = (kind, id) => localStorage.removeItem(key(kind, id));
+/** Every kept copy of a kind: [id, copy] pairs. */
+export function keptAll(kind) {
+  const start = `${prefix()}${kind}:`;
+  return Object.keys(localStorage)
+    .filter((k) => k.startsWith(start))
+    .map((k) => [k.slice(start.length), kept(kind, k.slice(start.length))])
+    .filter(([, copy]) => copy);
+}
+
+export function forget(kind, id) {
+  try {
+    localStorage.removeItem(key(kind, id));
+  } catch {
+    // Storage refused: nothing was kept there either.
+  }
+}
 
 /** How many items this account has unsaved text for (a sign-out keeps them). */
 export const keptCount = () => Object.keys(localStorage).filter((k) => k.startsWith(prefix())).length;

@@ -105,10 +105,10 @@ async function signIn(page, who = email, pass = password) {
   await page.getByRole("heading", { name: /^Hello/ }).waitFor();
 }
 
-/** Presses Tab (a keyboard user's only way there) until the focused control's name matches; fails after 80 presses. */
-async function tabTo(page, name) {
+/** Presses Tab (Shift+Tab with `back`; a keyboard user's only way there) until the focused control's name matches; fails after 80 presses. */
+async function tabTo(page, name, { back = false } = {}) {
   for (let i = 0; i < 80; i++) {
-    await page.keyboard.press("Tab");
+    await page.keyboard.press(back ? "Shift+Tab" : "Tab");
     const now = await page.evaluate(() => {
       const el = document.activeElement;
       return (el.getAttribute("aria-label") || el.labels?.[0]?.textContent || el.textContent || "").trim();
@@ -464,6 +464,30 @@ try {
   await keysAgain.locator(".faq-panel .hint", { hasText: "Saved" }).waitFor({ timeout: 15000 });
   const faqKept = (await api("GET", `/api/v1/admin/faqs/${faq.id}`, { token: admin })).json.data;
   check(faqKept.answer.markdown === "Their answer: 50 minutes. Kept.", `an FAQ answer typed just before the tab closed is restored and saved (${faqKept.answer.markdown})`);
+  // Another FAQ added and moved to the top, by keyboard; the server makes room.
+  await tabTo(keysAgain, "New question");
+  await keysAgain.keyboard.type("Can I shower after a massage?");
+  await tabTo(keysAgain, "New answer (Markdown)");
+  await keysAgain.keyboard.type("Yes, after an hour.");
+  await tabTo(keysAgain, "Add FAQ");
+  await keysAgain.keyboard.press("Enter");
+  await keysAgain.getByLabel("Question 2").waitFor();
+  await tabTo(keysAgain, "Move up", { back: true });
+  await keysAgain.keyboard.press("Enter");
+  await keysAgain.locator("input[name$='-question']").first().and(keysAgain.locator(`input[value^="Can I shower"]`)).waitFor();
+  const order = (await api("GET", `/api/v1/articles/${slug}`)).json.data.faqs.map((f) => f.question);
+  check(order[0] === "Can I shower after a massage?" && order[1] === "How long is a session? And how often?", `keyboard: an FAQ moved up lands first (${order.join(" | ")})`);
+  // An FAQ deleted by someone else while I type in it: my text is offered back, and added again.
+  await tabTo(keysAgain, "Answer 1 (Markdown)");
+  await keysAgain.keyboard.type(" Drink water first.");
+  const doomed = (await api("GET", `/api/v1/admin/faqs?article=${slug}&per_page=100`, { token: admin })).json.data.find((f) => f.question.startsWith("Can I shower"));
+  await api("DELETE", `/api/v1/admin/faqs/${doomed.id}`, { token: admin, ifMatch: `"v${doomed.version}"` });
+  const orphan = keysAgain.getByRole("alert").filter({ hasText: "someone else deleted" });
+  await orphan.waitFor({ timeout: 15000 });
+  await orphan.getByRole("button", { name: "Add it again" }).click();
+  await keysAgain.locator("#news", { hasText: "FAQ added again." }).waitFor();
+  const readded = (await api("GET", `/api/v1/admin/faqs?article=${slug}&per_page=100`, { token: admin })).json.data.some((f) => f.answer.markdown === "Yes, after an hour. Drink water first.");
+  check(readded, "an FAQ deleted while I typed: my text offered back and added again");
   // The media dialog: an image chosen and inserted with the keyboard.
   await tabTo(keysAgain, "Image");
   await keysAgain.keyboard.press("Enter");
