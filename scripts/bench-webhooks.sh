@@ -53,24 +53,14 @@ set_enabled() { # id true|false
   curl -sf -o /dev/null -X PATCH "$BASE/api/v1/admin/webhooks/$1" -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' -H 'If-Match: *' -d "{\"enabled\":$2}"
 }
-cat > "$WORK/patch.lua" <<LUA
-wrk.method = "PATCH"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $TOKEN"
-wrk.headers["If-Match"] = "*"
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format(nil, nil, nil, '{"excerpt":"bench ' .. counter .. '"}')
-end
-LUA
+export BENCH_TOKEN="$TOKEN" # read by scripts/wrk/patch-excerpt.lua
 echo "| PATCH article, endpoints subscribed | connections | req/s | p50 | p99 |"
 echo "| --- | --- | --- | --- | --- |"
 enabled=0
 for subscribed in 0 1 10; do
   while [ "$enabled" -lt "$subscribed" ]; do set_enabled "${ENDPOINTS[$enabled]}" true; enabled=$((enabled + 1)); done
   for c in 1 16; do
-    out=$(wrk -t1 -c"$c" -d5s --latency -s "$WORK/patch.lua" "$BASE/api/v1/admin/articles/1")
+    out=$(wrk -t1 -c"$c" -d5s --latency -s scripts/wrk/patch-excerpt.lua "$BASE/api/v1/admin/articles/1")
     rps=$(awk '/Requests\/sec/{printf "%.0f", $2}' <<<"$out")
     p50=$(awk '$1=="50%"{print $2}' <<<"$out"); p99=$(awk '$1=="99%"{print $2}' <<<"$out")
     grep -q "Non-2xx" <<<"$out" && echo "some PATCHes failed: $out" >&2

@@ -74,17 +74,7 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"email":"bench@clinic.test","password":"bench password 123"}'
 LUA
-cat > "$WORK/patch.lua" <<LUA
-wrk.method = "PATCH"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $TOKEN"
-wrk.headers["If-Match"] = "*"
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format(nil, nil, nil, '{"excerpt":"bench ' .. counter .. '"}')
-end
-LUA
+export BENCH_TOKEN="$TOKEN" # read by scripts/wrk/patch-excerpt.lua
 
 # measure URL CONNECTIONS [SCRIPT] -> "req/s p50 p99"
 measure() {
@@ -134,7 +124,7 @@ echo
 echo "| writes and logins | connections | req/s | p50 | p99 |"
 echo "| --- | --- | --- | --- | --- |"
 for c in 1 16; do
-  read -r rps p50 p99 <<<"$(measure "$BASE/api/v1/admin/articles/1" "$c" "$WORK/patch.lua")"
+  read -r rps p50 p99 <<<"$(measure "$BASE/api/v1/admin/articles/1" "$c" scripts/wrk/patch-excerpt.lua)"
   echo "| PATCH article | $c | $rps | $p50 | $p99 |"
 done
 for c in 1 8; do
