@@ -428,6 +428,7 @@ try {
   const merge = keys.getByRole("dialog", { name: "Someone else saved this first" });
   await merge.waitFor();
   await axe(keys, "a collection item's conflict");
+  await shot(keys, "conflict-item");
   // The first contested field is Credentials (mine preset): the arrow key takes theirs.
   await keys.keyboard.press("Tab");
   await keys.keyboard.press("ArrowDown");
