@@ -9,7 +9,8 @@ import { h, mount, field, announce, formatDate } from "./dom.js";
 import { imageSrc } from "./media.js";
 import { editForm } from "./forms.js";
 
-// Fields as forms.js takes them: [name, label, kind, required].
+// Fields as forms.js takes them: [name, label, kind, required]; `defaults`
+// fill the add form.
 export const COLLECTIONS = {
   "massage-types": { title: "Massage types", path: "/admin/massage-types", ordered: true, write: "publish", label: (x) => x.name, fields: [["name", "Name", "text", true], ["slug", "Slug", "text"], ["best_for", "Best for", "text"], ["benefits", "Benefits", "textarea"], ["description", "Description", "textarea"]] },
   treatments: { title: "Treatments", path: "/admin/treatments", ordered: true, write: "publish", label: (x) => x.name, fields: [["name", "Name", "text", true], ["slug", "Slug", "text"], ["benefits", "Benefits", "textarea"], ["limitations", "Limitations", "textarea"]] },
@@ -18,7 +19,7 @@ export const COLLECTIONS = {
   people: { title: "People (author profiles)", path: "/admin/people", write: "publish", label: (x) => `${x.name}${x.credentials ? `, ${x.credentials}` : ""}`, fields: [["name", "Name", "text", true], ["slug", "Slug", "text"], ["credentials", "Credentials", "text"], ["job_title", "Job title", "text"], ["bio", "Biography (Markdown)", "markdown"], ["same_as", "Profiles elsewhere (one URL a line)", "lines"]] },
   users: { title: "Users and roles", path: "/admin/users", write: "administer", read: "administer", label: (x) => `${x.name} <${x.email}> · ${x.role}${x.disabled ? " · disabled" : ""}`, fields: [["email", "Email", "text", true], ["name", "Name", "text", true], ["role", "Role", "select:author|reviewer|editor|admin", true], ["disabled", "Disabled", "checkbox"], ["password", "Password (12 characters or more; empty: unchanged)", "password"]] },
   redirects: { title: "Redirects", path: "/admin/redirects", write: "publish", noEdit: true, label: (x) => `${x.from} → ${x.to} (${x.status})`, fields: [["from", "From (a path)", "text", true], ["to", "To (a path or URL)", "text", true], ["status", "Status", "select:301|308"]] },
-  webhooks: { title: "Webhooks", path: "/admin/webhooks", write: "administer", read: "administer", label: (x) => `${x.url}${x.enabled ? "" : ` · disabled${x.disabled_reason ? `: ${x.disabled_reason}` : ""}`} · ${x.pending} pending, ${x.failed} failed`, fields: [["url", "URL (https://…)", "text", true], ["description", "Description", "text"], ["events", "Events (one a line: *, article.*, review.submitted…)", "lines"], ["enabled", "Enabled", "checkbox"]] },
+  webhooks: { title: "Webhooks", path: "/admin/webhooks", write: "administer", read: "administer", label: (x) => `${x.url}${x.enabled ? "" : ` · disabled${x.disabled_reason ? `: ${x.disabled_reason}` : ""}`} · ${x.pending} pending, ${x.failed} failed`, defaults: { events: ["*"], enabled: true }, fields: [["url", "URL (https://…)", "text", true], ["description", "Description", "text"], ["events", "Events (one a line: *, article.*, review.submitted…)", "lines"], ["enabled", "Enabled", "checkbox"]] },
 };
 
 /** One collection: its list, a form to add, and each item edited in a dialog. */
@@ -144,7 +145,7 @@ export async function showCollection(main, name) {
           { "aria-labelledby": "add-title" },
           h("h2#add-title", {}, "Add"),
           secret,
-          editForm({ fields: c.fields, submitLabel: "Add", submit: async (body) => {
+          editForm({ fields: c.fields, value: (_, name) => c.defaults?.[name], submitLabel: "Add", submit: async (body) => {
             const { data: created } = await api.post(c.path, body);
             announce("Added.");
             if (created.secret) {
