@@ -251,9 +251,11 @@ impl Faq {
         let html = render_answer(&fields.answer_markdown);
         // The article it leaves no longer shows it.
         Change::forget_documents(conn, Item::Faq(id))?;
-        let position = Self::find(conn, id)?.position;
-        let article_id = Self::article_id(conn, id)?;
-        if (position, article_id) != (fields.position, fields.article_id) {
+        let place: (i32, Option<i32>) = faqs::table
+            .find(id)
+            .select((faqs::position, faqs::article_id))
+            .first(conn)?;
+        if place != (fields.position, fields.article_id) {
             Self::make_room(conn, (fields.article_id, Some(id)), fields.position)?;
         }
         update_at_version!(

@@ -5,6 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::cache_writes::create;
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 async fn body(app: &TestApp, path: &str) -> (String, String) {
@@ -232,38 +233,20 @@ async fn a_sitemap_past_its_file_size_becomes_an_index_of_files() {
 async fn the_tag_pages_file_holds_at_most_one_file_of_urls() {
     let app = spawn_app_with(&[("SITEMAP_URLS_PER_FILE", "2")]).await;
     let token = app.admin_token().await;
-    let (_, etag) = app.get_item("/api/v1/admin/site", &token).await;
-    let res = app
-        .patch(
-            "/api/v1/admin/site",
-            &token,
-            &etag,
-            &json!({"base_url": "https://www.example-clinic.test", "tag_path": "/topics/{slug}"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        "/api/v1/admin/site",
+        &token,
+        &json!({"base_url": "https://www.example-clinic.test", "tag_path": "/topics/{slug}"}),
+    )
+    .await;
     let mut slugs = Vec::new();
     for n in 0..4 {
-        let res = app
-            .post(
-                "/api/v1/admin/tags",
-                &token,
-                &json!({"name": format!("Topic {n}"), "slug": format!("topic-{n}")}),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
+        let tag = json!({"name": format!("Topic {n}"), "slug": format!("topic-{n}")});
+        create(&app, &token, "/api/v1/admin/tags", tag).await;
         slugs.push(format!("topic-{n}"));
     }
-    let (_, etag) = app.get_item("/api/v1/admin/articles/1", &token).await;
-    let res = app
-        .patch(
-            "/api/v1/admin/articles/1",
-            &token,
-            &etag,
-            &json!({"tags": slugs}),
-        )
+    app.patch_ok("/api/v1/admin/articles/1", &token, &json!({"tags": slugs}))
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     let (_, index) = body(&app, "/api/v1/sitemap.xml").await;
     assert!(
         texts(&index, "loc")[0].ends_with("/api/v1/sitemap-0.xml"),

@@ -265,7 +265,6 @@ impl TestApp {
             .await
     }
 
-    /// GET with a token, expecting 200: the body and the ETag.
     /// `GET` with a bearer token, answered `200` with JSON: the body.
     pub async fn get_auth_json(&self, path: &str, token: &str) -> Value {
         let res = self.get_auth(path, token).await;
@@ -273,11 +272,27 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// GET with a token, expecting 200: the body and the ETag.
     pub async fn get_item(&self, path: &str, token: &str) -> (Value, String) {
         let res = self.get_auth(path, token).await;
         assert_eq!(res.status(), StatusCode::OK, "GET {path}");
         let etag = res.headers()["etag"].to_str().unwrap().to_string();
         (res.json().await.unwrap(), etag)
+    }
+
+    /// PATCH at the item's current version (its ETag read first), expecting 200: the item.
+    pub async fn patch_ok(&self, path: &str, token: &str, body: &Value) -> Value {
+        let (_, etag) = self.get_item(path, token).await;
+        let res = self.patch(path, token, &etag, body).await;
+        assert_eq!(res.status(), StatusCode::OK, "PATCH {path}");
+        res.json().await.unwrap()
+    }
+
+    /// DELETE at the item's current version (its ETag read first), expecting 204.
+    pub async fn delete_ok(&self, path: &str, token: &str) {
+        let (_, etag) = self.get_item(path, token).await;
+        let res = self.delete(path, token, &etag).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT, "DELETE {path}");
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {

@@ -18,18 +18,6 @@ async fn subscribe_all(app: &TestApp, token: &str, url: &str) {
     crate::webhooks::subscribe(app, token, url, json!(["*"])).await;
 }
 
-async fn patch_ok(app: &TestApp, token: &str, path: &str, body: Value) {
-    let (_, etag) = app.get_item(path, token).await;
-    let res = app.patch(path, token, &etag, &body).await;
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-}
-
-async fn delete_ok(app: &TestApp, token: &str, path: &str) {
-    let (_, etag) = app.get_item(path, token).await;
-    let res = app.delete(path, token, &etag).await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT, "{path}");
-}
-
 fn api_urls(event: &Value) -> Vec<String> {
     event["data"]["urls"]["api"]
         .as_array()
@@ -53,8 +41,9 @@ async fn collections_profiles_faqs_and_images_send_their_events() {
         let base = format!("/api/v1/admin/{collection}");
         let id = create(&app, &token, &base, json!({ "name": name })).await;
         let path = format!("{base}/{id}");
-        patch_ok(&app, &token, &path, json!({ field: "Changed" })).await;
-        delete_ok(&app, &token, &path).await;
+        app.patch_ok(&path, &token, &json!({ field: "Changed" }))
+            .await;
+        app.delete_ok(&path, &token).await;
     }
     // A standalone FAQ is public; one on a draft article tells nobody.
     let faq = create(
@@ -77,11 +66,10 @@ async fn collections_profiles_faqs_and_images_send_their_events() {
     )
     .await;
     // The sample article credits profile 1.
-    patch_ok(
-        &app,
-        &token,
+    app.patch_ok(
         "/api/v1/admin/people/1",
-        json!({"credentials": "LMT, CMT"}),
+        &token,
+        &json!({"credentials": "LMT, CMT"}),
     )
     .await;
     // An upload is private until a public article shows it: no event
@@ -98,15 +86,11 @@ async fn collections_profiles_faqs_and_images_send_their_events() {
     let media = res.json::<Value>().await.unwrap()["data"]["id"]
         .as_i64()
         .unwrap();
-    patch_ok(
-        &app,
-        &token,
-        "/api/v1/admin/articles/1",
-        json!({"cover": media}),
-    )
-    .await;
+    app.patch_ok("/api/v1/admin/articles/1", &token, &json!({"cover": media}))
+        .await;
     let media_path = format!("/api/v1/admin/media/{media}");
-    patch_ok(&app, &token, &media_path, json!({"alt": "A better cover"})).await;
+    app.patch_ok(&media_path, &token, &json!({"alt": "A better cover"}))
+        .await;
 
     let got = receiver.wait_for(10).await;
     let types: Vec<String> = receiver
@@ -159,18 +143,16 @@ async fn a_slug_change_names_the_old_pages_to_purge() {
     let receiver = Receiver::start().await;
     subscribe_all(&app, &token, &receiver.url).await;
 
-    patch_ok(
-        &app,
-        &token,
+    app.patch_ok(
         "/api/v1/admin/articles/1",
-        json!({"slug": "massage-for-back-pain"}),
+        &token,
+        &json!({"slug": "massage-for-back-pain"}),
     )
     .await;
-    patch_ok(
-        &app,
-        &token,
+    app.patch_ok(
         "/api/v1/admin/articles/1",
-        json!({"excerpt": "Same slug."}),
+        &token,
+        &json!({"excerpt": "Same slug."}),
     )
     .await;
     let got = receiver.wait_for(2).await;
